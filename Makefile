@@ -1,0 +1,38 @@
+# EnvoyCRM — the two commands a new machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app envoycrm:create_dev_app
+
+.PHONY: run test lint translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install whenever the project's metadata changes.
+$(VENV)/.installed-dev: pyproject.toml hatch_build.py | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+translations: $(VENV)/.installed-dev
+	$(FLASK) translate compile
+
+## Run the app on its embedded default: SQLite, demo data, mail caught locally.
+run: translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000 --debug
+
+## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set).
+test: translations
+	$(BIN)/ruff check .
+	$(FLASK) translate check
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

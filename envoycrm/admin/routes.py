@@ -1,0 +1,79 @@
+"""Views for administrators: accounts and roles."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, or_, select
+from wtforms import SubmitField
+
+from envoycrm import audit
+from envoycrm.access import roles
+from envoycrm.admin import bp
+from envoycrm.extensions import db
+from envoycrm.forms import enum_select
+from envoycrm.htmx import is_fragment_request
+from envoycrm.models import Role, User
+
+
+class RoleForm(FlaskForm):
+    """Change the role of an account."""
+
+    role = enum_select(_l("Role"), Role)
+    submit = SubmitField(_l("Change role"))
+
+
+@bp.route("/users")
+@roles(Role.ADMIN)
+def users():
+    """Every account, filterable by role and searchable."""
+    q = request.args.get("q", "").strip()[:100]
+    role = Role.__members__.get(request.args.get("role", ""))
+    query = select(User).order_by(User.role, User.full_name)
+    if role is not None:
+        query = query.where(User.role == role)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(
+            or_(func.lower(User.full_name).like(like), func.lower(User.email).like(like))
+        )
+    page_arg = request.args.get("page", "1")
+    page = db.paginate(
+        query,
+        page=int(page_arg) if page_arg.isdigit() and len(page_arg) < 7 else 1,
+        per_page=25,
+        error_out=False,
+    )
+    template = "admin/_user_rows.html" if is_fragment_request() else "admin/users.html"
+    return render_template(template, page=page, q=q, role=role, roles=list(Role))
+
+
+@bp.route("/users/<int:user_id>/role", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def user_role(user_id: int):
+    """Change an account's role; an admin cannot demote themself."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = RoleForm(obj=user)
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("admin/user_role.html", form=form, user=user), status
+    if user.id == current_user.id and form.role.data is not Role.ADMIN:
+        form.role.errors.append(_("You cannot remove your own administrator role."))
+        return render_template("admin/user_role.html", form=form, user=user), 422
+    if form.role.data is Role.EMPLOYER and user.employer_id is None:
+        form.role.errors.append(
+            _("Create employer staff from the employer users page instead.")
+        )
+        return render_template("admin/user_role.html", form=form, user=user), 422
+    if form.role.data is Role.ENVOY and user.envoy_profile is None:
+        form.role.errors.append(_("Create envoys from the envoys page instead."))
+        return render_template("admin/user_role.html", form=form, user=user), 422
+    old = user.role
+    user.role = form.role.data
+    audit.record("user.role", "user", user.id, old=old.value, new=user.role.value)
+    db.session.commit()
+    flash(_("The role of %(name)s is changed.", name=user.full_name), "success")
+    return redirect(url_for("admin.users"))

@@ -1,0 +1,151 @@
+"""Domain functions for signing in: throttling, tokens and invitations."""
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
+
+from envoycrm.extensions import db
+from envoycrm.mail import render_message, send_message
+from envoycrm.models import LoginFailure, User, utcnow
+from envoycrm.models.users import new_session_token
+from envoycrm.security import hash_password
+
+RESET = "reset"
+INVITE = "invite"
+
+
+def normalise_email(email: str) -> str:
+    """Emails are stored and compared trimmed and lower-cased."""
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with ``email``, if any."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+# --- throttling ------------------------------------------------------------
+
+
+def _throttle_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
+    """The counters a sign-in attempt touches, with their limits."""
+    config = current_app.config
+    keys = [(f"account:{normalise_email(email)}", config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])]
+    if ip:
+        keys.append((f"ip:{ip}", config["LOGIN_MAX_FAILURES_PER_IP"]))
+    return keys
+
+
+def is_throttled(email: str, ip: str | None) -> bool:
+    """True when the account or the address has failed too often in the window."""
+    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    for key, limit in _throttle_keys(email, ip):
+        failures = db.session.scalar(
+            select(func.count(LoginFailure.id)).where(
+                LoginFailure.key == key, LoginFailure.created_at >= since
+            )
+        )
+        if failures >= limit:
+            return True
+    return False
+
+
+def record_failure(email: str, ip: str | None) -> None:
+    """Count one failed attempt against the account and the address."""
+    for key, _limit in _throttle_keys(email, ip):
+        db.session.add(LoginFailure(key=key))
+
+
+def clear_failures(email: str) -> None:
+    """A successful sign-in resets the account's counter (not the address's)."""
+    db.session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.key == f"account:{normalise_email(email)}"
+        )
+    )
+
+
+def purge_old_failures() -> int:
+    """Drop failures older than the window; returns how many were removed."""
+    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    result = db.session.execute(
+        delete(LoginFailure).where(LoginFailure.created_at < since)
+    )
+    return result.rowcount or 0
+
+
+# --- signed links ------------------------------------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="envoycrm.auth")
+
+
+def make_token(user: User, purpose: str) -> str:
+    """A signed token for ``purpose``; it dies when the user's password changes."""
+    return _serializer().dumps(
+        {"uid": user.id, "p": purpose, "s": user.session_token}
+    )
+
+
+def user_for_token(token: str, purpose: str) -> User | None:
+    """The user a valid, unexpired, unused token names; None otherwise."""
+    max_age = current_app.config[
+        "INVITE_TOKEN_MAX_AGE" if purpose == INVITE else "RESET_TOKEN_MAX_AGE"
+    ]
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict) or data.get("p") != purpose:
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.active or user.session_token != data.get("s"):
+        return None
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new password and sign the user out of every other session."""
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+
+
+def send_invitation(user: User) -> None:
+    """Email ``user`` a link to choose a password and sign in."""
+    link = _external_url("auth.set_password", token=make_token(user, INVITE))
+    send_message(
+        render_message(
+            user.email,
+            "invitation",
+            user.locale,
+            _l("You are invited to EnvoyCRM"),
+            user=user,
+            link=link,
+            days=current_app.config["INVITE_TOKEN_MAX_AGE"] // 86400,
+        )
+    )
+
+
+def send_password_reset(user: User) -> None:
+    """Email ``user`` a short-lived link to choose a new password."""
+    link = _external_url("auth.reset_password", token=make_token(user, RESET))
+    send_message(
+        render_message(
+            user.email,
+            "password_reset",
+            user.locale,
+            _l("Reset your EnvoyCRM password"),
+            user=user,
+            link=link,
+            minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+        )
+    )
+
+
+def _external_url(endpoint: str, **values) -> str:
+    """An absolute link for emails, built on the configured public address."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)

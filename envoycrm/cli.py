@@ -1,0 +1,134 @@
+"""``flask`` commands: demo data, translations and user administration."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from babel.messages.pofile import read_po
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from envoycrm import resource_dir
+from envoycrm.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data.")
+translate_cli = AppGroup("translate", help="Extract, update, compile and check catalogs.")
+users_cli = AppGroup("users", help="User accounts.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Only load into a database without users.")
+def demo_load(if_empty: bool) -> None:
+    """Load the demo dataset (deterministic; a second run adds nothing)."""
+    from envoycrm.demo.loader import FIXED_SIGN_INS, DEMO_PASSWORD, is_empty, load_demo
+
+    if if_empty and not is_empty():
+        click.echo("The database already has users; demo data not loaded.")
+    else:
+        report = load_demo()
+        added = ", ".join(f"{n} {kind}" for kind, n in report.added.items())
+        click.echo(f"Demo data loaded ({added or 'nothing new'}).")
+    click.echo(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
+    for email, what in FIXED_SIGN_INS:
+        click.echo(f"  {email:<26} {what}")
+
+
+def _babel(*args: str) -> None:
+    """Run ``pybabel`` from this interpreter's environment."""
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+
+
+def _pot_path() -> Path:
+    return resource_dir("translations") / "messages.pot"
+
+
+@translate_cli.command("extract")
+def translate_extract() -> None:
+    """Collect every translatable message into ``translations/messages.pot``."""
+    _babel(
+        "extract", "-F", str(resource_dir("translations") / "babel.cfg"),
+        "-k", "_l", "--no-location", "--sort-output", "-o", str(_pot_path()),
+        str(Path(__file__).resolve().parent), str(resource_dir("templates")),
+    )
+
+
+@translate_cli.command("update")
+def translate_update() -> None:
+    """Extract, then merge new messages into every catalog."""
+    translate_extract.callback()
+    _babel("update", "-i", str(_pot_path()), "-d", str(resource_dir("translations")),
+           "--no-fuzzy-matching", "--ignore-obsolete")
+
+
+@translate_cli.command("init")
+@click.argument("locale")
+def translate_init(locale: str) -> None:
+    """Start a catalog for a new language."""
+    translate_extract.callback()
+    _babel("init", "-i", str(_pot_path()), "-d", str(resource_dir("translations")), "-l", locale)
+
+
+@translate_cli.command("compile")
+def translate_compile() -> None:
+    """Compile every catalog to the ``.mo`` files the app reads."""
+    _babel("compile", "-d", str(resource_dir("translations")), "--statistics")
+
+
+def catalog_problems(directory: Path | None = None) -> list[str]:
+    """Untranslated or fuzzy messages in every catalog, as readable lines."""
+    directory = directory or resource_dir("translations")
+    problems = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle)
+        locale = po_path.parent.parent.name
+        for message in catalog:
+            if not message.id:
+                continue
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            if message.fuzzy:
+                problems.append(f"{locale}: fuzzy: {message.id!r}")
+            elif not all(strings):
+                problems.append(f"{locale}: untranslated: {message.id!r}")
+    return problems
+
+
+@translate_cli.command("check")
+def translate_check() -> None:
+    """Fail when any catalog has an untranslated or fuzzy message."""
+    problems = catalog_problems()
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("All catalogs complete.")
+
+
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Administrator", help="Full name.")
+def users_create_admin(email: str, name: str) -> None:
+    """Create an administrator and print a one-time link to choose a password."""
+    from envoycrm.auth.services import INVITE, find_user_by_email, make_token, normalise_email
+    from envoycrm.models import Role, User
+
+    if find_user_by_email(email):
+        raise click.ClickException(f"{email} already has an account.")
+    user = User(email=normalise_email(email), full_name=name, role=Role.ADMIN, locale="zh_Hans")
+    db.session.add(user)
+    db.session.commit()
+    from flask import url_for
+
+    with current_app.test_request_context():
+        link = current_app.config["BASE_URL"].rstrip("/") + url_for(
+            "auth.set_password", token=make_token(user, INVITE)
+        )
+    click.echo(f"Administrator created. Choose a password at:\n{link}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(translate_cli)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,110 @@
+"""Configuration read from the environment.
+
+Every setting an operator may change is an environment variable named like
+the setting (``DATABASE_URL``, ``SMTP_HOST`` ...). ``Config`` is production;
+``DevConfig`` is what ``make run`` uses; ``TestConfig`` is for the test suite.
+"""
+
+import os
+from datetime import timedelta
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    """Read a yes/no environment variable (``1``, ``true``, ``yes``, ``on``)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    """Read an integer environment variable, falling back to ``default``."""
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    """Production settings; secrets and the database must come from the environment."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means: an SQLite file in the instance folder (set in create_app).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+
+    # Public address used in links inside emails (invitations, digests).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    # Cookies: secure flags on by default; only local development turns
+    # ``Secure`` off because it serves plain http.
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "envoycrm_session"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("REMEMBER_DAYS", 14))
+    PERMANENT_SESSION_LIFETIME = timedelta(
+        minutes=_env_int("SESSION_IDLE_MINUTES", 120)
+    )
+    # The CSRF token lives exactly as long as the session that carries it.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = True
+
+    # Languages and time: catalogs live in the top-level ``translations/``
+    # folder (the factory resolves the path, see create_app).
+    LANGUAGES = ("zh_Hans", "en")
+    BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "en")
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai")
+
+    # Sign-in throttling: failures allowed per window, per account and per IP.
+    LOGIN_WINDOW_SECONDS = _env_int("LOGIN_WINDOW_SECONDS", 15 * 60)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
+
+    # Signed links sent by email.
+    RESET_TOKEN_MAX_AGE = _env_int("RESET_TOKEN_MAX_AGE", 60 * 60)
+    INVITE_TOKEN_MAX_AGE = _env_int("INVITE_TOKEN_MAX_AGE", 7 * 24 * 60 * 60)
+
+    # Mail: "smtp" sends through SMTP_*; "file" keeps each message as an
+    # .eml file in MAIL_CATCH_DIR so development needs no mail server.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_CATCH_DIR = os.environ.get("MAIL_CATCH_DIR")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "EnvoyCRM <no-reply@example.com>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
+    SMTP_PORT = _env_int("SMTP_PORT", 25)
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "none")  # none|starttls|ssl
+    SMTP_USER = os.environ.get("SMTP_USER")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+    SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 20)
+
+    PAGE_SIZE = 25
+
+
+class DevConfig(Config):
+    """Local development: plain http, mail caught in the instance folder."""
+
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_SSL_STRICT = False
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
+
+
+class TestConfig(Config):
+    """The test suite: a database chosen by the fixtures, fast hashing."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_SSL_STRICT = False
+    MAIL_BACKEND = "smtp"
+    SMTP_PORT = 0
+    # Cheap Argon2 parameters keep the suite fast; production uses the defaults.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1

@@ -1,0 +1,104 @@
+"""Form pieces shared by several areas."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import HiddenInput
+
+from envoycrm.i18n import LANGUAGE_NAMES, is_valid_timezone
+from envoycrm.labels import choices
+
+# Plausible dates for anything the bureau records (no year 1 or 9999).
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def strip(value):
+    """Field filter: drop surrounding whitespace that people paste by accident."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def plausible_date(form, field):
+    """Refuse dates outside the range the programme can have."""
+    if field.data and not EARLIEST_DATE <= field.data <= LATEST_DATE:
+        raise ValidationError(
+            _l(
+                "Enter a date between %(start)s and %(end)s.",
+                start=EARLIEST_DATE.isoformat(),
+                end=LATEST_DATE.isoformat(),
+            )
+        )
+
+
+def no_control_characters(form, field):
+    """Refuse NUL and other control characters that no person types."""
+    value = field.data or ""
+    if isinstance(value, str) and any(
+        ord(ch) < 32 and ch not in "\t\r\n" for ch in value
+    ):
+        raise ValidationError(_l("This field contains characters that are not allowed."))
+
+
+class VersionedForm(FlaskForm):
+    """A form that edits a row with optimistic locking."""
+
+    version = IntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)]
+    )
+
+
+class PersonFormMixin:
+    """The fields every user account has."""
+
+    full_name = StringField(
+        _l("Full name"),
+        filters=[strip],
+        validators=[InputRequired(), Length(max=120), no_control_characters],
+    )
+    email = EmailField(
+        _l("Email"),
+        filters=[strip],
+        validators=[InputRequired(), Email(), Length(max=254)],
+    )
+    locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    timezone = StringField(
+        _l("Time zone"),
+        default="Asia/Shanghai",
+        filters=[strip],
+        validators=[InputRequired(), Length(max=64)],
+        description=_l("An IANA zone, for example Europe/London or Asia/Shanghai."),
+    )
+
+    def validate_timezone(self, field):
+        """Only real IANA zones are accepted."""
+        if not is_valid_timezone(field.data or ""):
+            raise ValidationError(_l("Enter a time zone such as Europe/London."))
+
+
+def enum_select(label, enum_cls, **kwargs) -> SelectField:
+    """A select whose data is a member of ``enum_cls``, submitted by name.
+
+    An unknown name becomes a field error ("Not a valid choice"), not a crash.
+    """
+
+    def coerce(value):
+        if isinstance(value, enum_cls):
+            return value
+        try:
+            return enum_cls[value]
+        except KeyError as exc:
+            raise ValueError(str(value)) from exc
+
+    return SelectField(
+        label, choices=lambda: choices(enum_cls), coerce=coerce, **kwargs
+    )

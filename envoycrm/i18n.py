@@ -1,0 +1,130 @@
+"""Languages, time zones and locale-aware formatting.
+
+The locale is chosen by: the user's own setting, then the ``lang`` cookie set
+by the language switch, then the browser's ``Accept-Language`` (any Chinese
+variant gives Simplified Chinese, the only Chinese catalog so far), then the
+configured default.
+"""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale
+from babel.numbers import format_currency
+from flask import current_app, request
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+)
+from flask_login import current_user
+
+LANG_COOKIE = "lang"
+
+# Human names of the UI languages, each written in its own language.
+LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English"}
+
+
+def normalise_locale(tag: str | None) -> str | None:
+    """Map a language tag (``zh-CN``, ``zh_Hans``, ``en-GB`` ...) to a UI locale."""
+    if not tag:
+        return None
+    tag = tag.strip().replace("-", "_").lower()
+    if tag == "zh" or tag.startswith("zh_"):
+        return "zh_Hans"
+    if tag == "en" or tag.startswith("en_"):
+        return "en"
+    return None
+
+
+def select_locale() -> str:
+    """Flask-Babel locale selector: user setting → cookie → browser → default."""
+    if current_user and current_user.is_authenticated:
+        chosen = normalise_locale(current_user.locale)
+        if chosen:
+            return chosen
+    chosen = normalise_locale(request.cookies.get(LANG_COOKIE))
+    if chosen:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        chosen = normalise_locale(tag)
+        if chosen:
+            return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    """Flask-Babel time zone selector: the user's own zone, else the default."""
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def is_valid_timezone(name: str) -> bool:
+    """True when ``name`` is an IANA time zone this machine knows."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    """All IANA time zones, sorted, as form choices."""
+    return [(name, name) for name in sorted(available_timezones())]
+
+
+def country_name(code: str | None) -> str:
+    """The country's name in the current locale, from Babel's locale data."""
+    if not code:
+        return ""
+    return Locale.parse(str(get_locale())).territories.get(code.upper(), code)
+
+
+def format_cny(amount) -> str:
+    """A CNY amount in the current locale, without decimals (salaries are whole yuan)."""
+    if amount is None:
+        return ""
+    # Salaries are whole yuan: the pattern drops the fraction digits.
+    return format_currency(
+        amount, "CNY", format="¤#,##0", locale=str(get_locale()), currency_digits=False
+    )
+
+
+def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
+    """A date in the current locale ('' for None)."""
+    if value is None:
+        return ""
+    return format_date(value, fmt)
+
+
+def format_moment(value: datetime | None, fmt: str = "medium") -> str:
+    """A timestamp in the current user's time zone and locale ('' for None)."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def format_number(value) -> str:
+    """A number with the locale's grouping."""
+    if value is None:
+        return ""
+    return format_decimal(value)
+
+
+def init_app(app) -> None:
+    """Register the formatting filters used by templates."""
+    app.jinja_env.filters.update(
+        country=country_name,
+        cny=format_cny,
+        day=format_day,
+        moment=format_moment,
+        number=format_number,
+    )
+    from envoycrm.labels import label
+
+    app.jinja_env.globals.update(
+        LANGUAGE_NAMES=LANGUAGE_NAMES, label=label, format_percent=format_percent
+    )

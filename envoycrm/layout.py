@@ -1,0 +1,66 @@
+"""What every page template needs: navigation, language and asset URLs."""
+
+import hashlib
+from functools import cache
+
+from flask import Flask, current_app, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from envoycrm.models import Role
+
+NAVIGATION = {
+    Role.ENVOY: [("main.home", _l("Home"))],
+    Role.EMPLOYER: [("main.home", _l("Home"))],
+    Role.COORDINATOR: [
+        ("main.home", _l("Home")),
+        ("network.envoys", _l("Envoys")),
+        ("network.employers", _l("Employers")),
+        ("network.employer_users", _l("Employer users")),
+    ],
+}
+NAVIGATION[Role.ADMIN] = [*NAVIGATION[Role.COORDINATOR], ("admin.users", _l("Users"))]
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """The navigation entries of the current user's role."""
+    if not current_user.is_authenticated:
+        return []
+    return NAVIGATION[current_user.role]
+
+
+def current_locale() -> str:
+    """The UI locale of this request, e.g. ``zh_Hans``."""
+    return str(get_locale())
+
+
+def html_lang() -> str:
+    """The BCP 47 tag for ``<html lang>``: ``zh-Hans`` or ``en``."""
+    return current_locale().replace("_", "-")
+
+
+@cache
+def _asset_version(path: str) -> str:
+    """A short content hash, so browsers can cache assets for a long time."""
+    full = current_app.static_folder + "/" + path
+    with open(full, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:10]
+
+
+def static_url(path: str) -> str:
+    """The URL of a static asset with its content version."""
+    return url_for("static", filename=path, v=_asset_version(path))
+
+
+def init_app(app: Flask) -> None:
+    """Expose the helpers to templates."""
+    app.jinja_env.globals.update(
+        nav_items=nav_items,
+        current_locale=current_locale,
+        html_lang=html_lang,
+        static_url=static_url,
+    )
+    # Asset URLs carry their content hash, so browsers may keep them for a year.
+    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
+        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600

@@ -1,0 +1,82 @@
+"""Sending email: SMTP in production and tests, files in development.
+
+Messages are rendered from templates in the recipient's language; the
+``file`` backend writes each message as an ``.eml`` file into
+``MAIL_CATCH_DIR`` where the development mailbox page can show it.
+"""
+
+import smtplib
+import ssl
+import uuid
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from envoycrm.models.base import utcnow
+
+
+class MailError(Exception):
+    """The message could not be handed to the mail server."""
+
+
+def render_message(
+    to: str, template: str, locale: str | None, subject, **context
+) -> EmailMessage:
+    """Build a multipart text + HTML message from ``mail/<template>.txt|.html``.
+
+    ``subject`` may be a lazy string; it is rendered in ``locale`` too.
+    """
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = render_template(f"mail/{template}.txt", **context)
+        html = render_template(f"mail/{template}.html", **context)
+        subject_text = str(subject)
+    message = EmailMessage()
+    message["Subject"] = subject_text
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="envoycrm.local")
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def send_message(message: EmailMessage) -> None:
+    """Deliver ``message`` with the configured backend; raise ``MailError`` on failure."""
+    config = current_app.config
+    if config["MAIL_BACKEND"] == "file":
+        _write_file(message, Path(config["MAIL_CATCH_DIR"]))
+        return
+    try:
+        _send_smtp(message, config)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise MailError(str(exc)) from exc
+
+
+def _write_file(message: EmailMessage, folder: Path) -> None:
+    """Keep the message as an .eml file, named so they sort by time."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
+    (folder / name).write_bytes(bytes(message))
+
+
+def _send_smtp(message: EmailMessage, config) -> None:
+    """Hand the message to the SMTP server named in the settings."""
+    host, port = config["SMTP_HOST"], config["SMTP_PORT"]
+    timeout = config["SMTP_TIMEOUT"]
+    security = config["SMTP_SECURITY"]
+    if security == "ssl":
+        smtp = smtplib.SMTP_SSL(
+            host, port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
+        if security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if config["SMTP_USER"]:
+            smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
+        smtp.send_message(message)

@@ -1,0 +1,31 @@
+"""Forms for personal settings and the language switch."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SubmitField
+from wtforms.validators import InputRequired, ValidationError
+
+from envoycrm.i18n import LANGUAGE_NAMES, is_valid_timezone
+
+
+class LanguageForm(FlaskForm):
+    """The language switch in the page header."""
+
+    language = SelectField(
+        _l("Language"), choices=list(LANGUAGE_NAMES.items()), validators=[InputRequired()]
+    )
+    next = HiddenField()
+    submit = SubmitField(_l("Switch"))
+
+
+class SettingsForm(FlaskForm):
+    """A user's own language and time zone."""
+
+    locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
+    submit = SubmitField(_l("Save settings"))
+
+    def validate_timezone(self, field):
+        """Only real IANA zones are accepted."""
+        if not is_valid_timezone(field.data or ""):
+            raise ValidationError(_l("Choose a time zone from the list."))

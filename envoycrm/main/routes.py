@@ -1,0 +1,79 @@
+"""Home pages, language switch and personal settings."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from envoycrm import audit, i18n
+from envoycrm.access import public, signed_in
+from envoycrm.extensions import db
+from envoycrm.i18n import LANG_COOKIE, timezone_choices
+from envoycrm.main import bp, services
+from envoycrm.main.forms import LanguageForm, SettingsForm
+from envoycrm.models import Role
+from envoycrm.security import safe_next
+
+
+@bp.route("/")
+@signed_in
+def home():
+    """Each role's home page."""
+    user = current_user
+    if user.role is Role.ENVOY:
+        return render_template("main/home_envoy.html", profile=user.envoy_profile)
+    if user.role is Role.EMPLOYER:
+        return render_template("main/home_employer.html", employer=user.employer)
+    envoys = services.envoy_counts_by_status()
+    return render_template(
+        "main/home_staff.html",
+        envoys=envoys,
+        returned_share=services.returned_share(envoys),
+        employers=services.employer_counts_by_kind(),
+        users=services.user_counts_by_role() if user.role is Role.ADMIN else None,
+    )
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def switch_language():
+    """Remember the chosen language and reload the page the user was on."""
+    form = LanguageForm()
+    target = safe_next(request.form.get("next"), url_for("main.home"))
+    if not form.validate_on_submit():
+        flash(_("That language is not available."), "error")
+        return redirect(target)
+    chosen = i18n.normalise_locale(form.language.data) or "en"
+    if current_user.is_authenticated:
+        current_user.locale = chosen
+        db.session.commit()
+    response = redirect(target)
+    response.set_cookie(
+        LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+    )
+    return response
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@signed_in
+def settings():
+    """A user's own language and time zone."""
+    form = SettingsForm(obj=current_user)
+    form.timezone.choices = timezone_choices()
+    if request.method == "GET":
+        form.locale.data = i18n.normalise_locale(current_user.locale) or str(
+            i18n.select_locale()
+        )
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("main/settings.html", form=form), status
+    current_user.locale = form.locale.data
+    current_user.timezone = form.timezone.data
+    audit.record("user.settings", "user", current_user.id, fields=["locale", "timezone"])
+    db.session.commit()
+    flash(_("Your settings are saved."), "success")
+    response = redirect(url_for("main.settings"))
+    response.set_cookie(
+        LANG_COOKIE, form.locale.data, max_age=365 * 24 * 3600, samesite="Lax",
+        httponly=True,
+    )
+    return response

@@ -1,0 +1,33 @@
+"""The append-only audit trail."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from envoycrm.extensions import db
+from envoycrm.models.base import UTCDateTime, utcnow
+
+
+class AuditEvent(db.Model):
+    """Who did what to which record, when and from where.
+
+    Rows are only ever inserted (see ``envoycrm.audit.record``); ``details``
+    names changed fields but never carries sensitive personal values.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_record", "record_type", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    record_type: Mapped[str | None] = mapped_column(String(60))
+    record_id: Mapped[int | None]
+    ip: Mapped[str | None] = mapped_column(String(45))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)

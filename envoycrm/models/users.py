@@ -1,0 +1,147 @@
+"""People who sign in, and the envoy profile some of them carry."""
+
+import enum
+import secrets
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from envoycrm.extensions import db
+from envoycrm.models.base import UTCDateTime, utcnow
+from envoycrm.models.geo import University
+from envoycrm.models.organisations import Employer
+
+
+class Role(enum.Enum):
+    """What a user is allowed to do (PRODUCT.md §4)."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    ENVOY = "envoy"
+    EMPLOYER = "employer"
+
+
+class EnvoyStatus(enum.Enum):
+    """Where an envoy stands; *returned* is the programme's headline figure."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    GRADUATED = "graduated"
+    RETURNED = "returned"
+
+
+class DegreeLevel(enum.Enum):
+    """Degree levels, in ascending order (compare with ``rank``)."""
+
+    BACHELOR = "bachelor"
+    MASTER = "master"
+    PHD = "phd"
+    POSTDOC = "postdoc"
+
+    @property
+    def rank(self) -> int:
+        """Position in the ladder, for "at least this degree" comparisons."""
+        return list(DegreeLevel).index(self)
+
+
+def new_session_token() -> str:
+    """A random token; changing it signs the user out everywhere."""
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, db.Model):
+    """Anyone who signs in: admin, coordinator, envoy or employer staff."""
+
+    __tablename__ = "users"
+    __table_args__ = (Index("ix_users_role_active", "role", "active"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    # None until an invited user sets a password through the invitation link.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    employer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("employers.id"), index=True
+    )
+    session_token: Mapped[str] = mapped_column(
+        String(32), default=new_session_token
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    employer: Mapped[Employer | None] = relationship(back_populates="users")
+    envoy_profile: Mapped["EnvoyProfile | None"] = relationship(
+        back_populates="user", cascade="all, delete-orphan", uselist=False
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses sign-in for deactivated users."""
+        return self.active
+
+    def get_id(self) -> str:
+        """Session identity: the id plus a token that rotates on password change."""
+        return f"{self.id}:{self.session_token}"
+
+    def has_role(self, *roles: Role) -> bool:
+        """True when the user holds one of ``roles``; admins hold coordinator rights."""
+        if self.role in roles:
+            return True
+        return self.role is Role.ADMIN and Role.COORDINATOR in roles
+
+    @property
+    def is_staff(self) -> bool:
+        """Bureau staff: coordinators and admins."""
+        return self.role in (Role.ADMIN, Role.COORDINATOR)
+
+
+class EnvoyProfile(db.Model):
+    """An envoy's place in the network: university, studies and status."""
+
+    __tablename__ = "envoy_profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    university_id: Mapped[int] = mapped_column(
+        ForeignKey("universities.id"), index=True
+    )
+    programme: Mapped[str] = mapped_column(String(200))
+    degree: Mapped[DegreeLevel] = mapped_column(
+        Enum(DegreeLevel, native_enum=False, length=20)
+    )
+    expected_graduation: Mapped[date | None]
+    recruited_on: Mapped[date]
+    status: Mapped[EnvoyStatus] = mapped_column(
+        Enum(EnvoyStatus, native_enum=False, length=20),
+        default=EnvoyStatus.ACTIVE,
+        index=True,
+    )
+
+    user: Mapped[User] = relationship(back_populates="envoy_profile")
+    university: Mapped[University] = relationship()
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in, kept for throttling across worker processes.
+
+    ``key`` is ``account:<email>`` or ``ip:<address>``; counting rows in a
+    time window works the same in every worker because it lives in the
+    database.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,42 @@
+"""Forms for envoys and employer staff."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional
+
+from envoycrm.forms import (
+    PersonFormMixin,
+    VersionedForm,
+    enum_select,
+    no_control_characters,
+    plausible_date,
+)
+from envoycrm.models import DegreeLevel, EnvoyStatus
+
+
+class EnvoyForm(PersonFormMixin, VersionedForm):
+    """Create or edit an envoy and their profile."""
+
+    university_id = SelectField(
+        _l("University"), coerce=int, validators=[InputRequired()]
+    )
+    programme = StringField(
+        _l("Programme"),
+        validators=[InputRequired(), Length(max=200), no_control_characters],
+    )
+    degree = enum_select(_l("Degree"), DegreeLevel)
+    expected_graduation = DateField(
+        _l("Expected graduation"), validators=[Optional(), plausible_date]
+    )
+    recruited_on = DateField(
+        _l("Recruited on"), validators=[InputRequired(), plausible_date]
+    )
+    status = enum_select(_l("Status"), EnvoyStatus)
+    submit = SubmitField(_l("Save envoy"))
+
+
+class EmployerUserForm(PersonFormMixin, VersionedForm):
+    """Create or edit a member of an employer's staff."""
+
+    employer_id = SelectField(_l("Employer"), coerce=int, validators=[InputRequired()])
+    submit = SubmitField(_l("Save employer user"))

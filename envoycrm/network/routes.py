@@ -1,0 +1,278 @@
+"""Views for coordinators: envoys, employer staff and employer organisations."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from envoycrm.access import get_scoped_or_404, staff
+from envoycrm.extensions import db
+from envoycrm.htmx import is_fragment_request
+from envoycrm.models import Country, EmployerKind, EnvoyStatus, Role, User
+from envoycrm.network import bp, services
+from envoycrm.network.forms import EmployerUserForm, EnvoyForm
+
+
+def _enum_arg(enum_cls, name: str):
+    """An enum member from the query string, or None when absent or unknown."""
+    value = request.args.get(name, "")
+    return enum_cls.__members__.get(value)
+
+
+def _page_arg() -> int:
+    """The requested page number, clamped to something sensible."""
+    page = request.args.get("page", "1")
+    return max(1, min(int(page), 100_000)) if page.isdigit() else 1
+
+
+def _list_page(full: str, fragment: str, **context):
+    """One template for the page and its htmx-refreshed rows."""
+    template = fragment if is_fragment_request() else full
+    return render_template(template, **context)
+
+
+def _form_data(form) -> dict:
+    """The submitted values of a form, without the CSRF token and buttons."""
+    skip = {"csrf_token", "submit", "version"}
+    return {name: field.data for name, field in form._fields.items() if name not in skip}
+
+
+def _save(form, template: str, save, success_message: str, **context):
+    """Run ``save`` for a valid form; answer errors and conflicts at the field."""
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template(template, form=form, **context), status
+    try:
+        user = save(_form_data(form), form.version.data)
+        db.session.commit()
+    except services.EmailTaken:
+        db.session.rollback()
+        form.email.errors.append(_("Another account already uses this email."))
+        return render_template(template, form=form, **context), 422
+    except (services.StaleEdit, StaleDataError):
+        db.session.rollback()
+        editing = context.get("user")
+        current = db.session.get(User, editing.id) if editing else None
+        form.form_errors.append(
+            _(
+                "Someone else saved this record while you were editing. "
+                "Your changes are not saved; compare them with the current "
+                "values below and save again."
+            )
+        )
+        form.version.data = current.version if current else None
+        return render_template(template, form=form, conflict=current, **context), 409
+    flash(success_message, "success")
+    return _back_to(user)
+
+
+# --- envoys ----------------------------------------------------------------
+
+
+@bp.route("/envoys")
+@staff
+def envoys():
+    """The envoy list with search, status and country filters."""
+    filters = services.EnvoyFilter(
+        q=request.args.get("q", "").strip()[:100],
+        status=_enum_arg(EnvoyStatus, "status"),
+        country=request.args.get("country", "").upper()[:2] or None,
+        include_inactive=request.args.get("inactive") == "1",
+    )
+    page = db.paginate(
+        services.envoy_query(filters), page=_page_arg(), per_page=25, error_out=False
+    )
+    countries = db.session.scalars(db.select(Country.code)).all()
+    return _list_page(
+        "network/envoys.html",
+        "network/_envoy_rows.html",
+        page=page,
+        filters=filters,
+        statuses=list(EnvoyStatus),
+        countries=countries,
+    )
+
+
+def _envoy_form(obj=None) -> EnvoyForm:
+    form = EnvoyForm(obj=obj)
+    form.university_id.choices = services.university_choices(str(get_locale()))
+    return form
+
+
+@bp.route("/envoys/new", methods=["GET", "POST"])
+@staff
+def envoy_new():
+    """Create an envoy and send the invitation."""
+    form = _envoy_form()
+    if request.method == "GET":
+        form.status.data = EnvoyStatus.ACTIVE
+
+    def save(data, _version):
+        user = services.create_envoy(data)
+        if not services.invite(user):
+            flash(_("The invitation email could not be sent; resend it later."), "error")
+        return user
+
+    return _save(form, "network/envoy_form.html", save, _("Envoy saved and invited."))
+
+
+def _load_envoy(user_id: int) -> User:
+    user = get_scoped_or_404(User, user_id)
+    if user.role is not Role.ENVOY or user.envoy_profile is None:
+        abort(404)
+    return user
+
+
+@bp.route("/envoys/<int:user_id>", methods=["GET", "POST"])
+@staff
+def envoy_edit(user_id: int):
+    """Edit an envoy; a concurrent save is detected, not overwritten."""
+    user = _load_envoy(user_id)
+    profile = user.envoy_profile
+    form = _envoy_form()
+    if request.method == "GET":
+        form.process(obj=user)
+        for name in services.ENVOY_FIELDS:
+            getattr(form, name).data = getattr(profile, name)
+    return _save(
+        form,
+        "network/envoy_form.html",
+        lambda data, version: (services.update_envoy(user, data, version), user)[1],
+        _("Envoy saved."),
+        user=user,
+    )
+
+
+# --- employer staff ----------------------------------------------------------
+
+
+@bp.route("/employer-users")
+@staff
+def employer_users():
+    """Employer staff accounts, searchable."""
+    q = request.args.get("q", "").strip()[:100]
+    page = db.paginate(
+        services.employer_user_query(q, request.args.get("inactive") == "1"),
+        page=_page_arg(),
+        per_page=25,
+        error_out=False,
+    )
+    return _list_page(
+        "network/employer_users.html",
+        "network/_employer_user_rows.html",
+        page=page,
+        q=q,
+    )
+
+
+def _employer_user_form() -> EmployerUserForm:
+    form = EmployerUserForm()
+    form.employer_id.choices = services.employer_choices(str(get_locale()))
+    return form
+
+
+@bp.route("/employer-users/new", methods=["GET", "POST"])
+@staff
+def employer_user_new():
+    """Create an employer staff account and send the invitation."""
+    form = _employer_user_form()
+    if request.method == "GET" and request.args.get("employer", "").isdigit():
+        form.employer_id.data = int(request.args["employer"])
+
+    def save(data, _version):
+        user = services.create_employer_user(data)
+        if not services.invite(user):
+            flash(_("The invitation email could not be sent; resend it later."), "error")
+        return user
+
+    return _save(
+        form, "network/employer_user_form.html", save, _("Employer user saved and invited.")
+    )
+
+
+@bp.route("/employer-users/<int:user_id>", methods=["GET", "POST"])
+@staff
+def employer_user_edit(user_id: int):
+    """Edit an employer staff account."""
+    user = get_scoped_or_404(User, user_id)
+    if user.role is not Role.EMPLOYER:
+        abort(404)
+    form = _employer_user_form()
+    if request.method == "GET":
+        form.process(obj=user)
+    return _save(
+        form,
+        "network/employer_user_form.html",
+        lambda data, version: (services.update_employer_user(user, data, version), user)[1],
+        _("Employer user saved."),
+        user=user,
+    )
+
+
+@bp.route("/employers")
+@staff
+def employers():
+    """Employer organisations by kind, searchable."""
+    q = request.args.get("q", "").strip()[:100]
+    kind = _enum_arg(EmployerKind, "kind")
+    page = db.paginate(
+        services.employer_query(q, kind), page=_page_arg(), per_page=25, error_out=False
+    )
+    return _list_page(
+        "network/employers.html",
+        "network/_employer_rows.html",
+        page=page,
+        q=q,
+        kind=kind,
+        kinds=list(EmployerKind),
+    )
+
+
+# --- account actions shared by envoys and employer staff ------------------------
+
+
+def _managed_user(user_id: int) -> User:
+    user = get_scoped_or_404(User, user_id)
+    if user.role not in (Role.ENVOY, Role.EMPLOYER):
+        abort(404)
+    return user
+
+
+def _back_to(user: User):
+    endpoint = ".envoy_edit" if user.role is Role.ENVOY else ".employer_user_edit"
+    return redirect(url_for(endpoint, user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@staff
+def user_deactivate(user_id: int):
+    """Deactivate an account; the person is signed out at once."""
+    user = _managed_user(user_id)
+    services.set_active(user, False)
+    db.session.commit()
+    flash(_("%(name)s is deactivated.", name=user.full_name), "success")
+    return _back_to(user)
+
+
+@bp.route("/users/<int:user_id>/activate", methods=["POST"])
+@staff
+def user_activate(user_id: int):
+    """Reactivate an account."""
+    user = _managed_user(user_id)
+    services.set_active(user, True)
+    db.session.commit()
+    flash(_("%(name)s is active again.", name=user.full_name), "success")
+    return _back_to(user)
+
+
+@bp.route("/users/<int:user_id>/invite", methods=["POST"])
+@staff
+def user_invite(user_id: int):
+    """Send the invitation email again."""
+    user = _managed_user(user_id)
+    if services.invite(user):
+        flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+    else:
+        flash(_("The invitation email could not be sent; try again later."), "error")
+    db.session.commit()
+    return _back_to(user)

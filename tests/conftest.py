@@ -1,0 +1,303 @@
+"""Fixtures per layer: database, app, client, signed-in roles, factories, mail.
+
+The suite runs on SQLite by default and on PostgreSQL when ``DATABASE_URL``
+points there; each run migrates its own schema once, and every test starts
+from empty tables.
+"""
+
+import os
+import re
+import socket
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from flask import g
+from flask_migrate import upgrade
+
+from envoycrm import create_app
+from envoycrm.config import TestConfig
+from envoycrm.extensions import db
+from envoycrm.models import (
+    Country,
+    DegreeLevel,
+    Employer,
+    EmployerKind,
+    EnvoyProfile,
+    EnvoyStatus,
+    Role,
+    University,
+    User,
+)
+from envoycrm.security import hash_password
+
+PASSWORD = "correct horse battery"
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+# --- database ------------------------------------------------------------------
+
+
+def _postgres_url_with_schema(url: str, schema: str) -> str:
+    """The same server, with every connection using ``schema`` first."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """A database for this test session: an SQLite file, or a fresh PostgreSQL schema."""
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _postgres_url_with_schema(base, schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _migrated_app(database_url, tmp_path_factory):
+    """One app for the session, its schema built by the Alembic migrations."""
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        MAIL_CATCH_DIR=str(tmp_path_factory.mktemp("mail")),
+    )
+    with app.app_context():
+        upgrade()
+    # Tests hold one app context open so they can use the database directly;
+    # Flask then reuses it for every request, and with it ``g`` (where
+    # Flask-Login, Flask-WTF and Flask-Babel cache the user, the CSRF token
+    # and the locale). Start each request with an empty ``g``, as production
+    # does with its fresh context per request.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    return app
+
+
+def _fresh_g() -> None:
+    g.__dict__.clear()
+
+
+def _empty_all_tables() -> None:
+    """Delete every row, children first, so the next test starts empty."""
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_migrated_app):
+    """The app, with empty tables and its configuration restored after the test."""
+    saved = dict(_migrated_app.config)
+    with _migrated_app.app_context():
+        yield _migrated_app
+        db.session.remove()
+        _empty_all_tables()
+        db.session.remove()
+    _migrated_app.config.clear()
+    _migrated_app.config.update(saved)
+
+
+@pytest.fixture
+def client(app):
+    """A test client that keeps cookies."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Runs ``flask`` commands against the app."""
+    return app.test_cli_runner()
+
+
+# --- factories ---------------------------------------------------------------------
+
+
+class Factory:
+    """Creates rows with sensible defaults; every method commits."""
+
+    def __init__(self):
+        self._n = 0
+
+    def _next(self) -> int:
+        self._n += 1
+        return self._n
+
+    def country(self, code: str = "GB") -> Country:
+        """The country with ``code``, created if missing."""
+        country = db.session.get(Country, code)
+        if country is None:
+            country = Country(code=code)
+            db.session.add(country)
+            db.session.commit()
+        return country
+
+    def university(self, name_en=None, name_zh=None, country="GB", city="Manchester"):
+        """A university (created if its English name is new)."""
+        self.country(country)
+        name_en = name_en or f"Test University {self._next()}"
+        existing = db.session.scalar(sa.select(University).where(University.name_en == name_en))
+        if existing:
+            return existing
+        university = University(
+            name_en=name_en, name_zh=name_zh or f"测试大学{self._n}", country_code=country, city=city
+        )
+        db.session.add(university)
+        db.session.commit()
+        return university
+
+    def employer(self, name_en=None, kind=EmployerKind.PRIVATE) -> Employer:
+        """An employer organisation."""
+        n = self._next()
+        employer = Employer(
+            name_en=name_en or f"Test Employer {n}",
+            name_zh=f"测试雇主{n}",
+            kind=kind,
+            industry="marine_materials",
+        )
+        db.session.add(employer)
+        db.session.commit()
+        return employer
+
+    def user(self, role: Role, email=None, password=PASSWORD, **fields) -> User:
+        """A user with ``role``; envoys get a profile, employers an organisation."""
+        n = self._next()
+        user = User(
+            role=role,
+            email=email or f"{role.value}{n}@example.org",
+            full_name=fields.pop("full_name", f"Test {role.value.title()} {n}"),
+            password_hash=hash_password(password) if password else None,
+            timezone=fields.pop("timezone", "Asia/Shanghai"),
+            locale=fields.pop("locale", None),
+        )
+        if role is Role.ENVOY:
+            university = fields.pop("university", None) or self.university()
+            user.envoy_profile = EnvoyProfile(
+                university=university,
+                programme=fields.pop("programme", "MSc Materials Science"),
+                degree=fields.pop("degree", DegreeLevel.MASTER),
+                expected_graduation=date(2027, 6, 30),
+                recruited_on=date(2025, 9, 1),
+                status=fields.pop("status", EnvoyStatus.ACTIVE),
+            )
+        if role is Role.EMPLOYER:
+            user.employer = fields.pop("employer", None) or self.employer()
+        for key, value in fields.items():
+            setattr(user, key, value)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+
+@pytest.fixture
+def factory(app) -> Factory:
+    """Row factories bound to the test's empty database."""
+    return Factory()
+
+
+ROLE_NAMES = ("admin", "coordinator", "envoy", "envoy2", "employer")
+
+
+@pytest.fixture
+def people(factory) -> dict[str, User]:
+    """One user per role, plus a second envoy at another university."""
+    manchester = factory.university("University of Manchester", "曼彻斯特大学", "GB", "Manchester")
+    auckland = factory.university("University of Auckland", "奥克兰大学", "NZ", "Auckland")
+    return {
+        "admin": factory.user(Role.ADMIN, "admin@example.org"),
+        "coordinator": factory.user(Role.COORDINATOR, "coordinator@example.org"),
+        "envoy": factory.user(Role.ENVOY, "envoy@example.org", university=manchester),
+        "envoy2": factory.user(
+            Role.ENVOY, "envoy2@example.org", university=auckland, timezone="Pacific/Auckland"
+        ),
+        "employer": factory.user(Role.EMPLOYER, "employer@example.org"),
+    }
+
+
+# --- signing in and CSRF -------------------------------------------------------------
+
+
+def csrf_token(client) -> str:
+    """A valid CSRF token for the client's session, read from a real form."""
+    page = client.get("/auth/forgot").get_data(as_text=True)
+    match = CSRF_PATTERN.search(page)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def post(client, url: str, data: dict | None = None, **kwargs):
+    """POST a form with a valid CSRF token, like a browser would."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(url, data=data, **kwargs)
+
+
+def sign_in(client, email: str, password: str = PASSWORD, **extra):
+    """Sign in through the real form."""
+    return post(client, "/auth/login", {"email": email, "password": password, **extra})
+
+
+@pytest.fixture
+def login_as(client, people):
+    """``login_as("envoy")`` signs the client in as that role's user."""
+
+    def login(role: str) -> User:
+        user = people[role]
+        response = sign_in(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return login
+
+
+# --- mail ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Inbox:
+    """Collects what the SMTP server on loopback receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        """Keep the message; answer as a real server would."""
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp(app) -> Iterator[Inbox]:
+    """A real SMTP server on loopback; the app is pointed at it."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+    try:
+        yield inbox
+    finally:
+        controller.stop()
