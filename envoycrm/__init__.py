@@ -58,9 +58,7 @@ def _fill_instance_defaults(app: Flask) -> None:
     config = app.config
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         instance.mkdir(parents=True, exist_ok=True)
-        config["SQLALCHEMY_DATABASE_URI"] = (
-            f"sqlite:///{instance / 'envoycrm.sqlite3'}"
-        )
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'envoycrm.sqlite3'}"
     if not config.get("SECRET_KEY"):
         if config["ENV_NAME"] == "production":
             raise RuntimeError("SECRET_KEY must be set in the environment")

@@ -23,6 +23,7 @@ from envoycrm.models import Employer, EnvoyProfile, Role, User
 
 F = TypeVar("F", bound=Callable)
 
+
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown."""
     return message
@@ -121,7 +122,7 @@ def scope_condition(model: type, user: User):
 
 
 def scoped(model: type[M], user: User | None = None) -> Select:
-    """A ``select(model)`` restricted to the rows ``user`` (default: current) may see."""
+    """``select(model)`` limited to rows ``user`` (default: current) may see."""
     user = user if user is not None else current_user
     return select(model).where(scope_condition(model, user))
 

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import click
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -13,15 +13,19 @@ from envoycrm import resource_dir
 from envoycrm.extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data.")
-translate_cli = AppGroup("translate", help="Extract, update, compile and check catalogs.")
+translate_cli = AppGroup(
+    "translate", help="Extract, update, compile and check catalogs."
+)
 users_cli = AppGroup("users", help="User accounts.")
 
 
 @demo_cli.command("load")
-@click.option("--if-empty", is_flag=True, help="Only load into a database without users.")
+@click.option(
+    "--if-empty", is_flag=True, help="Only load into a database without users."
+)
 def demo_load(if_empty: bool) -> None:
     """Load the demo dataset (deterministic; a second run adds nothing)."""
-    from envoycrm.demo.loader import FIXED_SIGN_INS, DEMO_PASSWORD, is_empty, load_demo
+    from envoycrm.demo.loader import DEMO_PASSWORD, FIXED_SIGN_INS, is_empty, load_demo
 
     if if_empty and not is_empty():
         click.echo("The database already has users; demo data not loaded.")
@@ -36,7 +40,8 @@ def demo_load(if_empty: bool) -> None:
 
 def _babel(*args: str) -> None:
     """Run ``pybabel`` from this interpreter's environment."""
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+    command = [sys.executable, "-m", "babel.messages.frontend", *args]
+    subprocess.run(command, check=True)  # noqa: S603 - fixed program, our arguments
 
 
 def _pot_path() -> Path:
@@ -47,18 +52,50 @@ def _pot_path() -> Path:
 def translate_extract() -> None:
     """Collect every translatable message into ``translations/messages.pot``."""
     _babel(
-        "extract", "-F", str(resource_dir("translations") / "babel.cfg"),
-        "-k", "_l", "--no-location", "--sort-output", "-o", str(_pot_path()),
-        str(Path(__file__).resolve().parent), str(resource_dir("templates")),
+        "extract",
+        "-F",
+        str(resource_dir("translations") / "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "-o",
+        str(_pot_path()),
+        str(Path(__file__).resolve().parent),
+        str(resource_dir("templates")),
     )
 
 
 @translate_cli.command("update")
 def translate_update() -> None:
-    """Extract, then merge new messages into every catalog."""
+    """Extract, merge new messages into every catalog, fill the English one."""
     translate_extract.callback()
-    _babel("update", "-i", str(_pot_path()), "-d", str(resource_dir("translations")),
-           "--no-fuzzy-matching", "--ignore-obsolete")
+    _babel(
+        "update",
+        "-i",
+        str(_pot_path()),
+        "-d",
+        str(resource_dir("translations")),
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
+    )
+    fill_source_catalog(resource_dir("translations") / "en/LC_MESSAGES/messages.po")
+
+
+def fill_source_catalog(po_path: Path) -> None:
+    """English is the source language: each message translates to itself."""
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            if not all(message.string):
+                message.string = (message.id[0], message.id[1])
+        elif not message.string:
+            message.string = message.id
+    with po_path.open("wb") as handle:
+        write_po(handle, catalog, width=88, omit_header=False)
 
 
 @translate_cli.command("init")
@@ -66,7 +103,15 @@ def translate_update() -> None:
 def translate_init(locale: str) -> None:
     """Start a catalog for a new language."""
     translate_extract.callback()
-    _babel("init", "-i", str(_pot_path()), "-d", str(resource_dir("translations")), "-l", locale)
+    _babel(
+        "init",
+        "-i",
+        str(_pot_path()),
+        "-d",
+        str(resource_dir("translations")),
+        "-l",
+        locale,
+    )
 
 
 @translate_cli.command("compile")
@@ -86,7 +131,11 @@ def catalog_problems(directory: Path | None = None) -> list[str]:
         for message in catalog:
             if not message.id:
                 continue
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            strings = (
+                message.string
+                if isinstance(message.string, tuple)
+                else (message.string,)
+            )
             if message.fuzzy:
                 problems.append(f"{locale}: fuzzy: {message.id!r}")
             elif not all(strings):
@@ -110,12 +159,19 @@ def translate_check() -> None:
 @click.option("--name", default="Administrator", help="Full name.")
 def users_create_admin(email: str, name: str) -> None:
     """Create an administrator and print a one-time link to choose a password."""
-    from envoycrm.auth.services import INVITE, find_user_by_email, make_token, normalise_email
+    from envoycrm.auth.services import (
+        INVITE,
+        find_user_by_email,
+        make_token,
+        normalise_email,
+    )
     from envoycrm.models import Role, User
 
     if find_user_by_email(email):
         raise click.ClickException(f"{email} already has an account.")
-    user = User(email=normalise_email(email), full_name=name, role=Role.ADMIN, locale="zh_Hans")
+    user = User(
+        email=normalise_email(email), full_name=name, role=Role.ADMIN, locale="zh_Hans"
+    )
     db.session.add(user)
     db.session.commit()
     from flask import url_for

@@ -28,7 +28,9 @@ def render_error(code: int, detail=None):
     """The error page for ``code`` in the user's language."""
     title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     return (
-        render_template("errors/error.html", code=code, title=title, message=detail or message),
+        render_template(
+            "errors/error.html", code=code, title=title, message=detail or message
+        ),
         code,
     )
 
@@ -42,7 +44,10 @@ def handle_csrf_error(error: CSRFError):
     """A missing or stale CSRF token: explain, and let the user retry."""
     return render_error(
         400,
-        _l("This form has expired or was not sent from this site. Reload the page and try again."),
+        _l(
+            "This form has expired or was not sent from this site. "
+            "Reload the page and try again."
+        ),
     )
 
 

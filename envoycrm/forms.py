@@ -1,5 +1,6 @@
 """Form pieces shared by several areas."""
 
+import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -15,7 +16,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from envoycrm.i18n import LANGUAGE_NAMES, is_valid_timezone
+from envoycrm.i18n import is_valid_timezone, language_choices
 from envoycrm.labels import choices
 
 # Plausible dates for anything the bureau records (no year 1 or 9999).
@@ -40,16 +41,32 @@ def plausible_date(form, field):
         )
 
 
-def no_control_characters(form, field):
-    """Refuse NUL and other control characters that no person types."""
-    value = field.data or ""
-    if isinstance(value, str) and any(
-        ord(ch) < 32 and ch not in "\t\r\n" for ch in value
-    ):
-        raise ValidationError(_l("This field contains characters that are not allowed."))
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class VersionedForm(FlaskForm):
+class Form(FlaskForm):
+    """The base of every form: refuses control characters in any field.
+
+    No person types NUL or other control characters, and PostgreSQL cannot
+    store NUL at all, so they are refused at the field they were sent in,
+    whatever else the field checks.
+    """
+
+    def validate(self, extra_validators=None) -> bool:
+        """Run the fields' validators, then the control-character check."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            raw = field.raw_data or []
+            if any(isinstance(v, str) and CONTROL_CHARACTERS.search(v) for v in raw):
+                field.errors = [
+                    *field.errors,
+                    _l("This field contains characters that are not allowed."),
+                ]
+                valid = False
+        return valid
+
+
+class VersionedForm(Form):
     """A form that edits a row with optimistic locking."""
 
     version = IntegerField(
@@ -63,14 +80,14 @@ class PersonFormMixin:
     full_name = StringField(
         _l("Full name"),
         filters=[strip],
-        validators=[InputRequired(), Length(max=120), no_control_characters],
+        validators=[InputRequired(), Length(max=120)],
     )
     email = EmailField(
         _l("Email"),
         filters=[strip],
         validators=[InputRequired(), Email(), Length(max=254)],
     )
-    locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    locale = SelectField(_l("Language"), choices=language_choices)
     timezone = StringField(
         _l("Time zone"),
         default="Asia/Shanghai",

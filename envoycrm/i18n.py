@@ -20,6 +20,7 @@ from flask_babel import (
     get_locale,
 )
 from flask_login import current_user
+from wtforms import SelectChoice
 
 LANG_COOKIE = "lang"
 
@@ -71,9 +72,14 @@ def is_valid_timezone(name: str) -> bool:
     return True
 
 
-def timezone_choices() -> list[tuple[str, str]]:
+def timezone_choices() -> list[SelectChoice]:
     """All IANA time zones, sorted, as form choices."""
-    return [(name, name) for name in sorted(available_timezones())]
+    return [SelectChoice(name) for name in sorted(available_timezones())]
+
+
+def language_choices() -> list[SelectChoice]:
+    """The UI languages as form choices, each named in its own language."""
+    return [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
 def country_name(code: str | None) -> str:
@@ -84,7 +90,7 @@ def country_name(code: str | None) -> str:
 
 
 def format_cny(amount) -> str:
-    """A CNY amount in the current locale, without decimals (salaries are whole yuan)."""
+    """A CNY amount in the current locale, in whole yuan."""
     if amount is None:
         return ""
     # Salaries are whole yuan: the pattern drops the fraction digits.

@@ -1,6 +1,7 @@
 """Translated labels for every enumeration, kept in one place."""
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 from envoycrm.models import DegreeLevel, EmployerKind, EnvoyStatus, Role
 
@@ -31,6 +32,9 @@ def label(member) -> str:
     return str(LABELS.get(member, member.value))
 
 
-def choices(enum_cls) -> list[tuple[str, object]]:
+def choices(enum_cls) -> list[SelectChoice]:
     """Form choices for an enum: stored name → translated label."""
-    return [(member.name, LABELS.get(member, member.value)) for member in enum_cls]
+    return [
+        SelectChoice(member.name, str(LABELS.get(member, member.value)))
+        for member in enum_cls
+    ]

@@ -45,7 +45,7 @@ def render_message(
 
 
 def send_message(message: EmailMessage) -> None:
-    """Deliver ``message`` with the configured backend; raise ``MailError`` on failure."""
+    """Deliver ``message`` with the configured backend, or raise ``MailError``."""
     config = current_app.config
     if config["MAIL_BACKEND"] == "file":
         _write_file(message, Path(config["MAIL_CATCH_DIR"]))

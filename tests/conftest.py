@@ -49,7 +49,7 @@ def _postgres_url_with_schema(url: str, schema: str) -> str:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
-    """A database for this test session: an SQLite file, or a fresh PostgreSQL schema."""
+    """This session's database: an SQLite file or a fresh PostgreSQL schema."""
     base = os.environ.get("DATABASE_URL")
     if not base:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
@@ -91,7 +91,7 @@ def _fresh_g() -> None:
 
 def _empty_all_tables() -> None:
     """Delete every row, children first, so the next test starts empty."""
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -152,11 +152,16 @@ class Factory:
         """A university (created if its English name is new)."""
         self.country(country)
         name_en = name_en or f"Test University {self._next()}"
-        existing = db.session.scalar(sa.select(University).where(University.name_en == name_en))
+        existing = db.session.scalar(
+            sa.select(University).where(University.name_en == name_en)
+        )
         if existing:
             return existing
         university = University(
-            name_en=name_en, name_zh=name_zh or f"测试大学{self._n}", country_code=country, city=city
+            name_en=name_en,
+            name_zh=name_zh or f"测试大学{self._n}",
+            country_code=country,
+            city=city,
         )
         db.session.add(university)
         db.session.commit()
@@ -217,14 +222,21 @@ ROLE_NAMES = ("admin", "coordinator", "envoy", "envoy2", "employer")
 @pytest.fixture
 def people(factory) -> dict[str, User]:
     """One user per role, plus a second envoy at another university."""
-    manchester = factory.university("University of Manchester", "曼彻斯特大学", "GB", "Manchester")
-    auckland = factory.university("University of Auckland", "奥克兰大学", "NZ", "Auckland")
+    manchester = factory.university(
+        "University of Manchester", "曼彻斯特大学", "GB", "Manchester"
+    )
+    auckland = factory.university(
+        "University of Auckland", "奥克兰大学", "NZ", "Auckland"
+    )
     return {
         "admin": factory.user(Role.ADMIN, "admin@example.org"),
         "coordinator": factory.user(Role.COORDINATOR, "coordinator@example.org"),
         "envoy": factory.user(Role.ENVOY, "envoy@example.org", university=manchester),
         "envoy2": factory.user(
-            Role.ENVOY, "envoy2@example.org", university=auckland, timezone="Pacific/Auckland"
+            Role.ENVOY,
+            "envoy2@example.org",
+            university=auckland,
+            timezone="Pacific/Auckland",
         ),
         "employer": factory.user(Role.EMPLOYER, "employer@example.org"),
     }
@@ -266,7 +278,7 @@ def login_as(client, people):
     return login
 
 
-# --- mail ------------------------------------------------------------------------------
+# --- mail ---------------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -286,7 +298,9 @@ class Inbox:
         """Keep the message; answer as a real server would."""
         from email import message_from_bytes, policy
 
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.messages.append(
+            message_from_bytes(envelope.content, policy=policy.default)
+        )
         return "250 Message accepted for delivery"
 
 

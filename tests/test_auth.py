@@ -200,13 +200,17 @@ def test_password_reset_by_email_link(app, client, people, smtp):
     form = client.get(path)
     assert form.status_code == 200
     saved = post(
-        client, path, {"password": "a new long password", "confirm": "a new long password"}
+        client,
+        path,
+        {"password": "a new long password", "confirm": "a new long password"},
     )
     assert saved.status_code == 302
     # The link works once: the password change retires it.
     assert client.get(path).status_code == 404
     post(client, "/auth/logout")
-    assert sign_in(client, "envoy@example.org", "a new long password").status_code == 302
+    assert (
+        sign_in(client, "envoy@example.org", "a new long password").status_code == 302
+    )
 
 
 def test_reset_request_for_unknown_email_says_the_same_and_sends_nothing(
@@ -230,7 +234,9 @@ def test_expired_or_forged_reset_links_are_refused(app, client, people):
 def test_mismatched_new_passwords_are_refused_at_the_field(client, people):
     token = services.make_token(people["envoy"], services.RESET)
     response = post(
-        client, f"/auth/reset/{token}", {"password": "long enough pw", "confirm": "other"}
+        client,
+        f"/auth/reset/{token}",
+        {"password": "long enough pw", "confirm": "other"},
     )
     assert response.status_code == 422
     assert "The two passwords differ." in response.get_data(as_text=True)

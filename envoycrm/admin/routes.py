@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 from wtforms import SubmitField
 
@@ -12,12 +11,13 @@ from envoycrm import audit
 from envoycrm.access import roles
 from envoycrm.admin import bp
 from envoycrm.extensions import db
-from envoycrm.forms import enum_select
+from envoycrm.forms import Form, enum_select
 from envoycrm.htmx import is_fragment_request
 from envoycrm.models import Role, User
+from envoycrm.params import enum_arg, page_arg, text_arg
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     """Change the role of an account."""
 
     role = enum_select(_l("Role"), Role)
@@ -28,23 +28,19 @@ class RoleForm(FlaskForm):
 @roles(Role.ADMIN)
 def users():
     """Every account, filterable by role and searchable."""
-    q = request.args.get("q", "").strip()[:100]
-    role = Role.__members__.get(request.args.get("role", ""))
+    q = text_arg("q")
+    role = enum_arg(Role, "role")
     query = select(User).order_by(User.role, User.full_name)
     if role is not None:
         query = query.where(User.role == role)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(
-            or_(func.lower(User.full_name).like(like), func.lower(User.email).like(like))
+            or_(
+                func.lower(User.full_name).like(like), func.lower(User.email).like(like)
+            )
         )
-    page_arg = request.args.get("page", "1")
-    page = db.paginate(
-        query,
-        page=int(page_arg) if page_arg.isdigit() and len(page_arg) < 7 else 1,
-        per_page=25,
-        error_out=False,
-    )
+    page = db.paginate(query, page=page_arg(), per_page=25, error_out=False)
     template = "admin/_user_rows.html" if is_fragment_request() else "admin/users.html"
     return render_template(template, page=page, q=q, role=role, roles=list(Role))
 

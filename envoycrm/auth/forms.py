@@ -1,16 +1,15 @@
 """Forms for signing in and choosing passwords."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from envoycrm.forms import strip
+from envoycrm.forms import Form, strip
 
 MIN_PASSWORD = 10
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Email and password, with an optional remember-me."""
 
     email = EmailField(
@@ -18,13 +17,15 @@ class LoginForm(FlaskForm):
         filters=[strip],
         validators=[InputRequired(), Email(), Length(max=254)],
     )
-    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(), Length(max=200)]
+    )
     remember = BooleanField(_l("Keep me signed in on this device"))
     next = StringField(validators=[Length(max=2000)])
     submit = SubmitField(_l("Sign in"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     """Ask for a password-reset link."""
 
     email = EmailField(
@@ -35,7 +36,7 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField(_l("Send me a reset link"))
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     """Choose a password (after an invitation or a reset request)."""
 
     password = PasswordField(

@@ -133,4 +133,3 @@ def reset_password(token: str):
 def set_password(token: str):
     """Accept an invitation by choosing a password."""
     return _choose_password(token, services.INVITE, "auth/invitation.html")
-

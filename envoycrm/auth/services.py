@@ -33,7 +33,9 @@ def find_user_by_email(email: str) -> User | None:
 def _throttle_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
     """The counters a sign-in attempt touches, with their limits."""
     config = current_app.config
-    keys = [(f"account:{normalise_email(email)}", config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])]
+    keys = [
+        (f"account:{normalise_email(email)}", config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+    ]
     if ip:
         keys.append((f"ip:{ip}", config["LOGIN_MAX_FAILURES_PER_IP"]))
     return keys
@@ -81,14 +83,14 @@ def purge_old_failures() -> int:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="envoycrm.auth")
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt="envoycrm.auth"
+    )
 
 
 def make_token(user: User, purpose: str) -> str:
     """A signed token for ``purpose``; it dies when the user's password changes."""
-    return _serializer().dumps(
-        {"uid": user.id, "p": purpose, "s": user.session_token}
-    )
+    return _serializer().dumps({"uid": user.id, "p": purpose, "s": user.session_token})
 
 
 def user_for_token(token: str, purpose: str) -> User | None:

@@ -159,7 +159,9 @@ def _load_staff(report: LoadReport, password_hash: str) -> None:
     people = [("admin@example.com", Role.ADMIN, "Li Na (Admin)")]
     people.append(("coordinator@example.com", Role.COORDINATOR, "Zhang Wei"))
     for n in range(2, COORDINATOR_COUNT + 1):
-        people.append((f"coordinator{n}@example.com", Role.COORDINATOR, _person_name(rng)[0]))
+        people.append(
+            (f"coordinator{n}@example.com", Role.COORDINATOR, _person_name(rng)[0])
+        )
     for email, role, name in people:
         if email in emails:
             continue
@@ -192,7 +194,12 @@ def _envoy_plan(universities: list[University]) -> list[dict]:
     for index, university in enumerate(placement):
         name_en, _name_zh = _person_name(rng)
         degree = rng.choices(
-            [DegreeLevel.MASTER, DegreeLevel.PHD, DegreeLevel.BACHELOR, DegreeLevel.POSTDOC],
+            [
+                DegreeLevel.MASTER,
+                DegreeLevel.PHD,
+                DegreeLevel.BACHELOR,
+                DegreeLevel.POSTDOC,
+            ],
             weights=[55, 25, 15, 5],
         )[0]
         recruited = date(2023, 9, 1) + timedelta(days=rng.randrange(0, 700))
@@ -217,7 +224,9 @@ def _envoy_plan(universities: list[University]) -> list[dict]:
                 if index
                 else "PhD Materials Science",
                 "degree": DegreeLevel.PHD if index == 0 else degree,
-                "expected_graduation": date(2026 + rng.randrange(0, 3), rng.choice([6, 7, 9, 12]), 30),
+                "expected_graduation": date(
+                    2026 + rng.randrange(0, 3), rng.choice([6, 7, 9, 12]), 30
+                ),
                 "recruited_on": recruited,
                 "status": status,
                 "timezone": "Asia/Shanghai"

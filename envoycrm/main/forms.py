@@ -1,27 +1,27 @@
 """Forms for personal settings and the language switch."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
-from envoycrm.i18n import LANGUAGE_NAMES, is_valid_timezone
+from envoycrm.forms import Form
+from envoycrm.i18n import is_valid_timezone, language_choices
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     """The language switch in the page header."""
 
     language = SelectField(
-        _l("Language"), choices=list(LANGUAGE_NAMES.items()), validators=[InputRequired()]
+        _l("Language"), choices=language_choices, validators=[InputRequired()]
     )
     next = HiddenField()
     submit = SubmitField(_l("Switch"))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     """A user's own language and time zone."""
 
-    locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    locale = SelectField(_l("Language"), choices=language_choices)
     timezone = SelectField(_l("Time zone"), validate_choice=False)
     submit = SubmitField(_l("Save settings"))
 

@@ -68,12 +68,17 @@ def settings():
         return render_template("main/settings.html", form=form), status
     current_user.locale = form.locale.data
     current_user.timezone = form.timezone.data
-    audit.record("user.settings", "user", current_user.id, fields=["locale", "timezone"])
+    audit.record(
+        "user.settings", "user", current_user.id, fields=["locale", "timezone"]
+    )
     db.session.commit()
     flash(_("Your settings are saved."), "success")
     response = redirect(url_for("main.settings"))
     response.set_cookie(
-        LANG_COOKIE, form.locale.data, max_age=365 * 24 * 3600, samesite="Lax",
+        LANG_COOKIE,
+        form.locale.data,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
         httponly=True,
     )
     return response

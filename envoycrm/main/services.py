@@ -3,7 +3,14 @@
 from sqlalchemy import func, select
 
 from envoycrm.extensions import db
-from envoycrm.models import Employer, EmployerKind, EnvoyProfile, EnvoyStatus, Role, User
+from envoycrm.models import (
+    Employer,
+    EmployerKind,
+    EnvoyProfile,
+    EnvoyStatus,
+    Role,
+    User,
+)
 
 
 def envoy_counts_by_status() -> dict[EnvoyStatus, int]:

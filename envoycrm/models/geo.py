@@ -22,9 +22,7 @@ class University(db.Model):
     __tablename__ = "universities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    country_code: Mapped[str] = mapped_column(
-        ForeignKey("countries.code"), index=True
-    )
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
     name_en: Mapped[str] = mapped_column(String(200), unique=True)
     name_zh: Mapped[str] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(120))

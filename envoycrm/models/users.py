@@ -69,9 +69,7 @@ class User(UserMixin, db.Model):
     employer_id: Mapped[int | None] = mapped_column(
         ForeignKey("employers.id"), index=True
     )
-    session_token: Mapped[str] = mapped_column(
-        String(32), default=new_session_token
-    )
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)

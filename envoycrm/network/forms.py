@@ -8,7 +8,6 @@ from envoycrm.forms import (
     PersonFormMixin,
     VersionedForm,
     enum_select,
-    no_control_characters,
     plausible_date,
 )
 from envoycrm.models import DegreeLevel, EnvoyStatus
@@ -22,7 +21,7 @@ class EnvoyForm(PersonFormMixin, VersionedForm):
     )
     programme = StringField(
         _l("Programme"),
-        validators=[InputRequired(), Length(max=200), no_control_characters],
+        validators=[InputRequired(), Length(max=200)],
     )
     degree = enum_select(_l("Degree"), DegreeLevel)
     expected_graduation = DateField(

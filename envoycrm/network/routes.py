@@ -11,18 +11,7 @@ from envoycrm.htmx import is_fragment_request
 from envoycrm.models import Country, EmployerKind, EnvoyStatus, Role, User
 from envoycrm.network import bp, services
 from envoycrm.network.forms import EmployerUserForm, EnvoyForm
-
-
-def _enum_arg(enum_cls, name: str):
-    """An enum member from the query string, or None when absent or unknown."""
-    value = request.args.get(name, "")
-    return enum_cls.__members__.get(value)
-
-
-def _page_arg() -> int:
-    """The requested page number, clamped to something sensible."""
-    page = request.args.get("page", "1")
-    return max(1, min(int(page), 100_000)) if page.isdigit() else 1
+from envoycrm.params import country_arg, enum_arg, flag_arg, page_arg, text_arg
 
 
 def _list_page(full: str, fragment: str, **context):
@@ -34,7 +23,9 @@ def _list_page(full: str, fragment: str, **context):
 def _form_data(form) -> dict:
     """The submitted values of a form, without the CSRF token and buttons."""
     skip = {"csrf_token", "submit", "version"}
-    return {name: field.data for name, field in form._fields.items() if name not in skip}
+    return {
+        name: field.data for name, field in form._fields.items() if name not in skip
+    }
 
 
 def _save(form, template: str, save, success_message: str, **context):
@@ -74,13 +65,13 @@ def _save(form, template: str, save, success_message: str, **context):
 def envoys():
     """The envoy list with search, status and country filters."""
     filters = services.EnvoyFilter(
-        q=request.args.get("q", "").strip()[:100],
-        status=_enum_arg(EnvoyStatus, "status"),
-        country=request.args.get("country", "").upper()[:2] or None,
-        include_inactive=request.args.get("inactive") == "1",
+        q=text_arg("q"),
+        status=enum_arg(EnvoyStatus, "status"),
+        country=country_arg(),
+        include_inactive=flag_arg("inactive"),
     )
     page = db.paginate(
-        services.envoy_query(filters), page=_page_arg(), per_page=25, error_out=False
+        services.envoy_query(filters), page=page_arg(), per_page=25, error_out=False
     )
     countries = db.session.scalars(db.select(Country.code)).all()
     return _list_page(
@@ -110,7 +101,9 @@ def envoy_new():
     def save(data, _version):
         user = services.create_envoy(data)
         if not services.invite(user):
-            flash(_("The invitation email could not be sent; resend it later."), "error")
+            flash(
+                _("The invitation email could not be sent; resend it later."), "error"
+            )
         return user
 
     return _save(form, "network/envoy_form.html", save, _("Envoy saved and invited."))
@@ -150,10 +143,10 @@ def envoy_edit(user_id: int):
 @staff
 def employer_users():
     """Employer staff accounts, searchable."""
-    q = request.args.get("q", "").strip()[:100]
+    q = text_arg("q")
     page = db.paginate(
-        services.employer_user_query(q, request.args.get("inactive") == "1"),
-        page=_page_arg(),
+        services.employer_user_query(q, flag_arg("inactive")),
+        page=page_arg(),
         per_page=25,
         error_out=False,
     )
@@ -182,11 +175,16 @@ def employer_user_new():
     def save(data, _version):
         user = services.create_employer_user(data)
         if not services.invite(user):
-            flash(_("The invitation email could not be sent; resend it later."), "error")
+            flash(
+                _("The invitation email could not be sent; resend it later."), "error"
+            )
         return user
 
     return _save(
-        form, "network/employer_user_form.html", save, _("Employer user saved and invited.")
+        form,
+        "network/employer_user_form.html",
+        save,
+        _("Employer user saved and invited."),
     )
 
 
@@ -203,7 +201,10 @@ def employer_user_edit(user_id: int):
     return _save(
         form,
         "network/employer_user_form.html",
-        lambda data, version: (services.update_employer_user(user, data, version), user)[1],
+        lambda data, version: (
+            services.update_employer_user(user, data, version),
+            user,
+        )[1],
         _("Employer user saved."),
         user=user,
     )
@@ -213,10 +214,10 @@ def employer_user_edit(user_id: int):
 @staff
 def employers():
     """Employer organisations by kind, searchable."""
-    q = request.args.get("q", "").strip()[:100]
-    kind = _enum_arg(EmployerKind, "kind")
+    q = text_arg("q")
+    kind = enum_arg(EmployerKind, "kind")
     page = db.paginate(
-        services.employer_query(q, kind), page=_page_arg(), per_page=25, error_out=False
+        services.employer_query(q, kind), page=page_arg(), per_page=25, error_out=False
     )
     return _list_page(
         "network/employers.html",

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
+from wtforms import SelectChoice
 
 from envoycrm import audit
 from envoycrm.auth.services import normalise_email, send_invitation
 from envoycrm.extensions import db
+from envoycrm.i18n import country_name
 from envoycrm.mail import MailError
 from envoycrm.models import (
     Employer,
@@ -61,10 +63,7 @@ def envoy_query(filters: EnvoyFilter) -> Select:
         .join(EnvoyProfile, EnvoyProfile.user_id == User.id)
         .join(University, University.id == EnvoyProfile.university_id)
         .where(User.role == Role.ENVOY)
-        .options(
-            selectinload(User.envoy_profile)
-            .selectinload(EnvoyProfile.university)
-        )
+        .options(selectinload(User.envoy_profile).selectinload(EnvoyProfile.university))
         .order_by(User.full_name, User.id)
     )
     if not filters.include_inactive:
@@ -118,25 +117,31 @@ def employer_query(q: str = "", kind: EmployerKind | None = None) -> Select:
     if q:
         like = f"%{q.lower()}%"
         query = query.where(
-            or_(func.lower(Employer.name_en).like(like), Employer.name_zh.like(f"%{q}%"))
+            or_(
+                func.lower(Employer.name_en).like(like), Employer.name_zh.like(f"%{q}%")
+            )
         )
     return query
 
 
-def university_choices(locale: str) -> list[tuple[int, str]]:
-    """Universities as form choices, named in ``locale``, sorted by that name."""
+def university_choices(locale: str) -> list[SelectChoice]:
+    """Universities as form choices named in ``locale``, grouped by country."""
     rows = db.session.scalars(select(University)).all()
-    named = [(u.id, u.name_for(locale)) for u in rows]
-    return sorted(named, key=lambda pair: pair[1])
+    named = [
+        SelectChoice(u.id, u.name_for(locale), optgroup=country_name(u.country_code))
+        for u in rows
+    ]
+    return sorted(named, key=lambda choice: (choice.optgroup, choice.label))
 
 
-def employer_choices(locale: str) -> list[tuple[int, str]]:
+def employer_choices(locale: str) -> list[SelectChoice]:
     """Employers as form choices, named in ``locale``."""
     rows = db.session.execute(
         select(Employer.id, Employer.name_en, Employer.name_zh)
     ).all()
     zh = str(locale).startswith("zh")
-    return sorted(((r.id, r.name_zh if zh else r.name_en) for r in rows), key=lambda p: p[1])
+    named = [SelectChoice(r.id, r.name_zh if zh else r.name_en) for r in rows]
+    return sorted(named, key=lambda choice: choice.label)
 
 
 def _ensure_email_free(email: str, user_id: int | None = None) -> str:

@@ -1,0 +1,154 @@
+"""Every route × every role, walked from the app's URL map.
+
+A new route must be added to ``EXPECTED`` or this suite fails, and a route
+that declares no access at all is refused by the app itself.
+"""
+
+import pytest
+
+from envoycrm.access import PUBLIC, access_of
+from tests.conftest import ROLE_NAMES, csrf_token, sign_in
+
+STAFF = {"admin", "coordinator"}
+EVERYONE = set(ROLE_NAMES)
+
+# endpoint -> roles that may use it ("public" for everyone, signed in or not)
+EXPECTED: dict[str, set[str] | str] = {
+    "static": "public",
+    "auth.login": "public",
+    "auth.logout": "public",
+    "auth.forgot_password": "public",
+    "auth.reset_password": "public",
+    "auth.set_password": "public",
+    "main.switch_language": "public",
+    "main.home": EVERYONE,
+    "main.settings": EVERYONE,
+    "network.envoys": STAFF,
+    "network.envoy_new": STAFF,
+    "network.envoy_edit": STAFF,
+    "network.employer_users": STAFF,
+    "network.employer_user_new": STAFF,
+    "network.employer_user_edit": STAFF,
+    "network.employers": STAFF,
+    "network.user_deactivate": STAFF,
+    "network.user_activate": STAFF,
+    "network.user_invite": STAFF,
+    "admin.users": {"admin"},
+    "admin.user_role": {"admin"},
+}
+
+
+def _routes(app):
+    """(endpoint, method, rule) for every route, HEAD/OPTIONS aside."""
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, rule
+
+
+def _url(app, rule, people) -> str:
+    """A concrete URL for ``rule`` with arguments that exist in the database."""
+    values = {}
+    for arg in rule.arguments:
+        if arg == "user_id":
+            target = "employer" if "employer_user" in rule.endpoint else "envoy"
+            values[arg] = people[target].id
+        elif arg == "filename":
+            values[arg] = "css/app.css"
+        else:
+            values[arg] = "not-a-real-token"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def test_every_route_declares_its_access_and_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - set(EXPECTED)
+    assert not missing, f"add these endpoints to EXPECTED: {sorted(missing)}"
+    with app.test_request_context():
+        undeclared = [e for e in endpoints if access_of(e) is None]
+    assert not undeclared
+    stale = set(EXPECTED) - endpoints
+    assert not stale, f"these endpoints no longer exist: {sorted(stale)}"
+
+
+def _call(client, method, url, with_csrf=True):
+    data = {"csrf_token": csrf_token(client)} if with_csrf and method == "POST" else {}
+    return client.open(url, method=method, data=data)
+
+
+@pytest.mark.parametrize("role", ["anonymous", *ROLE_NAMES])
+def test_route_matrix(app, people, role):
+    """Anonymous → sign-in; wrong role → 403; right role → served."""
+    failures = []
+    for endpoint, method, rule in _routes(app):
+        client = app.test_client()
+        if role != "anonymous":
+            assert sign_in(client, people[role].email).status_code == 302
+        url = _url(app, rule, people)
+        response = _call(client, method, url)
+        allowed = EXPECTED[endpoint]
+        location = response.headers.get("Location", "")
+        if allowed == "public" or (role != "anonymous" and role in allowed):
+            ok = (
+                response.status_code not in (401, 403)
+                and "/auth/login?next" not in location
+            )
+        elif role == "anonymous":
+            ok = response.status_code == 302 and "/auth/login" in location
+        else:
+            ok = response.status_code in (403, 404)
+        if not ok:
+            failures.append(
+                f"{role} {method} {url} -> {response.status_code} {location}"
+            )
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ["anonymous", *ROLE_NAMES])
+def test_no_post_works_without_the_csrf_token(app, people, role):
+    failures = []
+    for endpoint, method, rule in _routes(app):
+        if method != "POST":
+            continue
+        client = app.test_client()
+        if role != "anonymous":
+            sign_in(client, people[role].email)
+        response = _call(client, method, _url(app, rule, people), with_csrf=False)
+        allowed = EXPECTED[endpoint]
+        may_use = allowed == "public" or (role != "anonymous" and role in allowed)
+        # Whoever may use the route is refused for the missing token; anyone
+        # else is refused by the token check or the role gate, whichever runs first.
+        expected = {400} if may_use else {302, 400, 403, 404}
+        if response.status_code not in expected:
+            failures.append(f"{role} POST {rule.rule} -> {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_csrf_token_in_the_htmx_header_is_accepted(app, client, people):
+    sign_in(client, people["coordinator"].email)
+    token = csrf_token(client)
+    response = client.post(
+        f"/network/users/{people['envoy'].id}/deactivate",
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    assert response.status_code == 302
+
+
+def test_static_files_are_public(app):
+    with app.test_request_context():
+        assert access_of("static") == PUBLIC
+
+
+def test_coordinator_cannot_open_an_admin_only_page(client, login_as):
+    login_as("coordinator")
+    response = client.get("/admin/users")
+    assert response.status_code == 403
+    assert "Not allowed" in response.get_data(as_text=True)
+
+
+def test_envoy_edit_url_with_an_employer_id_is_404(client, login_as, people):
+    login_as("coordinator")
+    assert client.get(f"/network/envoys/{people['employer'].id}").status_code == 404
+    assert client.get("/network/envoys/999999").status_code == 404

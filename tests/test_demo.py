@@ -1,0 +1,107 @@
+"""The demo dataset: the programme's real numbers, deterministic and idempotent."""
+
+from sqlalchemy import func, select
+
+from envoycrm.extensions import db
+from envoycrm.models import (
+    Country,
+    Employer,
+    EmployerKind,
+    EnvoyProfile,
+    EnvoyStatus,
+    Role,
+    University,
+    User,
+)
+from envoycrm.security import verify_password
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def _snapshot() -> list:
+    """Every demo row's identifying content, for before/after comparison."""
+    users = db.session.execute(
+        select(User.email, User.full_name, User.role, User.employer_id).order_by(
+            User.email
+        )
+    ).all()
+    profiles = db.session.execute(
+        select(
+            EnvoyProfile.user_id, EnvoyProfile.university_id, EnvoyProfile.status
+        ).order_by(EnvoyProfile.user_id)
+    ).all()
+    employers = db.session.execute(select(Employer.name_en).order_by(Employer.id)).all()
+    return [users, profiles, employers]
+
+
+def test_demo_load_creates_the_programmes_numbers(runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "envoy@example.com" in result.output and "envoycrm-demo" in result.output
+
+    assert _count(select(Country)) == 21
+    assert _count(select(University)) == 90
+    countries_used = db.session.scalar(
+        select(func.count(func.distinct(University.country_code)))
+    )
+    assert countries_used == 21
+    envoys = select(User).where(User.role == Role.ENVOY)
+    assert _count(envoys) == 150
+    returned = select(EnvoyProfile).where(EnvoyProfile.status == EnvoyStatus.RETURNED)
+    assert _count(returned) == 30  # 20% of 150
+    universities_with_envoys = db.session.scalar(
+        select(func.count(func.distinct(EnvoyProfile.university_id)))
+    )
+    assert universities_with_envoys == 90
+    kinds = dict(
+        db.session.execute(
+            select(Employer.kind, func.count()).group_by(Employer.kind)
+        ).all()
+    )
+    assert kinds == {
+        EmployerKind.PRIVATE: 129,
+        EmployerKind.INSTITUTE: 34,
+        EmployerKind.SOE: 27,
+        EmployerKind.OTHER: 15,
+    }
+    assert _count(select(User).where(User.role == Role.COORDINATOR)) == 10
+    assert _count(select(User).where(User.role == Role.ADMIN)) == 1
+    assert _count(select(User).where(User.role == Role.EMPLOYER)) == 205
+
+
+def test_fixed_demo_sign_ins_exist_with_the_published_password(runner):
+    runner.invoke(args=["demo", "load"])
+    for email in (
+        "admin@example.com",
+        "coordinator@example.com",
+        "envoy@example.com",
+        "envoy2@example.com",
+        "employer@example.com",
+    ):
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user is not None, email
+        assert verify_password(user, "envoycrm-demo"), email
+    envoy = db.session.scalar(select(User).where(User.email == "envoy@example.com"))
+    assert envoy.envoy_profile.university.name_en == "University of Manchester"
+    envoy2 = db.session.scalar(select(User).where(User.email == "envoy2@example.com"))
+    assert envoy2.envoy_profile.university.name_en == "University of Auckland"
+    employer = db.session.scalar(
+        select(User).where(User.email == "employer@example.com")
+    )
+    assert "New Materials" in employer.employer.name_en
+
+
+def test_demo_load_twice_changes_nothing(runner):
+    runner.invoke(args=["demo", "load"])
+    before = _snapshot()
+    result = runner.invoke(args=["demo", "load"])
+    assert "nothing new" in result.output
+    assert _snapshot() == before
+
+
+def test_demo_load_if_empty_leaves_a_used_database_alone(runner, people):
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert "not loaded" in result.output
+    assert _count(select(User)) == 5

@@ -1,0 +1,127 @@
+"""Languages, time zones and Babel formatting."""
+
+from datetime import UTC, datetime
+
+import pytest
+from flask_babel import force_locale, gettext
+
+from envoycrm.cli import catalog_problems
+from envoycrm.i18n import country_name, format_cny, format_moment, normalise_locale
+from tests.conftest import post, sign_in
+
+
+def _chinese(app, message: str) -> str:
+    with app.test_request_context(), force_locale("zh_Hans"):
+        translated = gettext(message)
+    assert translated != message, f"no Chinese for {message!r}"
+    return translated
+
+
+@pytest.mark.parametrize(
+    "header", ["zh-CN", "zh", "zh-Hans", "zh-Hans-CN,en;q=0.5", "zh-SG"]
+)
+def test_chinese_browsers_get_chinese(app, client, header):
+    page = client.get("/auth/login", headers={"Accept-Language": header})
+    body = page.get_data(as_text=True)
+    assert 'lang="zh-Hans"' in body
+    assert _chinese(app, "Sign in") in body
+
+
+@pytest.mark.parametrize("header", ["en-GB", "en", "fr-FR", ""])
+def test_other_browsers_get_english(client, header):
+    body = client.get("/auth/login", headers={"Accept-Language": header}).get_data(
+        as_text=True
+    )
+    assert 'lang="en"' in body
+    assert "<h1>Sign in</h1>" in body
+
+
+def test_language_switch_sets_a_cookie_and_reloads_the_same_page(app, client):
+    response = post(
+        client,
+        "/language",
+        {"language": "zh_Hans", "next": "/auth/forgot"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/forgot"
+    body = client.get("/auth/forgot", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert 'lang="zh-Hans"' in body
+
+
+def test_language_switch_refuses_a_hostile_next(client):
+    response = post(client, "/language", {"language": "en", "next": "//evil.example"})
+    assert response.headers["Location"] == "/"
+
+
+def test_signed_in_users_language_setting_wins_over_cookie_and_browser(
+    app, client, people
+):
+    people["envoy"].locale = "zh_Hans"
+    from envoycrm.extensions import db
+
+    db.session.commit()
+    sign_in(client, "envoy@example.org")
+    client.set_cookie("lang", "en")
+    body = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'lang="zh-Hans"' in body
+
+
+def test_switching_language_while_signed_in_saves_it_on_the_account(
+    app, client, people
+):
+    sign_in(client, "envoy@example.org")
+    post(client, "/language", {"language": "zh_Hans", "next": "/"})
+    from envoycrm.extensions import db
+
+    db.session.refresh(people["envoy"])
+    assert people["envoy"].locale == "zh_Hans"
+
+
+def test_settings_save_language_and_time_zone_and_refuse_unknown_zones(client, people):
+    sign_in(client, "envoy2@example.org")
+    bad = post(client, "/settings", {"locale": "en", "timezone": "Mars/Olympus"})
+    assert bad.status_code == 422
+    assert "Choose a time zone from the list." in bad.get_data(as_text=True)
+    good = post(client, "/settings", {"locale": "en", "timezone": "Europe/Berlin"})
+    assert good.status_code == 302
+    assert "Europe/Berlin" in client.get("/").get_data(as_text=True)
+
+
+def test_normalise_locale():
+    assert normalise_locale("zh-CN") == "zh_Hans"
+    assert normalise_locale("zh_Hant_TW") == "zh_Hans"
+    assert normalise_locale("en-US") == "en"
+    assert normalise_locale("de") is None
+    assert normalise_locale(None) is None
+
+
+def test_babel_formats_country_names_money_and_times(app):
+    moment = datetime(2026, 3, 30, 1, 30, tzinfo=UTC)
+    with app.test_request_context(), force_locale("zh_Hans"):
+        assert country_name("GB") == "英国"
+        assert format_cny(180000) == "¥180,000"
+    with app.test_request_context(), force_locale("en"):
+        assert country_name("NZ") == "New Zealand"
+        assert format_cny(180000) == "CN¥180,000"
+        app.config["BABEL_DEFAULT_TIMEZONE"] = "Asia/Shanghai"
+        assert "9:30" in format_moment(moment)
+
+
+def test_times_are_shown_in_the_users_own_time_zone(app, client, people):
+    from envoycrm.extensions import db
+
+    people["envoy2"].last_login_at = datetime(2026, 1, 15, 0, 0, tzinfo=UTC)
+    db.session.commit()
+    with app.test_request_context():
+        from flask_login import login_user
+
+        login_user(people["envoy2"])  # Pacific/Auckland: UTC+13 in January
+        assert "1:00" in format_moment(people["envoy2"].last_login_at)
+
+
+def test_catalogs_are_complete():
+    """CI fails on any untranslated or fuzzy message."""
+    assert catalog_problems() == []
