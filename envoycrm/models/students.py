@@ -1,0 +1,333 @@
+"""Students met by envoys: the record, its consent, its history."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from envoycrm.extensions import db
+from envoycrm.models.base import UTCDateTime, utcnow
+from envoycrm.models.geo import University
+from envoycrm.models.users import DegreeLevel, User
+
+
+def _enum(cls) -> Enum:
+    """Enums are stored by name, as short strings, on every database."""
+    return Enum(cls, native_enum=False, length=30)
+
+
+class FieldOfStudy(enum.Enum):
+    """The fixed taxonomy of fields of study."""
+
+    MATERIALS = "materials"
+    MARINE = "marine"
+    COMPUTING = "computing"
+    ELECTRONICS = "electronics"
+    MECHANICAL = "mechanical"
+    CIVIL = "civil"
+    CHEMISTRY = "chemistry"
+    BIOLOGY = "biology"
+    MEDICINE = "medicine"
+    MATHEMATICS = "mathematics"
+    PHYSICS = "physics"
+    ENVIRONMENT = "environment"
+    ENERGY = "energy"
+    ECONOMICS = "economics"
+    MANAGEMENT = "management"
+    LAW = "law"
+    EDUCATION = "education"
+    ARTS = "arts"
+    HUMANITIES = "humanities"
+    SOCIAL = "social"
+    AGRICULTURE = "agriculture"
+    OTHER = "other"
+
+
+class Sector(enum.Enum):
+    """Sectors of the city's economy that students may aim for."""
+
+    MARINE_ECONOMY = "marine_economy"
+    NEW_MATERIALS = "new_materials"
+    ADVANCED_MANUFACTURING = "advanced_manufacturing"
+    INFORMATION_TECHNOLOGY = "information_technology"
+    INTEGRATED_CIRCUITS = "integrated_circuits"
+    BIOMEDICINE = "biomedicine"
+    NEW_ENERGY = "new_energy"
+    FINANCE = "finance"
+    EDUCATION_RESEARCH = "education_research"
+    HEALTHCARE = "healthcare"
+    MODERN_SERVICES = "modern_services"
+    CULTURE_TOURISM = "culture_tourism"
+    AGRICULTURE_FOOD = "agriculture_food"
+    PUBLIC_SECTOR = "public_sector"
+
+
+class Stage(enum.Enum):
+    """Pipeline stages, in order; CLOSED stands aside with a reason."""
+
+    CONTACTED = "contacted"
+    INTERESTED = "interested"
+    MATCHED = "matched"
+    IN_PROCESS = "in_process"
+    OFFER = "offer"
+    RETURNED = "returned"
+    CLOSED = "closed"
+
+    @property
+    def rank(self) -> int:
+        """Position in the pipeline (CLOSED last)."""
+        return list(Stage).index(self)
+
+
+OPEN_STAGES = (
+    Stage.CONTACTED,
+    Stage.INTERESTED,
+    Stage.MATCHED,
+    Stage.IN_PROCESS,
+    Stage.OFFER,
+)
+
+
+class IntentionLevel(enum.Enum):
+    """How likely a student is to come and work in the city, ascending."""
+
+    NOT_RETURNING = "not_returning"
+    UNDECIDED = "undecided"
+    CONSIDERING = "considering"
+    LIKELY = "likely"
+    COMMITTED = "committed"
+
+
+class InteractionKind(enum.Enum):
+    """Kinds of touchpoint an envoy records."""
+
+    MEETING = "meeting"
+    EVENT = "event"
+    INFO_SESSION = "info_session"
+    CHAT = "chat"
+    CALL = "call"
+    EMAIL = "email"
+
+
+class ConsentScope(enum.Enum):
+    """What the student agreed to."""
+
+    BUREAU = "bureau"
+    EMPLOYERS = "employers"
+
+
+class ConsentMethod(enum.Enum):
+    """How consent was given."""
+
+    IN_PERSON = "in_person"
+    FORM = "form"
+
+
+class Student(db.Model):
+    """A student met by an envoy: the contact record of the CRM."""
+
+    __tablename__ = "students"
+    __table_args__ = (
+        Index("ix_students_owner_activity", "owner_id", "last_activity_at"),
+        Index("ix_students_owner_stage", "owner_id", "stage"),
+        Index("ix_students_stage_changed", "stage", "stage_changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name_latin: Mapped[str | None] = mapped_column(String(120))
+    name_hanzi: Mapped[str | None] = mapped_column(String(60))
+    # Sorted romanised name tokens ("wang wei"), compared for duplicates.
+    name_key: Mapped[str] = mapped_column(String(200), index=True, default="")
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    wechat_id: Mapped[str | None] = mapped_column(String(60), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    university_id: Mapped[int] = mapped_column(
+        ForeignKey("universities.id"), index=True
+    )
+    programme: Mapped[str | None] = mapped_column(String(200))
+    field: Mapped[FieldOfStudy] = mapped_column(_enum(FieldOfStudy), index=True)
+    degree: Mapped[DegreeLevel] = mapped_column(_enum(DegreeLevel), index=True)
+    expected_graduation: Mapped[date | None] = mapped_column(index=True)
+    how_met: Mapped[str | None] = mapped_column(String(500))
+    stage: Mapped[Stage] = mapped_column(
+        _enum(Stage), default=Stage.CONTACTED, index=True
+    )
+    stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_reason: Mapped[str | None] = mapped_column(String(300))
+    # The latest intention's level, kept here so lists filter and sort on it.
+    intention_level: Mapped[IntentionLevel | None] = mapped_column(
+        _enum(IntentionLevel), index=True
+    )
+    # The active consent's scope; None once consent is withdrawn.
+    consent_scope: Mapped[ConsentScope | None] = mapped_column(_enum(ConsentScope))
+    follow_up_on: Mapped[date | None] = mapped_column(index=True)
+    last_activity_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
+    possible_duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("students.id", ondelete="SET NULL"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(default=1)
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    university: Mapped[University] = relationship()
+    tags: Mapped[list["StudentTag"]] = relationship(
+        back_populates="student",
+        cascade="all, delete-orphan",
+        order_by="StudentTag.tag",
+    )
+    consents: Mapped[list["Consent"]] = relationship(
+        back_populates="student",
+        cascade="all, delete-orphan",
+        order_by="Consent.recorded_at",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def display_name(self) -> str:
+        """Both forms of the name when known: "Wang Wei 王伟"."""
+        parts = [p for p in (self.name_latin, self.name_hanzi) if p]
+        return " ".join(parts)
+
+    @property
+    def active_consent(self) -> "Consent | None":
+        """The consent in force, if any."""
+        for consent in reversed(self.consents):
+            if consent.withdrawn_at is None:
+                return consent
+        return None
+
+
+class StudentTag(db.Model):
+    """A free label on a student ("fair-2026", "phd-track")."""
+
+    __tablename__ = "student_tags"
+    __table_args__ = (UniqueConstraint("student_id", "tag"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    tag: Mapped[str] = mapped_column(String(40), index=True)
+
+    student: Mapped[Student] = relationship(back_populates="tags")
+
+
+class Consent(db.Model):
+    """A student's consent: scope, method, notice shown, who recorded it, when."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    scope: Mapped[ConsentScope] = mapped_column(_enum(ConsentScope))
+    method: Mapped[ConsentMethod] = mapped_column(_enum(ConsentMethod))
+    notice_version: Mapped[str] = mapped_column(String(20))
+    notice_language: Mapped[str] = mapped_column(String(10))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    student: Mapped[Student] = relationship(back_populates="consents")
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+
+
+class Interaction(db.Model):
+    """A dated touchpoint with a student."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        Index("ix_interactions_student_when", "student_id", "occurred_at"),
+        Index("ix_interactions_author_when", "author_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE")
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[InteractionKind] = mapped_column(_enum(InteractionKind))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+class Intention(db.Model):
+    """A dated, structured statement of a student's intention; the latest counts."""
+
+    __tablename__ = "intentions"
+    __table_args__ = (Index("ix_intentions_student_when", "student_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE")
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    level: Mapped[IntentionLevel] = mapped_column(_enum(IntentionLevel))
+    target_sectors: Mapped[list] = mapped_column(JSON, default=list)
+    preferred_roles: Mapped[str | None] = mapped_column(String(300))
+    earliest_start: Mapped[date | None]
+    salary_expectation: Mapped[int | None]  # CNY per year
+    startup_interest: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    recorded_by: Mapped[User | None] = relationship()
+
+
+class StageChange(db.Model):
+    """One move of a student through the pipeline: who, when, from, to."""
+
+    __tablename__ = "stage_changes"
+    __table_args__ = (
+        Index("ix_stage_changes_student_when", "student_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE")
+    )
+    from_stage: Mapped[Stage | None] = mapped_column(_enum(Stage))
+    to_stage: Mapped[Stage] = mapped_column(_enum(Stage))
+    reason: Mapped[str | None] = mapped_column(String(300))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
+
+    changed_by: Mapped[User | None] = relationship()
+
+
+class IdempotencyKey(db.Model):
+    """A form submission already carried out: a second submit finds it here."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
