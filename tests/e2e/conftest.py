@@ -1,0 +1,100 @@
+"""Fixtures for real-browser tests: a live server, Chromium and a page.
+
+The browser is the system's Chromium (``/usr/bin/chromium``); Playwright never
+downloads one. Every page records the requests it makes, and a test fails if
+any of them leaves the live server: the app must load nothing from elsewhere.
+"""
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test under ``tests/e2e`` as ``e2e``."""
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def live_server(app, people) -> Iterator[str]:
+    """The session's app served over HTTP on loopback; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(
+        target=server.serve_forever, name="live-server", daemon=True
+    )
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless system Chromium, shared by the whole session."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing; install Debian's chromium package"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests: {reason}", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def locale(request) -> str:
+    """The browser's locale (and so its Accept-Language); parametrize to change."""
+    return getattr(request, "param", "en-US")
+
+
+@pytest.fixture
+def page(browser, live_server, locale):
+    """A fresh browser context and page; fails if a request leaves our host."""
+    context = browser.new_context(locale=locale)
+    outside: list[str] = []
+
+    def record(request) -> None:
+        url = request.url
+        if url.startswith(("data:", "about:")):
+            return
+        if url != live_server and not url.startswith(live_server + "/"):
+            outside.append(url)
+
+    context.on("request", record)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+    assert outside == [], f"requests left {live_server}: {outside}"
