@@ -118,10 +118,12 @@ def _register_blueprints(app: Flask) -> None:
     from envoycrm.devmail import bp as devmail_bp
     from envoycrm.main import bp as main_bp
     from envoycrm.network import bp as network_bp
+    from envoycrm.students import bp as students_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(network_bp, url_prefix="/network")
+    app.register_blueprint(students_bp, url_prefix="/students")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     if app.config["MAIL_BACKEND"] == "file":
         app.register_blueprint(devmail_bp, url_prefix="/dev/mail")

@@ -102,7 +102,7 @@ class PersonFormMixin:
             raise ValidationError(_l("Enter a time zone such as Europe/London."))
 
 
-def enum_select(label, enum_cls, **kwargs) -> SelectField:
+def enum_select(label, enum_cls, field_class=SelectField, **kwargs) -> SelectField:
     """A select whose data is a member of ``enum_cls``, submitted by name.
 
     An unknown name becomes a field error ("Not a valid choice"), not a crash.
@@ -116,6 +116,6 @@ def enum_select(label, enum_cls, **kwargs) -> SelectField:
         except KeyError as exc:
             raise ValueError(str(value)) from exc
 
-    return SelectField(
+    return field_class(
         label, choices=lambda: choices(enum_cls), coerce=coerce, **kwargs
     )

@@ -129,8 +129,11 @@ def init_app(app) -> None:
         moment=format_moment,
         number=format_number,
     )
-    from envoycrm.labels import label
+    from envoycrm.labels import label, sector_label
 
     app.jinja_env.globals.update(
-        LANGUAGE_NAMES=LANGUAGE_NAMES, label=label, format_percent=format_percent
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        label=label,
+        sector_label=sector_label,
+        format_percent=format_percent,
     )

@@ -3,7 +3,19 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
-from envoycrm.models import DegreeLevel, EmployerKind, EnvoyStatus, Role
+from envoycrm.models import (
+    ConsentMethod,
+    ConsentScope,
+    DegreeLevel,
+    EmployerKind,
+    EnvoyStatus,
+    FieldOfStudy,
+    IntentionLevel,
+    InteractionKind,
+    Role,
+    Sector,
+    Stage,
+)
 
 LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -22,6 +34,64 @@ LABELS = {
     EmployerKind.INSTITUTE: _l("University or institute"),
     EmployerKind.SOE: _l("State-owned enterprise"),
     EmployerKind.OTHER: _l("Other"),
+    FieldOfStudy.MATERIALS: _l("Materials science"),
+    FieldOfStudy.MARINE: _l("Marine science and ocean engineering"),
+    FieldOfStudy.COMPUTING: _l("Computer science and software"),
+    FieldOfStudy.ELECTRONICS: _l("Electronics and communications"),
+    FieldOfStudy.MECHANICAL: _l("Mechanical engineering"),
+    FieldOfStudy.CIVIL: _l("Civil engineering and architecture"),
+    FieldOfStudy.CHEMISTRY: _l("Chemistry and chemical engineering"),
+    FieldOfStudy.BIOLOGY: _l("Biology and biotechnology"),
+    FieldOfStudy.MEDICINE: _l("Medicine and pharmacy"),
+    FieldOfStudy.MATHEMATICS: _l("Mathematics and statistics"),
+    FieldOfStudy.PHYSICS: _l("Physics"),
+    FieldOfStudy.ENVIRONMENT: _l("Environmental science"),
+    FieldOfStudy.ENERGY: _l("Energy and power"),
+    FieldOfStudy.ECONOMICS: _l("Economics and finance"),
+    FieldOfStudy.MANAGEMENT: _l("Business and management"),
+    FieldOfStudy.LAW: _l("Law"),
+    FieldOfStudy.EDUCATION: _l("Education"),
+    FieldOfStudy.ARTS: _l("Arts and design"),
+    FieldOfStudy.HUMANITIES: _l("Humanities"),
+    FieldOfStudy.SOCIAL: _l("Social sciences"),
+    FieldOfStudy.AGRICULTURE: _l("Agriculture and food"),
+    FieldOfStudy.OTHER: _l("Other field"),
+    Sector.MARINE_ECONOMY: _l("Marine economy"),
+    Sector.NEW_MATERIALS: _l("New materials"),
+    Sector.ADVANCED_MANUFACTURING: _l("Advanced manufacturing"),
+    Sector.INFORMATION_TECHNOLOGY: _l("Information technology"),
+    Sector.INTEGRATED_CIRCUITS: _l("Integrated circuits"),
+    Sector.BIOMEDICINE: _l("Biomedicine"),
+    Sector.NEW_ENERGY: _l("New energy"),
+    Sector.FINANCE: _l("Finance"),
+    Sector.EDUCATION_RESEARCH: _l("Education and research"),
+    Sector.HEALTHCARE: _l("Healthcare"),
+    Sector.MODERN_SERVICES: _l("Modern services"),
+    Sector.CULTURE_TOURISM: _l("Culture and tourism"),
+    Sector.AGRICULTURE_FOOD: _l("Agriculture and food industry"),
+    Sector.PUBLIC_SECTOR: _l("Public sector"),
+    Stage.CONTACTED: _l("Contacted"),
+    Stage.INTERESTED: _l("Interested"),
+    Stage.MATCHED: _l("Matched"),
+    Stage.IN_PROCESS: _l("In process"),
+    Stage.OFFER: _l("Offer"),
+    Stage.RETURNED: _l("Returned"),
+    Stage.CLOSED: _l("Closed"),
+    IntentionLevel.NOT_RETURNING: _l("Not returning"),
+    IntentionLevel.UNDECIDED: _l("Undecided"),
+    IntentionLevel.CONSIDERING: _l("Considering"),
+    IntentionLevel.LIKELY: _l("Likely"),
+    IntentionLevel.COMMITTED: _l("Committed"),
+    InteractionKind.MEETING: _l("Meeting"),
+    InteractionKind.EVENT: _l("Event"),
+    InteractionKind.INFO_SESSION: _l("Info session"),
+    InteractionKind.CHAT: _l("Chat"),
+    InteractionKind.CALL: _l("Call"),
+    InteractionKind.EMAIL: _l("Email"),
+    ConsentScope.BUREAU: _l("Bureau only"),
+    ConsentScope.EMPLOYERS: _l("Bureau and employers"),
+    ConsentMethod.IN_PERSON: _l("In person"),
+    ConsentMethod.FORM: _l("Signed form"),
 }
 
 
@@ -38,3 +108,9 @@ def choices(enum_cls) -> list[SelectChoice]:
         SelectChoice(member.name, str(LABELS.get(member, member.value)))
         for member in enum_cls
     ]
+
+
+def sector_label(name: str) -> str:
+    """The label of a sector stored by name in a JSON list."""
+    member = Sector.__members__.get(name)
+    return label(member) if member else name

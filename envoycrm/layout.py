@@ -11,10 +11,11 @@ from flask_login import current_user
 from envoycrm.models import Role
 
 NAVIGATION = {
-    Role.ENVOY: [("main.home", _l("Home"))],
+    Role.ENVOY: [("main.home", _l("Home")), ("students.index", _l("My students"))],
     Role.EMPLOYER: [("main.home", _l("Home"))],
     Role.COORDINATOR: [
         ("main.home", _l("Home")),
+        ("students.index", _l("Students")),
         ("network.envoys", _l("Envoys")),
         ("network.employers", _l("Employers")),
         ("network.employer_users", _l("Employer users")),

@@ -22,17 +22,23 @@ from envoycrm import create_app
 from envoycrm.config import TestConfig
 from envoycrm.extensions import db
 from envoycrm.models import (
+    ConsentMethod,
+    ConsentScope,
     Country,
     DegreeLevel,
     Employer,
     EmployerKind,
     EnvoyProfile,
     EnvoyStatus,
+    FieldOfStudy,
+    InteractionKind,
     Role,
+    Student,
     University,
     User,
 )
 from envoycrm.security import hash_password
+from envoycrm.students.services import log_student
 
 PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -209,6 +215,34 @@ class Factory:
         db.session.commit()
         return user
 
+    def student(self, owner: User, **fields) -> Student:
+        """A student logged by ``owner`` through the real domain function."""
+        n = self._next()
+        data = {
+            "name_latin": f"Student{n} Test",
+            "name_hanzi": None,
+            "university_id": owner.envoy_profile.university_id
+            if owner.envoy_profile
+            else self.university().id,
+            "programme": "MSc Materials Science",
+            "field": FieldOfStudy.MATERIALS,
+            "degree": DegreeLevel.MASTER,
+            "expected_graduation": date(2027, 6, 1),
+            "email": f"student{n}@students.example.org",
+            "wechat_id": None,
+            "phone": None,
+            "how_met": "Welcome evening",
+            "met_kind": InteractionKind.MEETING,
+            "met_on": date(2026, 11, 20),
+            "notes": "First chat about the city.",
+            "consent_scope": ConsentScope.EMPLOYERS,
+            "consent_method": ConsentMethod.IN_PERSON,
+        }
+        data.update(fields)
+        student = log_student(owner, data, uuid.uuid4().hex, "en")
+        db.session.commit()
+        return student
+
 
 @pytest.fixture
 def factory(app) -> Factory:
@@ -240,6 +274,12 @@ def people(factory) -> dict[str, User]:
         ),
         "employer": factory.user(Role.EMPLOYER, "employer@example.org"),
     }
+
+
+@pytest.fixture
+def student(factory, people) -> Student:
+    """A student owned by the first envoy (envoy2 must not see it)."""
+    return factory.student(people["envoy"], name_latin="Wang Wei", name_hanzi="王伟")
 
 
 # --- signing in and CSRF -------------------------------------------------------------

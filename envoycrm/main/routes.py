@@ -12,6 +12,8 @@ from envoycrm.main import bp, services
 from envoycrm.main.forms import LanguageForm, SettingsForm
 from envoycrm.models import Role
 from envoycrm.security import safe_next
+from envoycrm.students.routes import quick_log_form, render_envoy_home
+from envoycrm.students.services import NOTICE_VERSION
 
 
 @bp.route("/")
@@ -20,7 +22,7 @@ def home():
     """Each role's home page."""
     user = current_user
     if user.role is Role.ENVOY:
-        return render_template("main/home_envoy.html", profile=user.envoy_profile)
+        return render_envoy_home(quick_log_form(user))
     if user.role is Role.EMPLOYER:
         return render_template("main/home_employer.html", employer=user.employer)
     envoys = services.envoy_counts_by_status()
@@ -82,3 +84,18 @@ def settings():
         httponly=True,
     )
     return response
+
+
+@bp.route("/privacy")
+@public
+def privacy_default():
+    """The privacy notice in the visitor's language."""
+    lang = str(i18n.select_locale())
+    return redirect(url_for("main.privacy", lang=lang))
+
+
+@bp.route("/privacy/<any(zh_Hans, en):lang>")
+@public
+def privacy(lang: str):
+    """The privacy notice students are shown, in Chinese or English."""
+    return render_template("privacy/notice.html", lang=lang, version=NOTICE_VERSION)

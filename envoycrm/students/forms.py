@@ -1,0 +1,287 @@
+"""Forms of the envoy workspace."""
+
+import re
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    MonthField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from envoycrm.forms import Form, VersionedForm, enum_select, plausible_date, strip
+from envoycrm.i18n import language_choices
+from envoycrm.labels import choices
+from envoycrm.models import (
+    ConsentMethod,
+    ConsentScope,
+    FieldOfStudy,
+    IntentionLevel,
+    InteractionKind,
+    Sector,
+    Stage,
+)
+from envoycrm.models.users import DegreeLevel
+
+# Salary expectations the bureau considers plausible, CNY per year.
+SALARY_MIN, SALARY_MAX = 30_000, 3_000_000
+WECHAT_ID = re.compile(r"^[A-Za-z][-_A-Za-z0-9]{3,39}$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,38}$")
+TAG = re.compile(r"^[\w\-]{1,40}$")
+
+
+def optional_text(label, max_length, **kwargs) -> StringField:
+    """A trimmed, optional text field with a length limit."""
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[Optional(), Length(max=max_length)],
+        **kwargs,
+    )
+
+
+class StudentFieldsMixin:
+    """The profile fields shared by the quick log and the edit form."""
+
+    name_latin = optional_text(
+        _l("Name in Latin letters"), 120, description=_l("For example Wang Wei")
+    )
+    name_hanzi = optional_text(
+        _l("Name in Chinese characters"), 60, description=_l("For example 王伟")
+    )
+    university_id = SelectField(
+        _l("University"), coerce=int, validators=[InputRequired()]
+    )
+    programme = optional_text(_l("Programme"), 200)
+    field = enum_select(_l("Field of study"), FieldOfStudy)
+    degree = enum_select(_l("Degree"), DegreeLevel)
+    expected_graduation = MonthField(
+        _l("Expected graduation"), validators=[Optional(), plausible_date]
+    )
+    email = EmailField(
+        _l("Email"),
+        filters=[strip],
+        validators=[Optional(), Email(), Length(max=254)],
+    )
+    wechat_id = StringField(
+        _l("WeChat ID"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(
+                WECHAT_ID,
+                message=_l(
+                    "A WeChat ID starts with a letter and has 4 to 40 letters, "
+                    "digits, - or _."
+                ),
+            ),
+        ],
+    )
+    phone = StringField(
+        _l("Phone"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Regexp(PHONE, message=_l("Enter a phone number, e.g. +44 7700 900123.")),
+        ],
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then: at least one form of the name."""
+        valid = super().validate(extra_validators)
+        if not (self.name_latin.data or self.name_hanzi.data):
+            self.name_latin.errors = [
+                *self.name_latin.errors,
+                _l("Enter the name in Latin letters, Chinese characters or both."),
+            ]
+            valid = False
+        return valid
+
+    def validate_name_hanzi(self, field):
+        """The Chinese form must contain Chinese characters."""
+        if field.data and not re.search(r"[\u3400-\u9fff]", field.data):
+            raise ValidationError(_l("Use Chinese characters here."))
+
+
+class IdempotentForm(Form):
+    """A form whose double submission must create one record."""
+
+    idempotency_key = HiddenField(
+        default=lambda: uuid.uuid4().hex,
+        validators=[
+            InputRequired(),
+            Regexp(r"^[0-9a-f]{32}$", message=_l("Reload the page and try again.")),
+        ],
+    )
+
+
+class QuickLogForm(StudentFieldsMixin, IdempotentForm):
+    """A new student and the first meeting, in one form and one submit."""
+
+    met_kind = enum_select(_l("How you met"), InteractionKind)
+    met_on = DateField(_l("Met on"), validators=[InputRequired(), plausible_date])
+    notes = TextAreaField(
+        _l("Notes on the meeting"),
+        filters=[strip],
+        validators=[Optional(), Length(max=4000)],
+    )
+    how_met = optional_text(
+        _l("Where you met"), 500, description=_l("e.g. CSSA welcome evening")
+    )
+    consent_scope = enum_select(
+        _l("Consent"),
+        ConsentScope,
+        field_class=RadioField,
+        description=_l("What the student agreed to after reading the privacy notice."),
+    )
+    consent_method = enum_select(
+        _l("Consent given"), ConsentMethod, field_class=RadioField
+    )
+    notice_language = SelectField(
+        _l("Privacy notice shown in"), choices=language_choices
+    )
+    submit = SubmitField(_l("Save student and meeting"))
+
+
+class StudentEditForm(StudentFieldsMixin, VersionedForm):
+    """Edit a student's profile; refuses a stale version."""
+
+    how_met = optional_text(_l("Where you met"), 500)
+    follow_up_on = DateField(
+        _l("Follow up on"), validators=[Optional(), plausible_date]
+    )
+    submit = SubmitField(_l("Save changes"))
+
+
+class InteractionForm(Form):
+    """A meeting, chat, call, email or event note."""
+
+    kind = enum_select(_l("Kind"), InteractionKind)
+    occurred_on = DateField(_l("Date"), validators=[InputRequired(), plausible_date])
+    notes = TextAreaField(
+        _l("Notes"), filters=[strip], validators=[DataRequired(), Length(max=4000)]
+    )
+    submit = SubmitField(_l("Add to timeline"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes with one name."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class IntentionForm(Form):
+    """A new dated statement of intention."""
+
+    level = enum_select(_l("Intention to work in the city"), IntentionLevel)
+    target_sectors = MultiCheckboxField(
+        _l("Target sectors"), choices=lambda: choices(Sector)
+    )
+    preferred_roles = optional_text(_l("Preferred roles"), 300)
+    earliest_start = MonthField(
+        _l("Earliest start"), validators=[Optional(), plausible_date]
+    )
+    salary_expectation = IntegerField(
+        _l("Salary expectation (CNY per year)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=SALARY_MIN,
+                max=SALARY_MAX,
+                message=_l(
+                    "Enter a yearly amount between %(min)s and %(max)s yuan.",
+                    min="30,000",
+                    max="3,000,000",
+                ),
+            ),
+        ],
+    )
+    startup_interest = BooleanField(_l("Interested in founding a start-up"))
+    notes = TextAreaField(
+        _l("Notes"), filters=[strip], validators=[Optional(), Length(max=4000)]
+    )
+    submit = SubmitField(_l("Record intention"))
+
+
+class ConsentForm(Form):
+    """Record (or renew) consent."""
+
+    scope = enum_select(_l("Consent"), ConsentScope, field_class=RadioField)
+    method = enum_select(_l("Consent given"), ConsentMethod, field_class=RadioField)
+    notice_language = SelectField(
+        _l("Privacy notice shown in"), choices=language_choices
+    )
+    submit = SubmitField(_l("Record consent"))
+
+
+class StageForm(Form):
+    """Move a student to another stage."""
+
+    stage = enum_select(_l("Stage"), Stage)
+    reason = optional_text(_l("Reason (needed when closing)"), 300)
+    submit = SubmitField(_l("Move"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then: closing a student needs a reason."""
+        valid = super().validate(extra_validators)
+        if self.stage.data is Stage.CLOSED and not self.reason.data:
+            self.reason.errors = [
+                *self.reason.errors,
+                _l("Say why the student is closed."),
+            ]
+            valid = False
+        return valid
+
+
+class TagForm(Form):
+    """Add a tag."""
+
+    tag = StringField(
+        _l("Tag"),
+        filters=[strip, lambda v: v.lower() if isinstance(v, str) else v],
+        validators=[
+            InputRequired(),
+            Regexp(TAG, message=_l("Use up to 40 letters, digits, - or _.")),
+        ],
+    )
+    submit = SubmitField(_l("Add tag"))
+
+
+class ReassignForm(Form):
+    """Give a student to another envoy."""
+
+    owner_id = SelectField(_l("Envoy"), coerce=int, validators=[InputRequired()])
+    submit = SubmitField(_l("Reassign"))
+
+
+class MergeForm(Form):
+    """Merge another student record into this one."""
+
+    other_id = IntegerField(
+        _l("Student number to merge into this one"),
+        validators=[InputRequired(), NumberRange(min=1)],
+    )
+    submit = SubmitField(_l("Merge"))

@@ -1,0 +1,408 @@
+"""Views of the envoy workspace: quick log, lists, the student page."""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from envoycrm import audit
+from envoycrm.access import get_scoped_or_404, roles, scoped, staff
+from envoycrm.extensions import db
+from envoycrm.htmx import is_fragment_request
+from envoycrm.models import (
+    FieldOfStudy,
+    IntentionLevel,
+    Role,
+    Stage,
+    Student,
+    User,
+)
+from envoycrm.models.users import DegreeLevel
+from envoycrm.network.services import university_choices
+from envoycrm.params import enum_arg, flag_arg, page_arg, text_arg
+from envoycrm.students import bp, services
+from envoycrm.students.duplicates import Probe, find_duplicates, split_by_visibility
+from envoycrm.students.forms import (
+    ConsentForm,
+    IntentionForm,
+    InteractionForm,
+    MergeForm,
+    QuickLogForm,
+    ReassignForm,
+    StageForm,
+    StudentEditForm,
+    TagForm,
+)
+
+WORKSPACE = (Role.ENVOY, Role.COORDINATOR)
+
+
+def quick_log_form(envoy: User) -> QuickLogForm:
+    """The quick-log form (filled from the request on POST), university preset."""
+    form = QuickLogForm()
+    form.university_id.choices = university_choices(str(get_locale()))
+    if request.method == "GET" and envoy.envoy_profile:
+        form.university_id.data = envoy.envoy_profile.university_id
+        form.met_on.data = date.today()
+        form.notice_language.data = str(get_locale())
+    return form
+
+
+def render_envoy_home(form: QuickLogForm, status: int = 200):
+    """The envoy's home page: quick log, own numbers, follow-ups."""
+    today = date.today()
+    followups = db.session.scalars(
+        services.waiting_for_follow_up(current_user, today)
+    ).all()
+    return (
+        render_template(
+            "main/home_envoy.html",
+            profile=current_user.envoy_profile,
+            form=form,
+            numbers=services.envoy_numbers(current_user),
+            followups=followups,
+            today=today,
+            notice_version=services.NOTICE_VERSION,
+        ),
+        status,
+    )
+
+
+@bp.route("/quick-log", methods=["POST"])
+@roles(Role.ENVOY)
+def quick_log():
+    """Save a new student, their consent and the first meeting in one submit."""
+    form = quick_log_form(current_user)
+    if not form.validate_on_submit():
+        return render_envoy_home(form, 422)
+    data = {name: f.data for name, f in form._fields.items()}
+    try:
+        student = services.log_student(
+            current_user, data, form.idempotency_key.data, form.notice_language.data
+        )
+        db.session.commit()
+    except services.AlreadyDone as done:
+        db.session.rollback()
+        flash(_("This student was already saved."), "info")
+        return redirect(url_for("students.show", student_id=done.record_id))
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("This student was already saved."), "info")
+        return redirect(url_for("main.home"))
+    flash(
+        _("%(name)s is saved with the first meeting.", name=student.display_name),
+        "success",
+    )
+    if student.possible_duplicate_of_id:
+        flash(
+            _(
+                "This student may already be known to the network; "
+                "a coordinator will merge the records."
+            ),
+            "info",
+        )
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/duplicates", methods=["POST"])
+@roles(*WORKSPACE)
+def duplicates():
+    """Possible duplicates of what is being typed (htmx, debounced)."""
+    form = QuickLogForm()
+    form.university_id.choices = university_choices(str(get_locale()))
+    form.validate()  # parses what it can; errors are not shown here
+    probe = Probe(
+        name_latin=form.name_latin.data,
+        name_hanzi=form.name_hanzi.data,
+        email=form.email.data if not form.email.errors else None,
+        wechat_id=form.wechat_id.data if not form.wechat_id.errors else None,
+        university_id=form.university_id.data
+        if not form.university_id.errors
+        else None,
+        expected_graduation=(
+            form.expected_graduation.data
+            if not form.expected_graduation.errors
+            else None
+        ),
+    )
+    visible, hidden = split_by_visibility(find_duplicates(probe), current_user)
+    return render_template("students/_duplicates.html", matches=visible, hidden=hidden)
+
+
+def _filters() -> services.StudentFilter:
+    year = text_arg("graduation_year", 4)
+    return services.StudentFilter(
+        q=text_arg("q"),
+        stage=enum_arg(Stage, "stage"),
+        intention=enum_arg(IntentionLevel, "intention"),
+        field=enum_arg(FieldOfStudy, "field"),
+        degree=enum_arg(DegreeLevel, "degree"),
+        graduation_year=int(year)
+        if year.isdigit() and 1990 < int(year) < 2100
+        else None,
+        tag=text_arg("tag", 40) or None,
+        flagged=flag_arg("flagged"),
+        sort=text_arg("sort", 20) or "activity",
+    )
+
+
+@bp.route("/")
+@roles(*WORKSPACE)
+def index():
+    """My students (all students for coordinators): search, filter, sort, pages."""
+    filters = _filters()
+    query = services.student_query(scoped(Student), filters)
+    page = db.paginate(query, page=page_arg(), per_page=25, error_out=False)
+    template = "students/_rows.html" if is_fragment_request() else "students/index.html"
+    return render_template(
+        template,
+        page=page,
+        filters=filters,
+        stages=list(Stage),
+        intentions=list(IntentionLevel),
+        fields=list(FieldOfStudy),
+        degrees=list(DegreeLevel),
+        sorts=services.StudentFilter.SORTS,
+    )
+
+
+def _load(student_id: int) -> Student:
+    """A student the current user may see, or 404 (never 403)."""
+    return get_scoped_or_404(Student, student_id)
+
+
+def _student_page(student: Student, status: int = 200, **forms):
+    """The student page with every form, some possibly carrying errors."""
+    forms.setdefault("interaction_form", InteractionForm(formdata=None))
+    if forms["interaction_form"].occurred_on.data is None:
+        forms["interaction_form"].occurred_on.data = date.today()
+    forms.setdefault("intention_form", IntentionForm(formdata=None))
+    forms.setdefault("consent_form", ConsentForm(formdata=None))
+    forms.setdefault("stage_form", StageForm(formdata=None, stage=student.stage))
+    forms.setdefault("tag_form", TagForm(formdata=None))
+    if current_user.is_staff:
+        reassign = forms.setdefault(
+            "reassign_form", ReassignForm(formdata=None, owner_id=student.owner_id)
+        )
+        reassign.owner_id.choices = services.envoy_choices()
+        forms.setdefault("merge_form", MergeForm(formdata=None))
+    duplicate_of = None
+    if current_user.is_staff and student.possible_duplicate_of_id:
+        duplicate_of = db.session.get(Student, student.possible_duplicate_of_id)
+        if forms["merge_form"].other_id.data is None:
+            forms["merge_form"].other_id.data = duplicate_of.id
+    template = (
+        "students/_activity.html" if is_fragment_request() else "students/show.html"
+    )
+    return (
+        render_template(
+            template,
+            student=student,
+            timeline=services.timeline(student),
+            intention=services.current_intention(student),
+            duplicate_of=duplicate_of,
+            **forms,
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:student_id>")
+@roles(*WORKSPACE)
+def show(student_id: int):
+    """A student's page: profile, consent, stage, intention and timeline."""
+    student = db.session.scalar(
+        scoped(Student)
+        .where(Student.id == student_id)
+        .options(
+            selectinload(Student.university),
+            selectinload(Student.tags),
+            selectinload(Student.consents),
+            selectinload(Student.owner),
+        )
+    )
+    if student is None:
+        abort(404)
+    audit.record("student.view", "student", student.id)
+    db.session.commit()
+    if is_fragment_request():
+        return render_template("students/_profile.html", student=student)
+    return _student_page(student)
+
+
+def _edit_form(student: Student, blank: bool = False) -> StudentEditForm:
+    """The edit form: from the record (``blank``) or from the submitted data."""
+    form = StudentEditForm(formdata=None, obj=student) if blank else StudentEditForm()
+    form.university_id.choices = university_choices(str(get_locale()))
+    return form
+
+
+@bp.route("/<int:student_id>/edit", methods=["GET", "POST"])
+@roles(*WORKSPACE)
+def edit(student_id: int):
+    """Edit the profile inline; a concurrent edit is refused with both versions."""
+    student = _load(student_id)
+    if request.method == "GET":
+        form = _edit_form(student, blank=True)
+        return _edit_response(student, form)
+    form = _edit_form(student)
+    if not form.validate_on_submit():
+        return _edit_response(student, form, 422)
+    data = {name: f.data for name, f in form._fields.items()}
+    try:
+        services.update_profile(student, data, form.version.data, current_user)
+        db.session.commit()
+    except (services.StaleStudent, StaleDataError):
+        db.session.rollback()
+        current = db.session.get(Student, student_id)
+        form.form_errors.append(
+            _(
+                "Someone else saved this student while you were editing. "
+                "Your changes are not saved; compare them with the current "
+                "values below and save again."
+            )
+        )
+        form.version.data = current.version
+        return _edit_response(current, form, 409, conflict=current)
+    flash(_("Changes saved."), "success")
+    if is_fragment_request():
+        return render_template("students/_profile.html", student=student)
+    return redirect(url_for("students.show", student_id=student.id))
+
+
+def _edit_response(student, form, status=200, conflict=None):
+    template = "students/_edit.html" if is_fragment_request() else "students/edit.html"
+    return render_template(
+        template, student=student, form=form, conflict=conflict
+    ), status
+
+
+def _after_change(student: Student, message: str):
+    """Answer a successful change: the activity panel for htmx, else a redirect."""
+    db.session.commit()
+    flash(message, "success")
+    if is_fragment_request():
+        db.session.expire(student)
+        return _student_page(student)
+    return redirect(url_for("students.show", student_id=student.id))
+
+
+@bp.route("/<int:student_id>/interactions", methods=["POST"])
+@roles(*WORKSPACE)
+def add_interaction(student_id: int):
+    """Add a meeting, chat, call, email or event note to the timeline."""
+    student = _load(student_id)
+    form = InteractionForm()
+    if not form.validate_on_submit():
+        return _student_page(student, 422, interaction_form=form)
+    services.add_interaction_on(
+        student, current_user, form.kind.data, form.occurred_on.data, form.notes.data
+    )
+    return _after_change(student, _("Added to the timeline."))
+
+
+@bp.route("/<int:student_id>/intentions", methods=["POST"])
+@roles(*WORKSPACE)
+def add_intention(student_id: int):
+    """Record a new intention; the history stays."""
+    student = _load(student_id)
+    form = IntentionForm()
+    if not form.validate_on_submit():
+        return _student_page(student, 422, intention_form=form)
+    services.record_intention(student, current_user, form.data)
+    return _after_change(student, _("Intention recorded."))
+
+
+@bp.route("/<int:student_id>/consent", methods=["POST"])
+@roles(*WORKSPACE)
+def record_consent(student_id: int):
+    """Record new consent (replacing the one in force)."""
+    student = _load(student_id)
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        return _student_page(student, 422, consent_form=form)
+    services.record_consent(
+        student,
+        current_user,
+        form.scope.data,
+        form.method.data,
+        form.notice_language.data,
+    )
+    return _after_change(student, _("Consent recorded."))
+
+
+@bp.route("/<int:student_id>/consent/withdraw", methods=["POST"])
+@roles(*WORKSPACE)
+def withdraw_consent(student_id: int):
+    """Withdraw consent: effective at once."""
+    student = _load(student_id)
+    if not services.withdraw_consent(student, current_user):
+        flash(_("There is no consent in force to withdraw."), "info")
+    return _after_change(student, _("Consent withdrawn. It takes effect at once."))
+
+
+@bp.route("/<int:student_id>/stage", methods=["POST"])
+@roles(*WORKSPACE)
+def move_stage(student_id: int):
+    """Move the student to another pipeline stage."""
+    student = _load(student_id)
+    form = StageForm()
+    if not form.validate_on_submit():
+        return _student_page(student, 422, stage_form=form)
+    services.move_stage(student, current_user, form.stage.data, form.reason.data)
+    return _after_change(student, _("Stage changed."))
+
+
+@bp.route("/<int:student_id>/tags", methods=["POST"])
+@roles(*WORKSPACE)
+def add_tag(student_id: int):
+    """Add a tag."""
+    student = _load(student_id)
+    form = TagForm()
+    if not form.validate_on_submit():
+        return _student_page(student, 422, tag_form=form)
+    services.add_tag(student, form.tag.data)
+    return _after_change(student, _("Tag added."))
+
+
+@bp.route("/<int:student_id>/tags/<tag>/remove", methods=["POST"])
+@roles(*WORKSPACE)
+def remove_tag(student_id: int, tag: str):
+    """Remove a tag."""
+    student = _load(student_id)
+    services.remove_tag(student, tag)
+    return _after_change(student, _("Tag removed."))
+
+
+@bp.route("/<int:student_id>/owner", methods=["POST"])
+@staff
+def reassign(student_id: int):
+    """Give the student to another envoy (coordinators)."""
+    student = _load(student_id)
+    form = ReassignForm()
+    form.owner_id.choices = services.envoy_choices()
+    if not form.validate_on_submit():
+        return _student_page(student, 422, reassign_form=form)
+    services.reassign(student, db.session.get(User, form.owner_id.data))
+    return _after_change(student, _("The student has a new envoy."))
+
+
+@bp.route("/<int:student_id>/merge", methods=["POST"])
+@staff
+def merge(student_id: int):
+    """Merge another record into this one, keeping all history (coordinators)."""
+    student = _load(student_id)
+    form = MergeForm()
+    if form.validate_on_submit():
+        other = db.session.get(Student, form.other_id.data)
+        if other is None or other.id == student.id:
+            form.other_id.errors.append(_("Enter the number of another student."))
+        else:
+            services.merge(student, other)
+            return _after_change(student, _("The records are merged."))
+    return _student_page(student, 422, merge_form=form)

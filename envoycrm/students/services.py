@@ -1,0 +1,640 @@
+"""Domain functions of the envoy workspace. They know nothing of requests."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, delete, func, or_, select, true, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from envoycrm import audit
+from envoycrm.access import scope_rule
+from envoycrm.auth.services import normalise_email
+from envoycrm.extensions import db
+from envoycrm.models import (
+    OPEN_STAGES,
+    Consent,
+    ConsentMethod,
+    ConsentScope,
+    FieldOfStudy,
+    IdempotencyKey,
+    Intention,
+    IntentionLevel,
+    Interaction,
+    InteractionKind,
+    Role,
+    Stage,
+    StageChange,
+    Student,
+    StudentTag,
+    User,
+    utcnow,
+)
+from envoycrm.models.users import DegreeLevel
+from envoycrm.students.duplicates import Probe, find_duplicates, normalise_wechat
+from envoycrm.students.names import name_key
+
+# The version of the privacy notice shown to students (templates/privacy/).
+NOTICE_VERSION = "2026-11"
+# No contact for this long puts an open student on the follow-up list.
+FOLLOW_UP_AFTER = timedelta(days=30)
+PROFILE_FIELDS = (
+    "name_latin",
+    "name_hanzi",
+    "university_id",
+    "programme",
+    "field",
+    "degree",
+    "expected_graduation",
+    "email",
+    "wechat_id",
+    "phone",
+    "how_met",
+)
+
+
+@scope_rule(Student)
+def _students_visible_to(user: User):
+    """Staff see every student; an envoy sees the students they own."""
+    if user.is_staff:
+        return true()
+    if user.role is Role.ENVOY:
+        return Student.owner_id == user.id
+    return Student.id.is_(None)  # employers: see the jobs area
+
+
+class StaleStudent(Exception):
+    """The student changed since the form was loaded."""
+
+
+class AlreadyDone(Exception):
+    """This submission was carried out before; ``record_id`` is its result."""
+
+    def __init__(self, record_id: int):
+        super().__init__(record_id)
+        self.record_id = record_id
+
+
+def _clean_profile(data: dict) -> dict:
+    """Normalise contact fields so duplicates compare equal."""
+    cleaned = {name: data.get(name) for name in PROFILE_FIELDS}
+    cleaned["email"] = normalise_email(cleaned["email"]) or None
+    cleaned["wechat_id"] = normalise_wechat(cleaned["wechat_id"])
+    for name in ("name_latin", "name_hanzi", "programme", "phone", "how_met"):
+        cleaned[name] = cleaned[name] or None
+    return cleaned
+
+
+def _check_idempotency(key: str) -> None:
+    """Raise ``AlreadyDone`` when this form submission was already saved."""
+    done = db.session.get(IdempotencyKey, key)
+    if done is not None:
+        raise AlreadyDone(done.record_id)
+
+
+def _flag_duplicate(student: Student) -> None:
+    """Point a new record at the first existing student it may duplicate."""
+    matches = find_duplicates(
+        Probe(
+            name_latin=student.name_latin,
+            name_hanzi=student.name_hanzi,
+            email=student.email,
+            wechat_id=student.wechat_id,
+            university_id=student.university_id,
+            expected_graduation=student.expected_graduation,
+            exclude_id=student.id,
+        ),
+        limit=1,
+    )
+    student.possible_duplicate_of_id = matches[0].student.id if matches else None
+
+
+def log_student(
+    envoy: User, data: dict, idempotency_key: str, notice_language: str
+) -> Student:
+    """Create a student, their consent and the first meeting in one transaction.
+
+    A second submission with the same ``idempotency_key`` raises
+    ``AlreadyDone`` with the first submission's student.
+    """
+    _check_idempotency(idempotency_key)
+    now = utcnow()
+    profile = _clean_profile(data)
+    student = Student(
+        owner_id=envoy.id,
+        created_by_id=envoy.id,
+        name_key=name_key(profile["name_latin"], profile["name_hanzi"]),
+        stage=Stage.CONTACTED,
+        stage_changed_at=now,
+        consent_scope=data["consent_scope"],
+        last_activity_at=now,
+        **profile,
+    )
+    db.session.add(student)
+    db.session.flush()
+    db.session.add_all(
+        [
+            Consent(
+                student_id=student.id,
+                scope=data["consent_scope"],
+                method=data["consent_method"],
+                notice_version=NOTICE_VERSION,
+                notice_language=notice_language,
+                recorded_by_id=envoy.id,
+                recorded_at=now,
+            ),
+            StageChange(
+                student_id=student.id,
+                to_stage=Stage.CONTACTED,
+                changed_by_id=envoy.id,
+                changed_at=now,
+            ),
+            IdempotencyKey(
+                key=idempotency_key,
+                user_id=envoy.id,
+                record_type="student",
+                record_id=student.id,
+            ),
+        ]
+    )
+    met_at = _local_noon(data["met_on"], envoy.timezone)
+    add_interaction(student, envoy, data["met_kind"], met_at, data.get("notes") or "")
+    _flag_duplicate(student)
+    audit.record("student.create", "student", student.id, actor_id=envoy.id)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A concurrent double submit won the race for the same key.
+        db.session.rollback()
+        _check_idempotency(idempotency_key)
+        raise
+    return student
+
+
+def _local_noon(day: date, timezone: str) -> datetime:
+    """Midday of ``day`` in the user's zone, in UTC (a date-only event)."""
+    return datetime.combine(day, time(12), ZoneInfo(timezone)).astimezone(UTC)
+
+
+def add_interaction(
+    student: Student,
+    author: User,
+    kind: InteractionKind,
+    occurred_at: datetime,
+    notes: str,
+) -> Interaction:
+    """Record a touchpoint and refresh the student's last activity."""
+    interaction = Interaction(
+        student_id=student.id,
+        author_id=author.id,
+        kind=kind,
+        occurred_at=occurred_at,
+        notes=notes,
+    )
+    db.session.add(interaction)
+    if student.last_activity_at is None or occurred_at > student.last_activity_at:
+        _update_without_version(student, last_activity_at=occurred_at)
+    audit.record("interaction.create", "student", student.id, actor_id=author.id)
+    return interaction
+
+
+def add_interaction_on(
+    student: Student, author: User, kind: InteractionKind, day: date, notes: str
+) -> Interaction:
+    """Record a touchpoint that happened on ``day`` (in the author's zone)."""
+    return add_interaction(
+        student, author, kind, _local_noon(day, author.timezone), notes
+    )
+
+
+def _update_without_version(student: Student, **values) -> None:
+    """Change bookkeeping columns without bumping the record's version.
+
+    Activity, stage and consent moves must not make an envoy's open edit form
+    look stale; only profile edits do.
+    """
+    db.session.execute(update(Student).where(Student.id == student.id).values(**values))
+    for name, value in values.items():
+        set_committed_value(student, name, value)  # keep the object in step
+
+
+def update_profile(
+    student: Student, data: dict, expected_version: int | None, actor: User
+) -> list[str]:
+    """Edit the profile, refusing it if someone saved since it was loaded."""
+    if expected_version is None or expected_version != student.version:
+        raise StaleStudent
+    profile = _clean_profile(data)
+    profile["follow_up_on"] = data.get("follow_up_on")
+    changed = []
+    for name, value in profile.items():
+        if getattr(student, name) != value:
+            setattr(student, name, value)
+            changed.append(name)
+    if {"name_latin", "name_hanzi"} & set(changed):
+        student.name_key = name_key(student.name_latin, student.name_hanzi)
+    audit.record("student.update", "student", student.id, fields=changed)
+    return changed
+
+
+def record_intention(student: Student, actor: User, data: dict) -> Intention:
+    """A new intention record; it becomes the student's current intention."""
+    intention = Intention(
+        student_id=student.id,
+        recorded_by_id=actor.id,
+        level=data["level"],
+        target_sectors=list(data.get("target_sectors") or []),
+        preferred_roles=data.get("preferred_roles") or None,
+        earliest_start=data.get("earliest_start"),
+        salary_expectation=data.get("salary_expectation"),
+        startup_interest=bool(data.get("startup_interest")),
+        notes=data.get("notes") or None,
+    )
+    db.session.add(intention)
+    _update_without_version(
+        student, intention_level=data["level"], last_activity_at=utcnow()
+    )
+    audit.record("intention.create", "student", student.id)
+    return intention
+
+
+def record_consent(
+    student: Student,
+    actor: User,
+    scope: ConsentScope,
+    method: ConsentMethod,
+    notice_language: str,
+) -> Consent:
+    """Record new consent; it replaces the one in force."""
+    now = utcnow()
+    for consent in student.consents:
+        if consent.withdrawn_at is None:
+            consent.withdrawn_at = now
+            consent.withdrawn_by_id = actor.id
+    consent = Consent(
+        student=student,
+        scope=scope,
+        method=method,
+        notice_version=NOTICE_VERSION,
+        notice_language=notice_language,
+        recorded_by_id=actor.id,
+        recorded_at=now,
+    )
+    db.session.add(consent)
+    _update_without_version(student, consent_scope=scope)
+    audit.record("consent.record", "student", student.id, scope=scope.value)
+    return consent
+
+
+def withdraw_consent(student: Student, actor: User) -> bool:
+    """Withdraw the consent in force, at once; False if there was none."""
+    active = student.active_consent
+    if active is None:
+        return False
+    active.withdrawn_at = utcnow()
+    active.withdrawn_by_id = actor.id
+    _update_without_version(student, consent_scope=None)
+    audit.record("consent.withdraw", "student", student.id)
+    return True
+
+
+def move_stage(
+    student: Student, actor: User, stage: Stage, reason: str | None = None
+) -> StageChange | None:
+    """Move the student to ``stage`` and record the move; None if unchanged."""
+    if stage is student.stage:
+        return None
+    now = utcnow()
+    change = StageChange(
+        student_id=student.id,
+        from_stage=student.stage,
+        to_stage=stage,
+        reason=reason,
+        changed_by_id=actor.id,
+        changed_at=now,
+    )
+    db.session.add(change)
+    _update_without_version(
+        student,
+        stage=stage,
+        stage_changed_at=now,
+        closed_reason=reason if stage is Stage.CLOSED else None,
+    )
+    audit.record(
+        "student.stage",
+        "student",
+        student.id,
+        old=change.from_stage.value,
+        new=stage.value,
+    )
+    return change
+
+
+def add_tag(student: Student, tag: str) -> bool:
+    """Tag the student; False if the tag was already there."""
+    if any(t.tag == tag for t in student.tags):
+        return False
+    student.tags.append(StudentTag(tag=tag))
+    audit.record("student.tag_add", "student", student.id, tag=tag)
+    return True
+
+
+def remove_tag(student: Student, tag: str) -> bool:
+    """Remove a tag; False if the student did not have it."""
+    for existing in list(student.tags):
+        if existing.tag == tag:
+            student.tags.remove(existing)
+            audit.record("student.tag_remove", "student", student.id, tag=tag)
+            return True
+    return False
+
+
+def reassign(student: Student, owner: User) -> None:
+    """Give the student to another envoy."""
+    old = student.owner_id
+    _update_without_version(student, owner_id=owner.id)
+    audit.record("student.reassign", "student", student.id, old=old, new=owner.id)
+
+
+def merge(keep: Student, other: Student) -> None:
+    """Merge ``other`` into ``keep``, then delete ``other``.
+
+    Every interaction, intention, consent, stage move and tag moves over;
+    fields empty on ``keep`` are filled from ``other``.
+    """
+    db.session.flush()
+    other_tags = {t.tag for t in other.tags} - {t.tag for t in keep.tags}
+    for model in (Interaction, Intention, Consent, StageChange):
+        db.session.execute(
+            update(model).where(model.student_id == other.id).values(student_id=keep.id)
+        )
+    db.session.execute(delete(StudentTag).where(StudentTag.student_id == other.id))
+    db.session.execute(
+        update(Student)
+        .where(Student.possible_duplicate_of_id == other.id)
+        .values(possible_duplicate_of_id=keep.id)
+    )
+    db.session.execute(
+        update(IdempotencyKey)
+        .where(
+            IdempotencyKey.record_type == "student",
+            IdempotencyKey.record_id == other.id,
+        )
+        .values(record_id=keep.id)
+    )
+    # Reload both from the database: the moves above bypassed the ORM.
+    db.session.expire(other)
+    db.session.expire(keep)
+    for tag in sorted(other_tags):
+        keep.tags.append(StudentTag(tag=tag))
+    for name in (*PROFILE_FIELDS, "follow_up_on"):
+        if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
+            setattr(keep, name, getattr(other, name))
+    keep.name_key = name_key(keep.name_latin, keep.name_hanzi)
+    if other.stage is not Stage.CLOSED and other.stage.rank > keep.stage.rank:
+        keep.stage, keep.stage_changed_at = other.stage, other.stage_changed_at
+    keep.last_activity_at = max(keep.last_activity_at, other.last_activity_at)
+    if keep.possible_duplicate_of_id in (keep.id, other.id):
+        keep.possible_duplicate_of_id = None
+    latest = db.session.scalar(
+        select(Intention)
+        .where(Intention.student_id == keep.id)
+        .order_by(Intention.recorded_at.desc(), Intention.id.desc())
+        .limit(1)
+    )
+    keep.intention_level = latest.level if latest else None
+    active = keep.active_consent
+    keep.consent_scope = active.scope if active else None
+    merged_id = other.id
+    db.session.delete(other)
+    audit.record("student.merge", "student", keep.id, merged=merged_id)
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+@dataclass
+class StudentFilter:
+    """What a student list is narrowed to and how it is sorted."""
+
+    q: str = ""
+    stage: Stage | None = None
+    intention: IntentionLevel | None = None
+    field: FieldOfStudy | None = None
+    degree: DegreeLevel | None = None
+    graduation_year: int | None = None
+    tag: str | None = None
+    flagged: bool = False
+    sort: str = "activity"
+
+    SORTS = ("activity", "name", "created", "graduation")
+
+    def as_args(self) -> dict:
+        """The filter as query-string arguments (for links and pagination)."""
+        values = {
+            "q": self.q,
+            "stage": self.stage.name if self.stage else "",
+            "intention": self.intention.name if self.intention else "",
+            "field": self.field.name if self.field else "",
+            "degree": self.degree.name if self.degree else "",
+            "graduation_year": self.graduation_year or "",
+            "tag": self.tag or "",
+            "flagged": "1" if self.flagged else "",
+            "sort": self.sort if self.sort != "activity" else "",
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+def student_query(base: Select, filters: StudentFilter) -> Select:
+    """Apply ``filters`` and the sort to a scoped ``select(Student)``."""
+    query = base
+    if filters.q:
+        q = filters.q.lower()
+        query = query.where(
+            or_(
+                Student.name_key.like(f"{q}%"),
+                Student.name_key.like(f"% {q}%"),
+                func.lower(Student.name_latin).like(f"%{q}%"),
+                Student.name_hanzi.like(f"%{filters.q}%"),
+                Student.email.like(f"{q}%"),
+                Student.wechat_id.like(f"{q}%"),
+            )
+        )
+    for column, value in (
+        (Student.stage, filters.stage),
+        (Student.intention_level, filters.intention),
+        (Student.field, filters.field),
+        (Student.degree, filters.degree),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.graduation_year:
+        year = filters.graduation_year
+        query = query.where(
+            Student.expected_graduation.between(date(year, 1, 1), date(year, 12, 31))
+        )
+    if filters.tag:
+        query = query.where(
+            Student.id.in_(
+                select(StudentTag.student_id).where(StudentTag.tag == filters.tag)
+            )
+        )
+    if filters.flagged:
+        query = query.where(Student.possible_duplicate_of_id.is_not(None))
+    order = {
+        "activity": (Student.last_activity_at.desc(), Student.id.desc()),
+        "name": (Student.name_key, Student.id),
+        "created": (Student.created_at.desc(), Student.id.desc()),
+        "graduation": (Student.expected_graduation, Student.id),
+    }[filters.sort if filters.sort in StudentFilter.SORTS else "activity"]
+    return query.options(
+        selectinload(Student.university), selectinload(Student.owner)
+    ).order_by(*order)
+
+
+def week_and_month_start(now: datetime, timezone: str) -> tuple[datetime, datetime]:
+    """Monday 00:00 and the 1st 00:00 of the current week/month in ``timezone``."""
+    local = now.astimezone(ZoneInfo(timezone))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    week = midnight - timedelta(days=midnight.weekday())
+    month = midnight.replace(day=1)
+    return week.astimezone(UTC), month.astimezone(UTC)
+
+
+@dataclass
+class EnvoyNumbers:
+    """An envoy's own figures for this week and this month."""
+
+    students_week: int = 0
+    students_month: int = 0
+    interactions_week: int = 0
+    interactions_month: int = 0
+    owned: int = 0
+    waiting: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def envoy_numbers(envoy: User, now: datetime | None = None) -> EnvoyNumbers:
+    """Students logged and touchpoints this week and month, in the envoy's zone."""
+    now = now or utcnow()
+    week, month = week_and_month_start(now, envoy.timezone)
+    start = min(week, month)
+    student_rows = db.session.execute(
+        select(Student.created_at).where(
+            Student.created_by_id == envoy.id, Student.created_at >= start
+        )
+    ).scalars()
+    interaction_rows = db.session.execute(
+        select(Interaction.occurred_at).where(
+            Interaction.author_id == envoy.id,
+            Interaction.occurred_at >= start,
+            Interaction.occurred_at <= now,
+        )
+    ).scalars()
+    numbers = EnvoyNumbers()
+    for created in student_rows:
+        numbers.students_week += created >= week
+        numbers.students_month += created >= month
+    for occurred in interaction_rows:
+        numbers.interactions_week += occurred >= week
+        numbers.interactions_month += occurred >= month
+    numbers.owned = db.session.scalar(
+        select(func.count(Student.id)).where(Student.owner_id == envoy.id)
+    )
+    return numbers
+
+
+def waiting_for_follow_up(envoy: User, today: date, limit: int = 10) -> Select:
+    """Open students due a follow-up: a date reached, or no contact in 30 days."""
+    stale = datetime.combine(today, time(0), UTC) - FOLLOW_UP_AFTER
+    return (
+        select(Student)
+        .where(
+            Student.owner_id == envoy.id,
+            Student.stage.in_(OPEN_STAGES),
+            or_(
+                Student.follow_up_on <= today,
+                (Student.follow_up_on.is_(None)) & (Student.last_activity_at < stale),
+            ),
+        )
+        .options(selectinload(Student.university))
+        .order_by(
+            Student.follow_up_on.is_(None),
+            Student.follow_up_on,
+            Student.last_activity_at,
+        )
+        .limit(limit)
+    )
+
+
+@dataclass
+class TimelineEntry:
+    """One line of a student's history."""
+
+    when: datetime
+    kind: str  # interaction | intention | stage | consent | consent_withdrawn
+    item: object
+
+
+def timeline(student: Student, limit: int = 200) -> list[TimelineEntry]:
+    """Interactions, intentions, stage moves and consent events, newest first.
+
+    Four bounded queries, whatever the length of the history.
+    """
+    entries = []
+    interactions = db.session.scalars(
+        select(Interaction)
+        .where(Interaction.student_id == student.id)
+        .options(selectinload(Interaction.author))
+        .order_by(Interaction.occurred_at.desc())
+        .limit(limit)
+    )
+    entries += [TimelineEntry(i.occurred_at, "interaction", i) for i in interactions]
+    intentions = db.session.scalars(
+        select(Intention)
+        .where(Intention.student_id == student.id)
+        .options(selectinload(Intention.recorded_by))
+        .order_by(Intention.recorded_at.desc())
+        .limit(limit)
+    )
+    entries += [TimelineEntry(i.recorded_at, "intention", i) for i in intentions]
+    changes = db.session.scalars(
+        select(StageChange)
+        .where(StageChange.student_id == student.id)
+        .options(selectinload(StageChange.changed_by))
+        .order_by(StageChange.changed_at.desc())
+        .limit(limit)
+    )
+    entries += [TimelineEntry(c.changed_at, "stage", c) for c in changes]
+    for consent in student.consents:
+        entries.append(TimelineEntry(consent.recorded_at, "consent", consent))
+        if consent.withdrawn_at:
+            entries.append(
+                TimelineEntry(consent.withdrawn_at, "consent_withdrawn", consent)
+            )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+def current_intention(student: Student) -> Intention | None:
+    """The latest intention record."""
+    return db.session.scalar(
+        select(Intention)
+        .where(Intention.student_id == student.id)
+        .order_by(Intention.recorded_at.desc(), Intention.id.desc())
+        .limit(1)
+    )
+
+
+def envoy_choices() -> list:
+    """Active envoys as form choices, for reassigning students."""
+    from wtforms import SelectChoice
+
+    rows = db.session.execute(
+        select(User.id, User.full_name)
+        .where(User.role == Role.ENVOY, User.active.is_(True))
+        .order_by(User.full_name)
+    ).all()
+    return [SelectChoice(row.id, row.full_name) for row in rows]
