@@ -87,7 +87,7 @@ LABELS = {
     InteractionKind.INFO_SESSION: _l("Info session"),
     InteractionKind.CHAT: _l("Chat"),
     InteractionKind.CALL: _l("Call"),
-    InteractionKind.EMAIL: _l("Email"),
+    InteractionKind.EMAIL: _l("Email exchange"),
     ConsentScope.BUREAU: _l("Bureau only"),
     ConsentScope.EMPLOYERS: _l("Bureau and employers"),
     ConsentMethod.IN_PERSON: _l("In person"),

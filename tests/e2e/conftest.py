@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale, gettext
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -98,3 +99,25 @@ def page(browser, live_server, locale):
     finally:
         context.close()
     assert outside == [], f"requests left {live_server}: {outside}"
+
+
+def chinese(app, message: str) -> str:
+    """``message`` in Simplified Chinese, from the compiled catalog."""
+    with app.test_request_context(), force_locale("zh_Hans"):
+        translated = gettext(message)
+    assert translated != message, f"no Chinese translation of {message!r}"
+    return translated
+
+
+@pytest.fixture
+def csp_errors(page) -> list[str]:
+    """Console messages about the Content Security Policy; must stay empty."""
+    messages: list[str] = []
+
+    def record(message) -> None:
+        if "Content Security Policy" in message.text:
+            messages.append(f"{message.type}: {message.text}")
+
+    page.on("console", record)
+    yield messages
+    assert messages == [], messages

@@ -6,10 +6,10 @@ together, as a user meets them.
 """
 
 import pytest
-from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, ROLE_NAMES
+from tests.e2e.conftest import chinese
 
 # What each role's home page must show, besides its heading.
 UNIVERSITIES = {
@@ -17,28 +17,6 @@ UNIVERSITIES = {
     "envoy2": "University of Auckland",
 }
 STAFF_HEADING = "The envoy network"
-
-
-def chinese(app, message: str) -> str:
-    """``message`` in Simplified Chinese, from the compiled catalog."""
-    with app.test_request_context(), force_locale("zh_Hans"):
-        translated = gettext(message)
-    assert translated != message, f"no Chinese translation of {message!r}"
-    return translated
-
-
-@pytest.fixture
-def csp_errors(page) -> list[str]:
-    """Console messages about the Content Security Policy; must stay empty."""
-    messages: list[str] = []
-
-    def record(message) -> None:
-        if "Content Security Policy" in message.text:
-            messages.append(f"{message.type}: {message.text}")
-
-    page.on("console", record)
-    yield messages
-    assert messages == [], messages
 
 
 def sign_in(page, email: str, password: str = PASSWORD) -> None:
@@ -114,8 +92,6 @@ def test_a_wrong_password_is_refused_at_the_form_and_keeps_the_email(
     email = people["envoy"].email
     open_sign_in_page(page, live_server)
     sign_in(page, email, "not the password")
-    expect(page.get_by_role("alert")).to_contain_text(
-        "Email or password is incorrect."
-    )
+    expect(page.get_by_role("alert")).to_contain_text("Email or password is incorrect.")
     expect(page.get_by_label("Email")).to_have_value(email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")

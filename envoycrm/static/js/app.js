@@ -64,11 +64,14 @@
     });
   }
 
-  // The server accepted the form (a redirect or a 2xx): forget the draft.
+  // The server accepted the form itself (a redirect or a 2xx): forget the
+  // draft. Requests made by elements inside the form (the duplicate check)
+  // do not count.
   document.addEventListener("htmx:after:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
-    var form = event.target && event.target.closest && event.target.closest("form[data-draft]");
-    if (!storage || !form || !ctx || !ctx.response) { return; }
+    var form = event.target;
+    if (!storage || !ctx || !ctx.response || !form.matches ||
+        !form.matches("form[data-draft]")) { return; }
     if (ctx.response.status < 400) { storage.removeItem(draftKey(form)); }
   });
 
