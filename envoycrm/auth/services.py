@@ -1,15 +1,14 @@
 """Domain functions for signing in: throttling, tokens and invitations."""
 
-from datetime import timedelta
-
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
+from envoycrm import ratelimit
 from envoycrm.extensions import db
 from envoycrm.mail import render_message, send_message
-from envoycrm.models import LoginFailure, User, utcnow
+from envoycrm.models import User
 from envoycrm.models.users import new_session_token
 from envoycrm.security import hash_password
 
@@ -34,7 +33,10 @@ def _throttle_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
     """The counters a sign-in attempt touches, with their limits."""
     config = current_app.config
     keys = [
-        (f"account:{normalise_email(email)}", config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+        (
+            f"account:{normalise_email(email)}",
+            config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        )
     ]
     if ip:
         keys.append((f"ip:{ip}", config["LOGIN_MAX_FAILURES_PER_IP"]))
@@ -43,40 +45,22 @@ def _throttle_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
 
 def is_throttled(email: str, ip: str | None) -> bool:
     """True when the account or the address has failed too often in the window."""
-    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    for key, limit in _throttle_keys(email, ip):
-        failures = db.session.scalar(
-            select(func.count(LoginFailure.id)).where(
-                LoginFailure.key == key, LoginFailure.created_at >= since
-            )
-        )
-        if failures >= limit:
-            return True
-    return False
+    window = current_app.config["LOGIN_WINDOW_SECONDS"]
+    return any(
+        ratelimit.exceeded(key, limit, window)
+        for key, limit in _throttle_keys(email, ip)
+    )
 
 
 def record_failure(email: str, ip: str | None) -> None:
     """Count one failed attempt against the account and the address."""
     for key, _limit in _throttle_keys(email, ip):
-        db.session.add(LoginFailure(key=key))
+        ratelimit.hit(key)
 
 
 def clear_failures(email: str) -> None:
     """A successful sign-in resets the account's counter (not the address's)."""
-    db.session.execute(
-        delete(LoginFailure).where(
-            LoginFailure.key == f"account:{normalise_email(email)}"
-        )
-    )
-
-
-def purge_old_failures() -> int:
-    """Drop failures older than the window; returns how many were removed."""
-    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    result = db.session.execute(
-        delete(LoginFailure).where(LoginFailure.created_at < since)
-    )
-    return result.rowcount or 0
+    ratelimit.clear(f"account:{normalise_email(email)}")
 
 
 # --- signed links ------------------------------------------------------------

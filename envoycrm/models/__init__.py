@@ -2,7 +2,22 @@
 
 from envoycrm.models.audit import AuditEvent
 from envoycrm.models.base import utcnow
+from envoycrm.models.digests import (
+    DigestKind,
+    DigestMention,
+    OutboxMessage,
+    OutboxStatus,
+    SchedulerRun,
+)
 from envoycrm.models.geo import Country, University
+from envoycrm.models.jobs import (
+    EmployerInterest,
+    InterestSource,
+    JobInterest,
+    JobOpening,
+    OpeningStatus,
+    Push,
+)
 from envoycrm.models.organisations import Employer, EmployerKind
 from envoycrm.models.students import (
     OPEN_STAGES,
@@ -25,12 +40,41 @@ from envoycrm.models.users import (
     DegreeLevel,
     EnvoyProfile,
     EnvoyStatus,
-    LoginFailure,
+    RateEvent,
     Role,
     User,
 )
+from envoycrm.models.work import (
+    DataRequest,
+    DataRequestKind,
+    ImportJob,
+    ImportMapping,
+    ImportStatus,
+    SavedView,
+    Task,
+    TaskKind,
+)
 
 __all__ = [
+    "DataRequest",
+    "DataRequestKind",
+    "DigestKind",
+    "DigestMention",
+    "EmployerInterest",
+    "ImportJob",
+    "ImportMapping",
+    "ImportStatus",
+    "InterestSource",
+    "JobInterest",
+    "JobOpening",
+    "OpeningStatus",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Push",
+    "SavedView",
+    "SchedulerRun",
+    "Task",
+    "TaskKind",
     "OPEN_STAGES",
     "Consent",
     "ConsentMethod",
@@ -53,7 +97,7 @@ __all__ = [
     "EmployerKind",
     "EnvoyProfile",
     "EnvoyStatus",
-    "LoginFailure",
+    "RateEvent",
     "Role",
     "University",
     "User",

@@ -174,6 +174,8 @@ class Student(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, index=True
     )
+    # Set by the scheduler when the student passed the retention period.
+    retention_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     possible_duplicate_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("students.id", ondelete="SET NULL"), index=True
     )

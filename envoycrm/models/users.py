@@ -69,6 +69,8 @@ class User(UserMixin, db.Model):
     employer_id: Mapped[int | None] = mapped_column(
         ForeignKey("employers.id"), index=True
     )
+    # Weekly digest by email (coordinators, employer staff; envoys opt in).
+    digest_subscribed: Mapped[bool] = mapped_column(default=True)
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -129,16 +131,16 @@ class EnvoyProfile(db.Model):
     university: Mapped[University] = relationship()
 
 
-class LoginFailure(db.Model):
-    """One failed sign-in, kept for throttling across worker processes.
+class RateEvent(db.Model):
+    """One counted event (a failed sign-in, a public form reply) for rate limits.
 
-    ``key`` is ``account:<email>`` or ``ip:<address>``; counting rows in a
-    time window works the same in every worker because it lives in the
-    database.
+    ``key`` names the counter, e.g. ``account:<email>``, ``ip:<address>`` or
+    ``reply-ip:<address>``; counting rows in a time window works the same in
+    every worker process because it lives in the database.
     """
 
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_key_at", "key", "created_at"),)
+    __tablename__ = "rate_events"
+    __table_args__ = (Index("ix_rate_events_key_at", "key", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300))

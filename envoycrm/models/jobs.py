@@ -1,0 +1,170 @@
+"""Job openings, envoys' pushes of them, and students' interest."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from envoycrm.extensions import db
+from envoycrm.models.base import UTCDateTime, utcnow
+from envoycrm.models.organisations import Employer
+from envoycrm.models.students import FieldOfStudy, Sector, Student
+from envoycrm.models.users import DegreeLevel, User
+
+
+def _enum(cls) -> Enum:
+    return Enum(cls, native_enum=False, length=30)
+
+
+class OpeningStatus(enum.Enum):
+    """An opening's life: drafted, approved by the bureau, open, closed."""
+
+    DRAFT = "draft"
+    PENDING = "pending"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class InterestSource(enum.Enum):
+    """How a student's interest in an opening reached us."""
+
+    REFERRAL = "referral"  # the public form behind an envoy's link
+    ENVOY = "envoy"  # recorded by the envoy
+    COORDINATOR = "coordinator"
+
+
+class JobOpening(db.Model):
+    """A job an employer in the city offers, in Chinese and English."""
+
+    __tablename__ = "job_openings"
+    __table_args__ = (
+        CheckConstraint("salary_min <= salary_max", name="salary_range"),
+        CheckConstraint("headcount >= 1", name="headcount_positive"),
+        Index("ix_job_openings_status_deadline", "status", "deadline"),
+        Index("ix_job_openings_employer_status", "employer_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+    title_en: Mapped[str] = mapped_column(String(200))
+    title_zh: Mapped[str] = mapped_column(String(200))
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    sector: Mapped[Sector] = mapped_column(_enum(Sector), index=True)
+    field: Mapped[FieldOfStudy] = mapped_column(_enum(FieldOfStudy), index=True)
+    min_degree: Mapped[DegreeLevel] = mapped_column(_enum(DegreeLevel), index=True)
+    salary_min: Mapped[int]  # CNY per year
+    salary_max: Mapped[int] = mapped_column(index=True)
+    headcount: Mapped[int] = mapped_column(default=1)
+    location: Mapped[str] = mapped_column(String(120), default="")
+    deadline: Mapped[date] = mapped_column(index=True)
+    status: Mapped[OpeningStatus] = mapped_column(
+        _enum(OpeningStatus), default=OpeningStatus.DRAFT, index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(default=1)
+
+    employer: Mapped[Employer] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def title_for(self, locale: str) -> str:
+        """The title in ``locale``, falling back to the other language."""
+        zh = str(locale).startswith("zh")
+        return (
+            (self.title_zh if zh else self.title_en) or self.title_en or self.title_zh
+        )
+
+    def description_for(self, locale: str) -> str:
+        """The description in ``locale``, falling back to the other language."""
+        zh = str(locale).startswith("zh")
+        first, second = (
+            (self.description_zh, self.description_en)
+            if zh
+            else (self.description_en, self.description_zh)
+        )
+        return first or second
+
+
+class Push(db.Model):
+    """An envoy sharing an opening: one personal referral link per envoy and opening."""
+
+    __tablename__ = "pushes"
+    __table_args__ = (UniqueConstraint("opening_id", "envoy_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(
+        ForeignKey("job_openings.id", ondelete="CASCADE"), index=True
+    )
+    envoy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Random, unguessable; the referral link carries it (signed on top).
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    views: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
+
+    opening: Mapped[JobOpening] = relationship()
+    envoy: Mapped[User] = relationship()
+
+
+class JobInterest(db.Model):
+    """A student's interest in an opening, credited to a push when there is one."""
+
+    __tablename__ = "job_interests"
+    __table_args__ = (UniqueConstraint("student_id", "opening_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    opening_id: Mapped[int] = mapped_column(
+        ForeignKey("job_openings.id", ondelete="CASCADE"), index=True
+    )
+    push_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pushes.id", ondelete="SET NULL"), index=True
+    )
+    source: Mapped[InterestSource] = mapped_column(_enum(InterestSource))
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
+
+    student: Mapped[Student] = relationship()
+    opening: Mapped[JobOpening] = relationship()
+    push: Mapped[Push | None] = relationship()
+
+
+class EmployerInterest(db.Model):
+    """An employer saying "interested in this candidate" for one of its openings."""
+
+    __tablename__ = "employer_interests"
+    __table_args__ = (UniqueConstraint("employer_id", "student_id", "opening_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    opening_id: Mapped[int] = mapped_column(
+        ForeignKey("job_openings.id", ondelete="CASCADE")
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
