@@ -1,0 +1,185 @@
+"""How well a student fits an opening, with the reasons in words.
+
+The score adds up what the bureau looks at, in this order of weight:
+
+* field of study equals the opening's field (30)
+* one of the student's target sectors is the opening's sector (25)
+* degree at or above the opening's minimum (20; below it the student does
+  not match at all)
+* available before the deadline: earliest start, else expected graduation,
+  no later than the deadline (15)
+* salary expectation within the range, or below it (10)
+
+Lists of candidates are narrowed in SQL first (degree, field or sector,
+consent, open stage) so that only a bounded page is scored in Python.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, or_, select
+
+from envoycrm.extensions import db
+from envoycrm.i18n import format_cny
+from envoycrm.models import (
+    OPEN_STAGES,
+    ConsentScope,
+    DegreeLevel,
+    Intention,
+    JobOpening,
+    OpeningStatus,
+    Sector,
+    Stage,
+    Student,
+)
+
+WEIGHTS = {"field": 30, "sector": 25, "degree": 20, "available": 15, "salary": 10}
+
+
+@dataclass
+class MatchResult:
+    """A score out of 100 and the reasons, as translatable sentences."""
+
+    score: int
+    qualifies: bool
+    reasons: list = field(default_factory=list)
+
+    def explanation(self) -> str:
+        """The reasons joined into one sentence fragment."""
+        return ", ".join(str(reason) for reason in self.reasons)
+
+
+def _thousands(amount: int) -> str:
+    """¥180k-style shorthand through Babel's currency formatting."""
+    return format_cny(amount)
+
+
+def score(
+    student: Student, intention: Intention | None, opening: JobOpening
+) -> MatchResult:
+    """Score ``student`` (with their current ``intention``) against ``opening``."""
+    result = MatchResult(score=0, qualifies=True)
+    if student.degree.rank >= opening.min_degree.rank:
+        result.score += WEIGHTS["degree"]
+        result.reasons.append(_l("degree meets the minimum"))
+    else:
+        result.qualifies = False
+        result.reasons.append(_l("degree below the minimum"))
+    if student.field is opening.field:
+        result.score += WEIGHTS["field"]
+        result.reasons.insert(0, _l("field matches"))
+    sectors = set(intention.target_sectors or []) if intention else set()
+    if opening.sector.name in sectors:
+        result.score += WEIGHTS["sector"]
+        result.reasons.append(_l("aims for this sector"))
+    start = (intention.earliest_start if intention else None) or (
+        student.expected_graduation
+    )
+    if start is not None and start <= opening.deadline:
+        result.score += WEIGHTS["available"]
+        result.reasons.append(_l("available before the deadline"))
+    expected = intention.salary_expectation if intention else None
+    if expected is not None:
+        if expected <= opening.salary_max:
+            result.score += WEIGHTS["salary"]
+            if expected >= opening.salary_min:
+                result.reasons.append(
+                    _l(
+                        "expects %(expected)s within %(low)s–%(high)s",
+                        expected=_thousands(expected),
+                        low=_thousands(opening.salary_min),
+                        high=_thousands(opening.salary_max),
+                    )
+                )
+            else:
+                result.reasons.append(
+                    _l(
+                        "expects %(expected)s, below %(low)s–%(high)s",
+                        expected=_thousands(expected),
+                        low=_thousands(opening.salary_min),
+                        high=_thousands(opening.salary_max),
+                    )
+                )
+        else:
+            result.reasons.append(
+                _l(
+                    "expects %(expected)s, above %(high)s",
+                    expected=_thousands(expected),
+                    high=_thousands(opening.salary_max),
+                )
+            )
+    if not result.qualifies:
+        result.score = 0
+    return result
+
+
+def eligible_degrees(minimum: DegreeLevel) -> list[DegreeLevel]:
+    """Degrees at or above ``minimum``."""
+    return [level for level in DegreeLevel if level.rank >= minimum.rank]
+
+
+def candidate_query(
+    opening: JobOpening,
+    *,
+    employer_view: bool = False,
+    created_since: date | None = None,
+) -> Select:
+    """Students worth scoring for ``opening``, narrowed in SQL.
+
+    Degree at or above the minimum, an open stage (or returned), and the
+    same field. ``employer_view`` keeps only students whose consent in force
+    allows sharing with employers.
+    """
+    query = select(Student).where(
+        Student.degree.in_(eligible_degrees(opening.min_degree)),
+        Student.field == opening.field,
+        Student.stage.in_([*OPEN_STAGES, Stage.RETURNED]),
+    )
+    if employer_view:
+        query = query.where(Student.consent_scope == ConsentScope.EMPLOYERS)
+    else:
+        query = query.where(Student.consent_scope.is_not(None))
+    if created_since is not None:
+        query = query.where(Student.created_at >= created_since)
+    return query
+
+
+def latest_intentions(student_ids: list[int]) -> dict[int, Intention]:
+    """The current (latest) intention of each student, in one query."""
+    if not student_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Intention)
+        .where(Intention.student_id.in_(student_ids))
+        .order_by(Intention.student_id, Intention.recorded_at, Intention.id)
+    )
+    latest: dict[int, Intention] = {}
+    for intention in rows:
+        latest[intention.student_id] = intention  # later rows overwrite
+    return latest
+
+
+def openings_query_for_student(
+    student: Student, intention: Intention | None, today: date
+) -> Select:
+    """Open openings worth pushing to a student, narrowed in SQL.
+
+    The degree must fit and the deadline lie ahead; the field must match or
+    the sector be one the student aims for. Score the page with ``score``.
+    """
+    allowed = [level for level in DegreeLevel if level.rank <= student.degree.rank]
+    sectors = [
+        Sector[name]
+        for name in (intention.target_sectors if intention else []) or []
+        if name in Sector.__members__
+    ]
+    relevant = JobOpening.field == student.field
+    if sectors:
+        relevant = or_(relevant, JobOpening.sector.in_(sectors))
+    return select(JobOpening).where(
+        JobOpening.status == OpeningStatus.OPEN,
+        JobOpening.deadline >= today,
+        JobOpening.min_degree.in_(allowed),
+        relevant,
+    )
