@@ -77,7 +77,14 @@ def _fill_instance_defaults(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     """Attach the extensions created in ``envoycrm.extensions``."""
     # Importing ``database`` registers the SQLite connection settings.
-    from envoycrm import access, database, i18n, layout, security  # noqa: F401
+    from envoycrm import (  # noqa: F401 - database registers SQLite settings
+        access,
+        compression,
+        database,
+        i18n,
+        layout,
+        security,
+    )
     from envoycrm.extensions import babel, csrf, db, htmx, login_manager, migrate
 
     db.init_app(app)
@@ -97,6 +104,9 @@ def _init_extensions(app: Flask) -> None:
     )
     i18n.init_app(app)
     layout.init_app(app)
+    # after_request hooks run in reverse order of registration: compression
+    # is registered first so that it sees the finished response last.
+    compression.init_app(app)
     security.init_app(app)
 
     from envoycrm.auth.session import load_user
