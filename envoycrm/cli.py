@@ -12,6 +12,9 @@ from flask.cli import AppGroup
 from envoycrm import resource_dir
 from envoycrm.extensions import db
 
+# One line width for every catalog write, so updates make no reflow noise.
+PO_WIDTH = 88
+
 demo_cli = AppGroup("demo", help="Demo data.")
 translate_cli = AppGroup(
     "translate", help="Extract, update, compile and check catalogs."
@@ -23,14 +26,21 @@ users_cli = AppGroup("users", help="User accounts.")
 @click.option(
     "--if-empty", is_flag=True, help="Only load into a database without users."
 )
-def demo_load(if_empty: bool) -> None:
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 20),
+    default=1,
+    show_default=True,
+    help="Multiply the students (20,000) and interactions (100,000).",
+)
+def demo_load(if_empty: bool, scale: int) -> None:
     """Load the demo dataset (deterministic; a second run adds nothing)."""
     from envoycrm.demo.loader import DEMO_PASSWORD, FIXED_SIGN_INS, is_empty, load_demo
 
     if if_empty and not is_empty():
         click.echo("The database already has users; demo data not loaded.")
     else:
-        report = load_demo()
+        report = load_demo(scale)
         added = ", ".join(f"{n} {kind}" for kind, n in report.added.items())
         click.echo(f"Demo data loaded ({added or 'nothing new'}).")
     click.echo(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
@@ -59,6 +69,8 @@ def translate_extract() -> None:
         "_l",
         "--no-location",
         "--sort-output",
+        "--width",
+        str(PO_WIDTH),
         "-o",
         str(_pot_path()),
         str(Path(__file__).resolve().parent),
@@ -72,6 +84,8 @@ def translate_update() -> None:
     translate_extract.callback()
     _babel(
         "update",
+        "--width",
+        str(PO_WIDTH),
         "-i",
         str(_pot_path()),
         "-d",
@@ -95,7 +109,7 @@ def fill_source_catalog(po_path: Path) -> None:
         elif not message.string:
             message.string = message.id
     with po_path.open("wb") as handle:
-        write_po(handle, catalog, width=88, omit_header=False)
+        write_po(handle, catalog, width=PO_WIDTH, omit_header=False)
 
 
 @translate_cli.command("init")
@@ -183,8 +197,22 @@ def users_create_admin(email: str, name: str) -> None:
     click.echo(f"Administrator created. Choose a password at:\n{link}")
 
 
+students_cli = AppGroup("students", help="Student records.")
+
+
+@students_cli.command("reindex")
+def students_reindex() -> None:
+    """Rebuild the search tokens of every student."""
+    from envoycrm.students.search import reindex_all
+
+    count = reindex_all(db.session.connection())
+    db.session.commit()
+    click.echo(f"{count} students indexed.")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(demo_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(students_cli)

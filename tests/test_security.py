@@ -48,6 +48,13 @@ def test_nothing_is_loaded_from_another_host(client, login_as):
         assert marker not in body
 
 
+def test_404_page_for_a_signed_in_user_renders_the_full_layout(client, login_as):
+    login_as("coordinator")
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Not found" in response.get_data(as_text=True)
+
+
 def test_404_page_is_localised_and_reveals_nothing(client):
     response = client.get("/nope", headers={"Accept-Language": "zh-CN"})
     body = response.get_data(as_text=True)

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from envoycrm.demo import reference
+from envoycrm.demo.students import load_students
 from envoycrm.extensions import db
 from envoycrm.models import (
     Country,
@@ -81,8 +82,12 @@ def is_empty() -> bool:
     return db.session.scalar(select(func.count(User.id))) == 0
 
 
-def load_demo() -> LoadReport:
-    """Create whatever part of the demo dataset is missing, then commit."""
+def load_demo(scale: int = 1) -> LoadReport:
+    """Create whatever part of the demo dataset is missing, then commit.
+
+    ``scale`` multiplies the students and interactions (20,000 and 100,000 at
+    scale 1); they are loaded only into an empty students table.
+    """
     report = LoadReport()
     password_hash = hash_password(DEMO_PASSWORD)  # one hash: Argon2 is slow by design
     universities = _load_geography(report)
@@ -91,6 +96,7 @@ def load_demo() -> LoadReport:
     _load_envoys(report, password_hash, universities)
     _load_employer_users(report, password_hash, employers)
     db.session.commit()
+    load_students(report, scale)  # commits chunk by chunk
     return report
 
 

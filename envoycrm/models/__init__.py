@@ -34,6 +34,7 @@ from envoycrm.models.students import (
     Stage,
     StageChange,
     Student,
+    StudentSearchToken,
     StudentTag,
 )
 from envoycrm.models.users import (
@@ -89,6 +90,7 @@ __all__ = [
     "Stage",
     "StageChange",
     "Student",
+    "StudentSearchToken",
     "StudentTag",
     "AuditEvent",
     "Country",

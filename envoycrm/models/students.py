@@ -233,6 +233,24 @@ class StudentTag(db.Model):
     student: Mapped[Student] = relationship(back_populates="tags")
 
 
+class StudentSearchToken(db.Model):
+    """One searchable word of a student: a name part, the Hanzi name, an email,
+    a WeChat ID or phone digits. Lists search by token prefix, which an index
+    answers at any scale (a substring scan of 200,000 names does not)."""
+
+    __tablename__ = "student_search_tokens"
+
+    # Byte-wise collation on PostgreSQL, so prefix ranges use the index and
+    # compare the same way as SQLite.
+    token: Mapped[str] = mapped_column(
+        String(120).with_variant(String(120, collation="C"), "postgresql"),
+        primary_key=True,
+    )
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class Consent(db.Model):
     """A student's consent: scope, method, notice shown, who recorded it, when."""
 

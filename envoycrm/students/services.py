@@ -35,6 +35,7 @@ from envoycrm.models import (
 from envoycrm.models.users import DegreeLevel
 from envoycrm.students.duplicates import Probe, find_duplicates, normalise_wechat
 from envoycrm.students.names import name_key
+from envoycrm.students.search import search_condition
 
 # The version of the privacy notice shown to students (templates/privacy/).
 NOTICE_VERSION = "2026-11"
@@ -450,18 +451,9 @@ class StudentFilter:
 def student_query(base: Select, filters: StudentFilter) -> Select:
     """Apply ``filters`` and the sort to a scoped ``select(Student)``."""
     query = base
-    if filters.q:
-        q = filters.q.lower()
-        query = query.where(
-            or_(
-                Student.name_key.like(f"{q}%"),
-                Student.name_key.like(f"% {q}%"),
-                func.lower(Student.name_latin).like(f"%{q}%"),
-                Student.name_hanzi.like(f"%{filters.q}%"),
-                Student.email.like(f"{q}%"),
-                Student.wechat_id.like(f"{q}%"),
-            )
-        )
+    matches = search_condition(filters.q) if filters.q else None
+    if matches is not None:
+        query = query.where(matches)
     for column, value in (
         (Student.stage, filters.stage),
         (Student.intention_level, filters.intention),

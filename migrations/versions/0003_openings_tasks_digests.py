@@ -272,7 +272,8 @@ def upgrade():
         batch_op.add_column(sa.Column('retention_flagged_at', sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('digest_subscribed', sa.Boolean(), nullable=False))
+        # Existing accounts are subscribed, as new ones are by default.
+        batch_op.add_column(sa.Column('digest_subscribed', sa.Boolean(), server_default=sa.true(), nullable=False))
 
     # ### end Alembic commands ###
 

@@ -1,0 +1,256 @@
+"""Time the busiest pages against the demo data, counting SQL per request.
+
+    .venv/bin/python bench/pages.py --scale 10 \\
+        --database-url sqlite:////tmp/bench.sqlite3
+
+Creates the app with the test configuration on the given database, migrates
+it, loads the demo data at ``--scale`` when it has no students yet, signs in
+through the real form and times ``--requests`` GETs per page with the Flask
+test client (server time, one worker, no network). The budget is the
+product's: p95 < 50 ms, and SQL statements per request that do not grow with
+rows (a first page and page 5 of a list run the same number of queries).
+
+It is a report: the exit code is 0 whatever the results; FAIL lines say what
+missed the budget. Use a database of its own: signing in writes audit rows
+and, under the test configuration's cheap Argon2 settings, rehashes the demo
+passwords.
+"""
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+
+from flask_migrate import upgrade
+from sqlalchemy import event, func, select
+
+import envoycrm
+import envoycrm.config
+from envoycrm.demo.loader import DEMO_PASSWORD, load_demo
+from envoycrm.extensions import db
+from envoycrm.models import Interaction, Student, User
+
+BUDGET_MS = 50.0
+WARM_UP = 5
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@dataclass
+class Result:
+    """One page's timings and query counts."""
+
+    who: str
+    url: str
+    status: str = "ok"
+    times_ms: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.times_ms)
+
+    @property
+    def p95(self) -> float:
+        if len(self.times_ms) < 2:
+            return self.times_ms[0]
+        return statistics.quantiles(self.times_ms, n=20, method="inclusive")[18]
+
+
+class QueryCounter:
+    """Counts statements the engine sends to the database."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, *_args, **_kwargs) -> None:
+        self.count += 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=int, default=1, help="demo scale (1-20)")
+    parser.add_argument(
+        "--database-url",
+        default="sqlite:////tmp/bench.sqlite3",
+        help="SQLAlchemy URL of a database the benchmark may fill",
+    )
+    parser.add_argument("--requests", "-n", type=int, default=200)
+    args = parser.parse_args()
+
+    app = envoycrm.create_app(
+        envoycrm.config.TestConfig, SQLALCHEMY_DATABASE_URI=args.database_url
+    )
+    counter = QueryCounter()
+    with app.app_context():
+        prepare(args.scale)
+        event.listen(db.engine, "before_cursor_execute", counter)
+        student_id = db.session.scalar(
+            select(Student.id)
+            .join(User, User.id == Student.owner_id)
+            .where(User.email == "envoy@example.com")
+            .order_by(Student.last_activity_at.desc(), Student.id.desc())
+            .limit(1)
+        )
+    # No app context is held open from here on: every request gets its own,
+    # as in production (a shared one would share ``g`` between requests).
+
+    pages = [
+        ("envoy", "/"),
+        ("envoy", "/students/"),
+        ("envoy", "/students/?q=wang"),
+        ("envoy", "/students/?stage=INTERESTED&degree=PHD&sort=activity"),
+        ("envoy", f"/students/{student_id}"),
+        ("coordinator", "/students/?q=wang&graduation_year=2027"),
+        # Every student: page 5 is full at any scale, for the growth check.
+        ("coordinator", "/students/"),
+    ]
+    later_pages = [
+        (who, later_page(url)) for who, url in pages if url.startswith("/students/?")
+    ]
+    later_pages[0:0] = [
+        ("envoy", "/students/?page=5"),
+        ("coordinator", "/students/?page=5"),
+    ]
+    clients = {
+        "envoy": signed_in(app, "envoy@example.com"),
+        "coordinator": signed_in(app, "coordinator@example.com"),
+    }
+    results = []
+    for who, url in pages + later_pages:
+        result = run_page(clients[who], who, url, args.requests, counter)
+        results.append(result)
+        print(f"  measured {who:<11} {url} ({result.status})", flush=True)
+    report(results, args.requests)
+    return 0
+
+
+def prepare(scale: int) -> None:
+    """Migrate, then load the demo data unless students are there already."""
+    upgrade()
+    students = db.session.scalar(select(func.count(Student.id)))
+    if students:
+        print(f"Database has {students} students already; not loading the demo.")
+    else:
+        started = time.perf_counter()
+        load_demo(scale)
+        took = time.perf_counter() - started
+        print(f"Loaded the demo data at scale {scale} in {took:.1f} s.")
+    students = db.session.scalar(select(func.count(Student.id)))
+    interactions = db.session.scalar(select(func.count(Interaction.id)))
+    print(f"Size: {students} students, {interactions} interactions.")
+    db.session.remove()
+
+
+def later_page(url: str) -> str:
+    """The same list, five pages further on."""
+    return f"{url}&page=5" if "?" in url else f"{url}?page=5"
+
+
+def signed_in(app, email: str):
+    """A test client signed in through the real form."""
+    client = app.test_client()
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = CSRF.search(page)
+    if token is None:
+        raise SystemExit("no CSRF token on the sign-in page")
+    response = client.post(
+        "/auth/login",
+        data={
+            "email": email,
+            "password": DEMO_PASSWORD,
+            "csrf_token": token.group(1),
+        },
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"signing in as {email} failed: {response.status_code}")
+    return client
+
+
+def run_page(client, who: str, url: str, n: int, counter: QueryCounter) -> Result:
+    """Warm up, then time ``n`` GETs of ``url``."""
+    result = Result(who, url)
+    try:
+        for _ in range(WARM_UP):
+            response = client.get(url)
+            if response.status_code != 200:
+                result.status = (
+                    "not available"
+                    if response.status_code == 404
+                    else f"HTTP {response.status_code}"
+                )
+                return result
+        for _ in range(n):
+            counter.count = 0
+            started = time.perf_counter()
+            response = client.get(url)
+            result.times_ms.append((time.perf_counter() - started) * 1000)
+            result.queries.append(counter.count)
+            result.sizes.append(len(response.data))
+    except Exception as error:  # a report: note what broke and go on
+        result.status = f"error: {type(error).__name__}: {error}"[:120]
+        result.times_ms.clear()
+    return result
+
+
+def report(results: list[Result], n: int) -> None:
+    """Print the table, the budget verdicts and the query-growth check."""
+    print()
+    print(f"{n} requests per page; budget p95 < {BUDGET_MS:.0f} ms")
+    header = (
+        f"{'who':<11} {'page':<58} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'queries':>8} {'KB':>6}  budget"
+    )
+    print(header)
+    print("-" * len(header))
+    failures = []
+    for r in results:
+        if not r.times_ms:
+            print(f"{r.who:<11} {r.url:<58} {r.status}")
+            continue
+        queries = f"{min(r.queries)}-{max(r.queries)}"
+        if min(r.queries) == max(r.queries):
+            queries = str(min(r.queries))
+        verdict = "PASS" if r.p95 < BUDGET_MS else "FAIL"
+        if verdict == "FAIL":
+            failures.append(f"FAIL p95 {r.p95:.1f} ms >= {BUDGET_MS:.0f} ms: {r.url}")
+        print(
+            f"{r.who:<11} {r.url:<58} {r.p50:>7.1f} {r.p95:>7.1f} "
+            f"{queries:>8} {max(r.sizes) / 1024:>6.1f}  {verdict}"
+        )
+
+    print()
+    print("Queries per request, first page against page 5 (must not grow with rows):")
+    by_url = {(r.who, r.url): r for r in results}
+    for (who, url), first in by_url.items():
+        if "page=5" in url:
+            continue
+        later = by_url.get((who, later_page(url)))
+        if later is None:
+            continue
+        if not first.queries or not later.queries:
+            print(f"  {who} {url}: not available")
+            continue
+        counts = sorted(set(first.queries)), sorted(set(later.queries))
+        if counts[0] == counts[1] and len(counts[0]) == 1:
+            verdict = "PASS"
+        elif len(counts[0]) == len(counts[1]) == 1 and counts[1] < counts[0]:
+            # Eager loads skip an empty page: the list ends before page 5.
+            verdict = "SKIP (page 5 past the end of this list)"
+        else:
+            verdict = "FAIL"
+            failures.append(f"FAIL query count grows or varies: {who} {url}")
+        print(f"  {verdict} {who} {url}: {counts[0]} queries, page 5: {counts[1]}")
+
+    print()
+    if failures:
+        for line in failures:
+            print(line)
+    else:
+        print("All measured pages within budget.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

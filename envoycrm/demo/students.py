@@ -1,0 +1,1218 @@
+"""Demo students: 20,000 contacts and 100,000 touchpoints per unit of scale.
+
+Students are spread over the demo envoys (the two fixed envoy sign-ins own a
+realistic ~150 each at scale 1), with their consent, pipeline history,
+intentions, interactions and tags. Everything is derived from fixed seeds and
+a fixed reference "today", so two loads of the same scale are identical.
+
+Rows are generated in chunks and written with Core ``INSERT``s (executemany),
+primary keys assigned here, so scale 10 loads in minutes in bounded memory.
+Students are loaded only into an empty ``students`` table.
+"""
+
+import bisect
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from itertools import accumulate
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select, text
+
+from envoycrm.demo import reference
+from envoycrm.extensions import db
+from envoycrm.models import (
+    OPEN_STAGES,
+    Consent,
+    ConsentMethod,
+    ConsentScope,
+    DegreeLevel,
+    EnvoyProfile,
+    EnvoyStatus,
+    FieldOfStudy,
+    Intention,
+    IntentionLevel,
+    Interaction,
+    InteractionKind,
+    Role,
+    Sector,
+    Stage,
+    StageChange,
+    Student,
+    StudentSearchToken,
+    StudentTag,
+    University,
+    User,
+)
+from envoycrm.students.names import name_key
+from envoycrm.students.search import SEARCHED, token_rows
+
+SEED = 20261123
+TODAY = date(2026, 11, 23)
+# The reference "now": every generated time lies at or before it.
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+FIRST_DAY = date(2024, 1, 1)
+STUDENTS_PER_SCALE = 20_000
+INTERACTIONS_PER_SCALE = 100_000
+CHUNK = 2_000
+NOTICE_VERSION = "2026-01"
+# Students owned by the fixed envoy sign-ins, per unit of scale.
+FIXED_OWNERSHIP = {"envoy@example.com": 168, "envoy2@example.com": 152}
+TAGS = (
+    "fair-2026",
+    "phd-track",
+    "policy-express",
+    "study-tour",
+    "archive-service",
+    "startup",
+)
+
+_NOW_TS = int(NOW.timestamp())
+_DAY = 86_400
+_EARLIEST_RETURN = int(datetime(2025, 7, 1, tzinfo=UTC).timestamp())
+_GRADUATION_FLOOR = date(2025, 6, 30)
+_GRADUATION_CEILING = date(2029, 12, 31)
+_MONTH_END = {6: 30, 7: 31, 9: 30, 12: 31}
+
+
+class _Pick:
+    """A weighted choice with precomputed cumulative weights (fast, seeded)."""
+
+    def __init__(self, pairs):
+        self.items = [item for item, _ in pairs]
+        self.cum = list(accumulate(weight for _, weight in pairs))
+        self.total = self.cum[-1]
+
+    def __call__(self, rng: random.Random):
+        return self.items[bisect.bisect_right(self.cum, rng.random() * self.total)]
+
+
+# --- reference values ------------------------------------------------------------
+
+F = FieldOfStudy
+_FIELD_WEIGHTS = _Pick(
+    [
+        (F.MATERIALS, 13),
+        (F.MARINE, 10),
+        (F.COMPUTING, 14),
+        (F.ELECTRONICS, 9),
+        (F.BIOLOGY, 8),
+        (F.ECONOMICS, 9),
+        (F.MECHANICAL, 5),
+        (F.CHEMISTRY, 5),
+        (F.ENERGY, 4),
+        (F.CIVIL, 3),
+        (F.MANAGEMENT, 6),
+        (F.MEDICINE, 4),
+        (F.ENVIRONMENT, 3),
+        (F.MATHEMATICS, 2),
+        (F.EDUCATION, 2),
+        (F.ARTS, 1.5),
+        (F.AGRICULTURE, 1.5),
+        (F.PHYSICS, 1),
+        (F.LAW, 0.6),
+        (F.SOCIAL, 0.6),
+        (F.HUMANITIES, 0.5),
+        (F.OTHER, 0.3),
+    ]
+)
+
+# The field each reference programme belongs to.
+_PROGRAMME_FIELDS = {
+    "MSc Materials Science": F.MATERIALS,
+    "PhD Materials Science": F.MATERIALS,
+    "PhD Marine Biology": F.BIOLOGY,
+    "MSc Marine Biotechnology": F.BIOLOGY,
+    "MSc Oceanography": F.MARINE,
+    "PhD Physical Oceanography": F.MARINE,
+    "MSc Naval Architecture and Ocean Engineering": F.MARINE,
+    "MSc Computer Science": F.COMPUTING,
+    "PhD Computer Science": F.COMPUTING,
+    "MSc Data Science": F.COMPUTING,
+    "MSc Artificial Intelligence": F.COMPUTING,
+    "MSc Electrical and Electronic Engineering": F.ELECTRONICS,
+    "MSc Microelectronics": F.ELECTRONICS,
+    "MSc Mechanical Engineering": F.MECHANICAL,
+    "BEng Mechanical Engineering": F.MECHANICAL,
+    "MSc Chemical Engineering": F.CHEMISTRY,
+    "PhD Chemistry": F.CHEMISTRY,
+    "MSc Renewable Energy": F.ENERGY,
+    "MSc Civil Engineering": F.CIVIL,
+    "MSc Transport Engineering": F.CIVIL,
+    "MSc Logistics and Supply Chain Management": F.MANAGEMENT,
+    "MSc Finance": F.ECONOMICS,
+    "MSc Business Analytics": F.ECONOMICS,
+    "MBA": F.MANAGEMENT,
+    "MSc Pharmacology": F.MEDICINE,
+    "PhD Biomedical Engineering": F.MEDICINE,
+    "MPH Public Health": F.MEDICINE,
+    "MSc Food Science": F.AGRICULTURE,
+    "MA Fashion and Textile Design": F.ARTS,
+    "MA Tourism Management": F.MANAGEMENT,
+    "MA Education": F.EDUCATION,
+    "MSc Environmental Science": F.ENVIRONMENT,
+    "MSc Applied Mathematics": F.MATHEMATICS,
+}
+_PROGRAMMES_BY_FIELD: dict[FieldOfStudy, list[str]] = {}
+for _en, _zh in reference.PROGRAMMES:
+    _PROGRAMMES_BY_FIELD.setdefault(_PROGRAMME_FIELDS.get(_en, F.OTHER), []).append(_en)
+_PROGRAMMES_BY_FIELD[F.MARINE].append("PhD Marine Biology")
+_PROGRAMMES_BY_FIELD[F.MARINE].append("MSc Marine Biotechnology")
+
+D = DegreeLevel
+_DEGREES = _Pick([(D.MASTER, 56), (D.PHD, 28), (D.BACHELOR, 13), (D.POSTDOC, 3)])
+# Years from the first meeting to graduation, by degree.
+_STUDY_YEARS = {D.BACHELOR: (0, 3), D.MASTER: (0, 1), D.PHD: (0, 4), D.POSTDOC: (0, 2)}
+_GRADUATION_MONTHS = _Pick([(6, 40), (7, 15), (9, 20), (12, 25)])
+_SALARY = {
+    D.BACHELOR: (80_000, 150_000),
+    D.MASTER: (110_000, 250_000),
+    D.PHD: (150_000, 500_000),
+    D.POSTDOC: (200_000, 600_000),
+}
+
+S = Stage
+_STAGES = _Pick(
+    [
+        (S.CONTACTED, 44),
+        (S.INTERESTED, 31),
+        (S.MATCHED, 8),
+        (S.IN_PROCESS, 5),
+        (S.OFFER, 3.5),
+        (S.RETURNED, 3),
+        (S.CLOSED, 5.5),
+    ]
+)
+_CLOSED_FROM = _Pick(
+    [(S.CONTACTED, 50), (S.INTERESTED, 35), (S.MATCHED, 10), (S.IN_PROCESS, 5)]
+)
+# The most advanced stage a student met this many days ago can plausibly be in.
+_STAGE_BY_AGE = (
+    (7, S.CONTACTED),
+    (30, S.INTERESTED),
+    (75, S.MATCHED),
+    (120, S.IN_PROCESS),
+    (180, S.OFFER),
+)
+_PIPELINE = [S.CONTACTED, S.INTERESTED, S.MATCHED, S.IN_PROCESS, S.OFFER, S.RETURNED]
+_CLOSED_REASONS = (
+    "Accepted a job in Shanghai",
+    "Accepted a job in Shenzhen",
+    "Staying abroad for a postdoc",
+    "Decided to stay abroad after graduation",
+    "No reply for six months",
+    "Family settled in Beijing",
+    "Going on to a PhD abroad",
+    "已在杭州就业",
+    "决定留在海外工作",
+    "继续海外深造",
+    "联系不上",
+)
+
+IL = IntentionLevel
+_LEVELS_BY_STAGE = {
+    S.CONTACTED: _Pick(
+        [
+            (IL.UNDECIDED, 40),
+            (IL.CONSIDERING, 38),
+            (IL.LIKELY, 10),
+            (IL.NOT_RETURNING, 12),
+        ]
+    ),
+    S.INTERESTED: _Pick(
+        [(IL.CONSIDERING, 45), (IL.LIKELY, 38), (IL.UNDECIDED, 10), (IL.COMMITTED, 7)]
+    ),
+    S.MATCHED: _Pick([(IL.LIKELY, 60), (IL.COMMITTED, 28), (IL.CONSIDERING, 12)]),
+    S.IN_PROCESS: _Pick([(IL.LIKELY, 55), (IL.COMMITTED, 38), (IL.CONSIDERING, 7)]),
+    S.OFFER: _Pick([(IL.COMMITTED, 62), (IL.LIKELY, 38)]),
+    S.RETURNED: _Pick([(IL.COMMITTED, 1)]),
+    S.CLOSED: _Pick([(IL.NOT_RETURNING, 70), (IL.UNDECIDED, 20), (IL.CONSIDERING, 10)]),
+}
+_LEVEL_ORDER = list(IntentionLevel)
+# Share of students with intention records, by stage (about 70% overall).
+_INTENTION_SHARE = {
+    S.CONTACTED: 0.5,
+    S.INTERESTED: 0.82,
+    S.MATCHED: 0.95,
+    S.IN_PROCESS: 0.95,
+    S.OFFER: 0.97,
+    S.RETURNED: 1.0,
+    S.CLOSED: 0.6,
+}
+# Mean number of interactions, by stage (about 5 overall).
+_INTERACTION_MEAN = {
+    S.CONTACTED: 3.9,
+    S.INTERESTED: 5.6,
+    S.MATCHED: 6.8,
+    S.IN_PROCESS: 7.4,
+    S.OFFER: 8.0,
+    S.RETURNED: 8.2,
+    S.CLOSED: 3.4,
+}
+
+SE = Sector
+_SECTORS_BY_FIELD = {
+    F.MATERIALS: (SE.NEW_MATERIALS, SE.MARINE_ECONOMY, SE.ADVANCED_MANUFACTURING),
+    F.MARINE: (SE.MARINE_ECONOMY, SE.EDUCATION_RESEARCH, SE.NEW_MATERIALS),
+    F.COMPUTING: (SE.INFORMATION_TECHNOLOGY, SE.INTEGRATED_CIRCUITS, SE.FINANCE),
+    F.ELECTRONICS: (
+        SE.INTEGRATED_CIRCUITS,
+        SE.INFORMATION_TECHNOLOGY,
+        SE.ADVANCED_MANUFACTURING,
+        SE.NEW_ENERGY,
+    ),
+    F.MECHANICAL: (SE.ADVANCED_MANUFACTURING, SE.MARINE_ECONOMY, SE.NEW_ENERGY),
+    F.CIVIL: (SE.PUBLIC_SECTOR, SE.MODERN_SERVICES, SE.ADVANCED_MANUFACTURING),
+    F.CHEMISTRY: (SE.NEW_MATERIALS, SE.BIOMEDICINE, SE.NEW_ENERGY),
+    F.BIOLOGY: (SE.BIOMEDICINE, SE.MARINE_ECONOMY, SE.HEALTHCARE, SE.AGRICULTURE_FOOD),
+    F.MEDICINE: (SE.HEALTHCARE, SE.BIOMEDICINE, SE.EDUCATION_RESEARCH),
+    F.ENERGY: (SE.NEW_ENERGY, SE.ADVANCED_MANUFACTURING, SE.MARINE_ECONOMY),
+    F.ECONOMICS: (SE.FINANCE, SE.MODERN_SERVICES, SE.PUBLIC_SECTOR),
+    F.MANAGEMENT: (SE.MODERN_SERVICES, SE.FINANCE, SE.CULTURE_TOURISM),
+    F.EDUCATION: (SE.EDUCATION_RESEARCH, SE.PUBLIC_SECTOR),
+    F.ENVIRONMENT: (SE.MARINE_ECONOMY, SE.NEW_ENERGY, SE.PUBLIC_SECTOR),
+    F.MATHEMATICS: (SE.FINANCE, SE.INFORMATION_TECHNOLOGY, SE.EDUCATION_RESEARCH),
+    F.ARTS: (SE.CULTURE_TOURISM, SE.MODERN_SERVICES),
+    F.AGRICULTURE: (SE.AGRICULTURE_FOOD, SE.BIOMEDICINE),
+    F.PHYSICS: (SE.EDUCATION_RESEARCH, SE.INTEGRATED_CIRCUITS, SE.NEW_ENERGY),
+    F.LAW: (SE.PUBLIC_SECTOR, SE.FINANCE, SE.MODERN_SERVICES),
+    F.SOCIAL: (SE.PUBLIC_SECTOR, SE.EDUCATION_RESEARCH, SE.MODERN_SERVICES),
+    F.HUMANITIES: (SE.CULTURE_TOURISM, SE.EDUCATION_RESEARCH, SE.PUBLIC_SECTOR),
+    F.OTHER: (SE.MODERN_SERVICES, SE.PUBLIC_SECTOR),
+}
+_SECTOR_ZH = {
+    SE.MARINE_ECONOMY: "海洋经济",
+    SE.NEW_MATERIALS: "新材料",
+    SE.ADVANCED_MANUFACTURING: "高端制造",
+    SE.INFORMATION_TECHNOLOGY: "信息技术",
+    SE.INTEGRATED_CIRCUITS: "集成电路",
+    SE.BIOMEDICINE: "生物医药",
+    SE.NEW_ENERGY: "新能源",
+    SE.FINANCE: "金融",
+    SE.EDUCATION_RESEARCH: "教育科研",
+    SE.HEALTHCARE: "医疗健康",
+    SE.MODERN_SERVICES: "现代服务业",
+    SE.CULTURE_TOURISM: "文化旅游",
+    SE.AGRICULTURE_FOOD: "农业食品",
+    SE.PUBLIC_SECTOR: "机关事业单位",
+}
+# (English, Chinese) research topics by field, used in notes and roles.
+_TOPICS = {
+    F.MATERIALS: (
+        ("marine anti-corrosion coatings", "海洋防腐涂层"),
+        ("graphene composites", "石墨烯复合材料"),
+        ("battery materials", "电池材料"),
+    ),
+    F.MARINE: (
+        ("ocean observation", "海洋观测"),
+        ("offshore engineering", "海洋工程"),
+        ("marine ecology", "海洋生态"),
+    ),
+    F.COMPUTING: (
+        ("machine learning", "机器学习"),
+        ("distributed systems", "分布式系统"),
+        ("computer vision", "计算机视觉"),
+    ),
+    F.ELECTRONICS: (
+        ("chip design", "芯片设计"),
+        ("power electronics", "电力电子"),
+        ("RF circuits", "射频电路"),
+    ),
+    F.BIOLOGY: (
+        ("marine drug discovery", "海洋药物"),
+        ("synthetic biology", "合成生物学"),
+        ("aquaculture genetics", "水产遗传育种"),
+    ),
+    F.ECONOMICS: (
+        ("quantitative finance", "量化金融"),
+        ("trade economics", "国际贸易"),
+        ("risk management", "风险管理"),
+    ),
+    F.CHEMISTRY: (("catalysis", "催化"), ("polymer chemistry", "高分子化学")),
+    F.MEDICINE: (
+        ("drug development", "药物研发"),
+        ("public health data", "公共卫生数据"),
+    ),
+    F.ENERGY: (("hydrogen energy", "氢能"), ("offshore wind", "海上风电")),
+    F.MECHANICAL: (("robotics", "机器人"), ("rail vehicle design", "轨道车辆设计")),
+}
+_GENERIC_TOPICS = (("their research", "研究方向"), ("career plans", "职业规划"))
+_ROLES = {
+    F.MATERIALS: ("Materials R&D engineer", "材料研发工程师", "Coatings scientist"),
+    F.MARINE: (
+        "Ocean engineer",
+        "海洋观测研究员",
+        "Research assistant, marine institute",
+    ),
+    F.COMPUTING: (
+        "Algorithm engineer",
+        "算法工程师",
+        "Backend developer",
+        "Data scientist",
+    ),
+    F.ELECTRONICS: ("IC design engineer", "芯片设计工程师", "Hardware engineer"),
+    F.BIOLOGY: ("Biotech R&D scientist", "生物医药研发", "Lab manager"),
+    F.ECONOMICS: ("Risk analyst", "金融分析师", "Investment associate"),
+    F.MECHANICAL: ("Mechanical design engineer", "机械设计工程师"),
+    F.CHEMISTRY: ("Process chemist", "化工工艺工程师"),
+    F.ENERGY: ("Energy systems engineer", "新能源工程师"),
+    F.MEDICINE: ("Clinical research associate", "临床研究"),
+    F.MANAGEMENT: ("Supply chain analyst", "管理培训生", "Project manager"),
+}
+_GENERIC_ROLES = (
+    "University lecturer",
+    "高校教师",
+    "Civil service",
+    "Research assistant",
+)
+_INTENTION_NOTES = (
+    "Partner is also looking for work in Qingdao.",
+    "Wants details of the housing subsidy.",
+    "Parents live in Shandong; keen to be near home.",
+    "Comparing offers from Qingdao and Suzhou.",
+    "关注人才公寓政策。",
+    "希望了解科研启动经费。",
+    "配偶也考虑来青岛工作。",
+    "Would consider a start-up incubator place.",
+)
+
+K = InteractionKind
+_KINDS = _Pick(
+    [
+        (K.MEETING, 24),
+        (K.CHAT, 32),
+        (K.EMAIL, 16),
+        (K.CALL, 12),
+        (K.EVENT, 9),
+        (K.INFO_SESSION, 7),
+    ]
+)
+_NOTES_EN = {
+    K.MEETING: (
+        "Coffee after the seminar; talked about {topic}.",
+        "Met on campus; asked about the talent apartment policy.",
+        "Lunch together; wants to know which Qingdao employers work on {topic}.",
+        "Met in the library; graduation plans still open.",
+    ),
+    K.CHAT: (
+        "WeChat: sent the latest {sector} openings.",
+        "WeChat: asked about the 2026 talent fair dates.",
+        "Shared the policy express summary on WeChat.",
+        "WeChat: asked how the personnel file (档案) service works.",
+    ),
+    K.EMAIL: (
+        "Emailed the fair registration link.",
+        "Sent two openings in {sector} by email.",
+        "Forwarded CV to the bureau for matching.",
+        "Follow-up email with research funding details.",
+    ),
+    K.CALL: (
+        "Call: discussed graduation timing and earliest start.",
+        "Call about family considerations and housing.",
+        "Call to prepare for an interview with a {sector} employer.",
+    ),
+    K.EVENT: (
+        "Came to the Qingdao booth at the careers fair.",
+        "Attended the Spring Festival gala; chatted about {topic}.",
+        "Joined the CSSA careers evening.",
+    ),
+    K.INFO_SESSION: (
+        "Joined the online policy briefing.",
+        "Attended the info session on start-up support.",
+        "Asked about research funding at the info session.",
+    ),
+}
+_NOTES_ZH = {
+    K.MEETING: (
+        "见面聊了{topic}方向的工作机会。",
+        "校园里面谈，对落户政策很感兴趣。",
+        "一起吃饭，了解了毕业时间安排。",
+    ),
+    K.CHAT: (
+        "微信沟通，推送了{sector}岗位。",
+        "微信：询问档案托管服务。",
+        "微信发送了人才政策汇编。",
+        "微信聊了{topic}相关的企业。",
+    ),
+    K.EMAIL: ("邮件发送了招聘会报名链接。", "邮件推荐了两个{sector}岗位。"),
+    K.CALL: ("电话沟通了面试安排。", "电话了解家庭情况和住房需求。"),
+    K.EVENT: ("参加了青岛专场招聘活动。", "参加学联活动，聊到{topic}。"),
+    K.INFO_SESSION: ("参加了线上政策宣讲会。", "宣讲会上咨询了创业扶持政策。"),
+}
+# How the envoy met the student, and the kind of that first touchpoint.
+_HOW_MET = _Pick(
+    [
+        (("CSSA careers fair", K.EVENT), 9),
+        (("中国学联招聘会", K.EVENT), 7),
+        (("Qingdao talent policy info session", K.INFO_SESSION), 8),
+        (("青岛人才政策宣讲会", K.INFO_SESSION), 7),
+        (("Online briefing on working in Qingdao", K.INFO_SESSION), 4),
+        (("线上回国就业说明会", K.INFO_SESSION), 3),
+        (("Introduced by a classmate", K.MEETING), 8),
+        (("同学介绍", K.MEETING), 8),
+        (("Same research group", K.MEETING), 5),
+        (("同一课题组", K.MEETING), 4),
+        (("Spring Festival gala", K.EVENT), 5),
+        (("春节联欢晚会", K.EVENT), 4),
+        (("中秋联谊会", K.EVENT), 3),
+        (("Chinese students' WeChat group", K.CHAT), 6),
+        (("留学生微信群", K.CHAT), 6),
+        (("Recommended by supervisor", K.MEETING), 2),
+        (("导师推荐", K.MEETING), 2),
+        (("Alumni dinner", K.EVENT), 2),
+        (("Qingdao study tour", K.EVENT), 2),
+        (("青岛游学团", K.EVENT), 2),
+        ((None, K.MEETING), 8),
+    ]
+)
+_ENGLISH_NAMES = ("Kevin", "Amy", "Jason", "Grace", "Eric", "Lily", "David", "Cindy")
+_DIAL_CODES = {
+    "GB": "+44",
+    "US": "+1",
+    "CA": "+1",
+    "AU": "+61",
+    "NZ": "+64",
+    "DE": "+49",
+    "FR": "+33",
+    "NL": "+31",
+    "IT": "+39",
+    "ES": "+34",
+    "SE": "+46",
+    "CH": "+41",
+    "IE": "+353",
+    "DK": "+45",
+    "BE": "+32",
+    "JP": "+81",
+    "KR": "+82",
+    "SG": "+65",
+    "MY": "+60",
+    "HK": "+852",
+    "RU": "+7",
+}
+_STATUS_WEIGHT = {
+    EnvoyStatus.ACTIVE: 1.0,
+    EnvoyStatus.PAUSED: 0.55,
+    EnvoyStatus.GRADUATED: 0.7,
+    EnvoyStatus.RETURNED: 0.8,
+}
+_SURNAMES = _Pick(
+    [(pair, 10 - 0.2 * i) for i, pair in enumerate(reference.PERSON_SURNAMES)]
+)
+_SINGLE_GIVEN = [g for g in reference.PERSON_GIVEN_NAMES if len(g[0]) == 1]
+
+
+@lru_cache(maxsize=200_000)
+def _name_key(latin: str | None, hanzi: str | None) -> str:
+    return name_key(latin, hanzi)
+
+
+# --- months and times ------------------------------------------------------------
+
+
+def _months() -> list[date]:
+    months, day = [], FIRST_DAY
+    while day <= TODAY:
+        months.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months
+
+
+_MONTHS = _months()
+
+
+def _month_weight(index: int, month: date) -> float:
+    """More students as the network grows; autumn fairs and spring galas peak."""
+    season = {9: 1.5, 10: 1.6, 11: 1.4, 3: 1.2, 4: 1.2, 2: 1.1, 7: 0.6, 8: 0.6}
+    weight = (1 + 1.6 * index / len(_MONTHS)) * season.get(month.month, 1.0)
+    if month.year == TODAY.year and month.month == TODAY.month:
+        weight *= (TODAY.day - 1) / 30
+    return weight
+
+
+_MONTH_WEIGHTS = [_month_weight(i, m) for i, m in enumerate(_MONTHS)]
+
+
+def _ts(seconds: int) -> datetime:
+    """Epoch seconds as an aware UTC datetime."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _day(seconds: int) -> date:
+    """The UTC date of epoch seconds."""
+    return datetime.fromtimestamp(seconds, UTC).date()
+
+
+@dataclass
+class _Envoy:
+    """What the generator needs to know about one envoy."""
+
+    id: int
+    email: str
+    university_id: int | None
+    country: str | None
+    recruited_on: date
+    zone: ZoneInfo
+    english: bool
+    status: EnvoyStatus
+    field: FieldOfStudy | None
+
+    def local_ts(self, day: int, seconds: int) -> int:
+        """Epoch seconds of ``seconds`` after local midnight of ordinal ``day``."""
+        d = date.fromordinal(day)
+        local = datetime(d.year, d.month, d.day, tzinfo=self.zone)
+        return int((local + timedelta(seconds=seconds)).timestamp())
+
+
+# --- the loader ------------------------------------------------------------------
+
+
+def load_students(report, scale: int = 1) -> None:
+    """Add the demo students, unless the students table already has rows."""
+    if db.session.scalar(select(Student.id).limit(1)) is not None:
+        return
+    envoys = _envoys()
+    universities = _universities_by_country()
+    if not envoys or not universities:
+        return
+    coordinators = list(
+        db.session.scalars(
+            select(User.id).where(User.role == Role.COORDINATOR).order_by(User.id)
+        )
+    )
+    total = STUDENTS_PER_SCALE * scale
+    plan = _plan(envoys, total, scale, random.Random(SEED))
+    _fit_counts(plan, INTERACTIONS_PER_SCALE * scale, random.Random(SEED + 2))
+    generator = _Generator(envoys, universities, coordinators, random.Random(SEED + 1))
+    for start in range(0, total, CHUNK):
+        rows = generator.chunk(plan, start, min(start + CHUNK, total))
+        for table, kind in _TABLES:
+            if rows[table.name]:
+                db.session.execute(insert(table), rows[table.name])
+                report.count(kind, len(rows[table.name]))
+        # Core inserts bypass the ORM events that keep search tokens.
+        tokens = [
+            token
+            for student in rows["students"]
+            for token in token_rows(
+                student["id"], **{name: student.get(name) for name in SEARCHED}
+            )
+        ]
+        db.session.execute(insert(StudentSearchToken), tokens)
+        _reset_sequences()
+        db.session.commit()
+
+
+_TABLES = (
+    (Student.__table__, "students"),
+    (Consent.__table__, "consents"),
+    (StageChange.__table__, "stage changes"),
+    (Intention.__table__, "intentions"),
+    (Interaction.__table__, "interactions"),
+    (StudentTag.__table__, "student tags"),
+)
+
+
+def _reset_sequences() -> None:
+    """PostgreSQL: move each id sequence past the ids we assigned ourselves."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for table, _kind in _TABLES:
+        name = table.name  # one of ours, never user input
+        sql = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT MAX(id) FROM {name}))"  # noqa: E501, S608
+        db.session.execute(text(sql))
+
+
+def _envoys() -> list[_Envoy]:
+    rows = db.session.execute(
+        select(
+            User.id,
+            User.email,
+            User.locale,
+            User.timezone,
+            EnvoyProfile.university_id,
+            University.country_code,
+            EnvoyProfile.recruited_on,
+            EnvoyProfile.status,
+            EnvoyProfile.programme,
+        )
+        .select_from(User)
+        .outerjoin(EnvoyProfile, EnvoyProfile.user_id == User.id)
+        .outerjoin(University, University.id == EnvoyProfile.university_id)
+        .where(User.role == Role.ENVOY)
+        .order_by(User.id)
+    ).all()
+    envoys = []
+    for row in rows:
+        try:
+            zone = ZoneInfo(row.timezone or "Asia/Shanghai")
+        except (KeyError, ValueError):
+            zone = ZoneInfo("Asia/Shanghai")
+        envoys.append(
+            _Envoy(
+                id=row.id,
+                email=row.email,
+                university_id=row.university_id,
+                country=row.country_code,
+                recruited_on=max(row.recruited_on or FIRST_DAY, FIRST_DAY),
+                zone=zone,
+                english=row.locale == "en",
+                status=row.status or EnvoyStatus.ACTIVE,
+                field=_PROGRAMME_FIELDS.get(row.programme or ""),
+            )
+        )
+    return envoys
+
+
+def _universities_by_country() -> dict[str | None, list[int]]:
+    by_country: dict[str | None, list[int]] = {}
+    for uid, country in db.session.execute(
+        select(University.id, University.country_code).order_by(University.id)
+    ):
+        by_country.setdefault(country, []).append(uid)
+        by_country.setdefault(None, []).append(uid)
+    return by_country
+
+
+def _quotas(envoys: list[_Envoy], total: int, scale: int, rng: random.Random):
+    """How many students each envoy owns; fixed sign-ins get fixed numbers."""
+    fixed = {
+        i: FIXED_OWNERSHIP[e.email] * scale
+        for i, e in enumerate(envoys)
+        if e.email in FIXED_OWNERSHIP
+    }
+    rest = total - sum(fixed.values())
+    weights = []
+    for envoy in envoys:
+        active_months = sum(
+            1 for m in _MONTHS if m >= envoy.recruited_on.replace(day=1)
+        )
+        weights.append(
+            rng.uniform(0.55, 1.45)
+            * _STATUS_WEIGHT.get(envoy.status, 1.0)
+            * max(active_months, 1)
+        )
+    free = [i for i in range(len(envoys)) if i not in fixed]
+    if not free:
+        return [fixed.get(i, 0) for i in range(len(envoys))]
+    weight_sum = sum(weights[i] for i in free)
+    exact = {i: rest * weights[i] / weight_sum for i in free}
+    quotas = {i: int(exact[i]) for i in free}
+    short = rest - sum(quotas.values())
+    for i in sorted(free, key=lambda i: quotas[i] - exact[i])[:short]:
+        quotas[i] += 1
+    quotas.update(fixed)
+    return [quotas[i] for i in range(len(envoys))]
+
+
+@dataclass
+class _Plan:
+    """Per student, in creation order: time and owner, stage, interaction count.
+
+    ``packed`` holds ``epoch_seconds * 65536 + envoy_index``; the other two are
+    compact arrays so even scale 20 stays small in memory.
+    """
+
+    packed: list[int]
+    stages: bytearray
+    counts: bytearray
+    caps: bytearray
+
+
+_STAGE_LIST = list(Stage)
+
+
+def _plan(envoys: list[_Envoy], total: int, scale: int, rng: random.Random) -> _Plan:
+    """Every student's creation time and owner, sorted by time, and stage."""
+    quotas = _quotas(envoys, total, scale, rng)
+    first_ordinal = FIRST_DAY.toordinal()
+    last_ordinal = TODAY.toordinal() - 1  # logged yesterday at the latest
+    plan = []
+    for index, (envoy, quota) in enumerate(zip(envoys, quotas, strict=True)):
+        start = envoy.recruited_on.replace(day=1)
+        first_month = next(
+            (i for i, m in enumerate(_MONTHS) if m >= start), len(_MONTHS) - 1
+        )
+        months = _Pick(
+            [(i, _MONTH_WEIGHTS[i]) for i in range(first_month, len(_MONTHS))]
+        )
+        floor = max(envoy.recruited_on.toordinal(), first_ordinal)
+        for _ in range(quota):
+            month = _MONTHS[months(rng)]
+            first = month.toordinal()
+            day = first + rng.randrange(28 if month.month == 2 else 30)
+            if day < floor:
+                day = rng.randint(floor, max(floor, first + 29))
+            day = min(day, last_ordinal)
+            ts = envoy.local_ts(day, rng.randrange(9 * 3600, 22 * 3600))
+            plan.append(min(ts, _NOW_TS - _DAY) * 65536 + index)
+    plan.sort()
+    stages, counts, caps = bytearray(total), bytearray(total), bytearray(total)
+    for i, packed in enumerate(plan):
+        age_days = (_NOW_TS - packed // 65536) / _DAY
+        stage = _STAGES(rng)
+        if stage is S.CLOSED:
+            stage = stage if age_days >= 14 else S.CONTACTED
+        else:
+            stage = _capped(stage, age_days)
+        cap = 10 if age_days > 21 else 2 + int(age_days // 4)
+        n = round(rng.gauss(_INTERACTION_MEAN[stage], 1.9))
+        stages[i] = _STAGE_LIST.index(stage)
+        counts[i] = min(max(n, 1), cap)
+        caps[i] = cap
+    return _Plan(plan, stages, counts, caps)
+
+
+def _fit_counts(plan: _Plan, target: int, rng: random.Random) -> None:
+    """Nudge interaction counts (each 1..cap) so they add up to ``target``."""
+    counts, caps = plan.counts, plan.caps
+    total = sum(counts)
+    size = len(counts)
+    if not sum(caps) >= target >= size:
+        raise ValueError(f"cannot spread {target} interactions over {size} students")
+    while total != target:
+        i = rng.randrange(size)
+        if total < target and counts[i] < caps[i]:
+            counts[i] += 1
+            total += 1
+        elif total > target and counts[i] > 1:
+            counts[i] -= 1
+            total -= 1
+
+
+class _Generator:
+    """Makes the rows of one chunk of students at a time."""
+
+    def __init__(self, envoys, universities, coordinators, rng: random.Random):
+        self.envoys = envoys
+        self.universities = universities
+        self.coordinators = coordinators
+        self.rng = rng
+        self.next_id = {
+            table.name: (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
+            for table, _kind in _TABLES
+        }
+
+    def _id(self, table: str) -> int:
+        value = self.next_id[table]
+        self.next_id[table] = value + 1
+        return value
+
+    # --- one chunk -----------------------------------------------------------
+
+    def chunk(self, plan: _Plan, start: int, end: int) -> dict[str, list[dict]]:
+        """The rows of students ``start`` to ``end`` (exclusive) of the plan."""
+        rows = {table.name: [] for table, _kind in _TABLES}
+        for i in range(start, end):
+            person = self._person(
+                plan.packed[i], _STAGE_LIST[plan.stages[i]], plan.counts[i]
+            )
+            self._rows(person, rows)
+        return rows
+
+    # --- one student, first pass: who, and how far they got -------------------
+
+    def _person(self, packed: int, stage: Stage, n: int) -> dict:
+        rng = self.rng
+        created_ts, index = divmod(packed, 65536)
+        envoy = self.envoys[index]
+        field = envoy.field if envoy.field and rng.random() < 0.3 else None
+        field = field or _FIELD_WEIGHTS(rng)
+        degree = _DEGREES(rng)
+        if stage is S.RETURNED and degree is D.BACHELOR:
+            degree = D.MASTER
+        pre_close = None
+        if stage is S.CLOSED:
+            pre_close = _capped(_CLOSED_FROM(rng), (_NOW_TS - created_ts) / _DAY)
+        return {
+            "id": self._id("students"),
+            "envoy": envoy,
+            "created": created_ts,
+            "field": field,
+            "degree": degree,
+            "stage": stage,
+            "moves": self._moves(stage, pre_close, created_ts),
+            "n": n,
+        }
+
+    def _moves(self, stage: Stage, pre_close: Stage | None, created: int):
+        """The (from, to, time) moves after CONTACTED, fitted before "now"."""
+        rng = self.rng
+        last = pre_close if stage is S.CLOSED else stage
+        path = _PIPELINE[: _PIPELINE.index(last) + 1]
+        if stage is S.CLOSED:
+            path.append(S.CLOSED)
+        steps = list(zip(path, path[1:], strict=False))
+        if not steps:
+            return []
+        gaps = [rng.uniform(5, 60) * _DAY for _ in steps]
+        if stage is S.RETURNED:
+            gaps[-1] = rng.uniform(40, 220) * _DAY
+        available = _NOW_TS - created - 3600
+        if sum(gaps) > available:
+            factor = available / sum(gaps) * rng.uniform(0.6, 0.97)
+            gaps = [g * factor for g in gaps]
+        moves, at = [], created
+        for (old, new), gap in zip(steps, gaps, strict=True):
+            at += max(int(gap), 60)
+            moves.append((old, new, at))
+        if stage is S.RETURNED and at < _EARLIEST_RETURN:
+            # Returning means having graduated: not before summer 2025.
+            at = rng.randrange(_EARLIEST_RETURN, _NOW_TS - _DAY)
+            moves[-1] = (moves[-1][0], S.RETURNED, max(at, moves[-2][2] + 60))
+        return moves
+
+    # --- one student, second pass: the rows -------------------------------------
+
+    def _rows(self, p: dict, rows: dict[str, list[dict]]) -> None:
+        rng = self.rng
+        envoy: _Envoy = p["envoy"]
+        sid, created, stage = p["id"], p["created"], p["stage"]
+        field, degree = p["field"], p["degree"]
+        created_at = _ts(created)
+        stage_ts = p["moves"][-1][2] if p["moves"] else created
+
+        # Stage history: None -> CONTACTED at creation, then every move.
+        rows["stage_changes"].append(
+            self._stage_change(sid, None, S.CONTACTED, created, envoy.id, None)
+        )
+        closed_reason = None
+        for old, new, at in p["moves"]:
+            reason = None
+            if new is S.CLOSED:
+                closed_reason = reason = rng.choice(_CLOSED_REASONS)
+            by = envoy.id
+            if new in (S.MATCHED, S.IN_PROCESS, S.OFFER, S.RETURNED):
+                if self.coordinators and rng.random() < 0.5:
+                    by = rng.choice(self.coordinators)
+            rows["stage_changes"].append(
+                self._stage_change(sid, old, new, at, by, reason)
+            )
+
+        # Interactions: the first meeting at creation, then until now (or closing).
+        how_met, first_kind = _HOW_MET(rng)
+        end = stage_ts if stage is S.CLOSED else _NOW_TS
+        times = self._interaction_times(envoy, created, end, p["n"])
+        topic = rng.choice(_TOPICS.get(field, _GENERIC_TOPICS))
+        sectors = _SECTORS_BY_FIELD[field]
+        for i, at in enumerate(times):
+            kind = first_kind if i == 0 else _KINDS(rng)
+            logged = at if i == 0 else min(at + rng.randrange(300, 2 * _DAY), _NOW_TS)
+            rows["interactions"].append(
+                {
+                    "id": self._id("interactions"),
+                    "student_id": sid,
+                    "author_id": envoy.id,
+                    "kind": kind,
+                    "occurred_at": _ts(at),
+                    "notes": self._note(kind, envoy, topic, rng.choice(sectors)),
+                    "created_at": _ts(logged),
+                }
+            )
+        last_activity = times[-1]
+
+        # Intentions: recorded during some of those touchpoints; the latest counts.
+        level = None
+        startup = False
+        graduation = self._graduation(degree, created, stage, stage_ts)
+        if rng.random() < _INTENTION_SHARE[stage]:
+            count = min(rng.choice((1, 1, 1, 2, 2, 3)), len(times))
+            when = sorted(rng.sample(times, count))
+            level = _LEVELS_BY_STAGE[stage](rng)
+            levels = [level]
+            for _ in range(count - 1):
+                step = rng.choice((0, 0, 1)) * (-1 if stage is not S.CLOSED else 1)
+                position = _LEVEL_ORDER.index(levels[0]) + step
+                levels.insert(0, _LEVEL_ORDER[min(max(position, 0), 4)])
+            salary = self._salary(degree)
+            for at, lvl in zip(when, levels, strict=True):
+                row = self._intention(sid, envoy.id, at, lvl, field, graduation, salary)
+                startup = startup or row["startup_interest"]
+                rows["intentions"].append(row)
+
+        # Consent, given when the student was logged; a few withdrew it later.
+        scope = ConsentScope.EMPLOYERS if rng.random() < 0.6 else ConsentScope.BUREAU
+        withdrawn_at = None
+        if rng.random() < 0.03:
+            withdrawn_at = _ts(rng.randrange(last_activity + 60, _NOW_TS + 61))
+        rows["consents"].append(
+            {
+                "id": self._id("consents"),
+                "student_id": sid,
+                "scope": scope,
+                "method": ConsentMethod.IN_PERSON
+                if first_kind in (K.MEETING, K.EVENT) or rng.random() < 0.3
+                else ConsentMethod.FORM,
+                "notice_version": NOTICE_VERSION,
+                "notice_language": "en"
+                if rng.random() < (0.6 if envoy.english else 0.15)
+                else "zh_Hans",
+                "recorded_by_id": envoy.id,
+                "recorded_at": created_at,
+                "withdrawn_at": withdrawn_at,
+                "withdrawn_by_id": envoy.id if withdrawn_at else None,
+            }
+        )
+
+        # Tags.
+        if rng.random() < 0.25:
+            for tag in self._tags(degree, how_met, created_at, startup):
+                rows["student_tags"].append(
+                    {"id": self._id("student_tags"), "student_id": sid, "tag": tag}
+                )
+
+        follow_up = None
+        if stage in OPEN_STAGES and rng.random() < 0.15:
+            follow_up = TODAY + timedelta(days=rng.randint(-30, 45))
+        latin, hanzi = self._name()
+        rows["students"].append(
+            {
+                "id": sid,
+                "owner_id": envoy.id,
+                "name_latin": latin,
+                "name_hanzi": hanzi,
+                "name_key": _name_key(None if hanzi else latin, hanzi),
+                "email": f"s{sid:06d}@students.example.org"
+                if rng.random() < 0.92
+                else None,
+                "wechat_id": self._wechat(sid, latin, hanzi)
+                if rng.random() < 0.7
+                else None,
+                "phone": self._phone(envoy) if rng.random() < 0.4 else None,
+                "university_id": self._university(envoy),
+                "programme": self._programme(field, degree),
+                "field": field,
+                "degree": degree,
+                "expected_graduation": graduation,
+                "how_met": how_met,
+                "stage": stage,
+                "stage_changed_at": _ts(stage_ts),
+                "closed_reason": closed_reason,
+                "intention_level": level,
+                "consent_scope": None if withdrawn_at else scope,
+                "follow_up_on": follow_up,
+                "last_activity_at": _ts(last_activity),
+                "possible_duplicate_of_id": None,
+                "created_by_id": envoy.id,
+                "created_at": created_at,
+                "updated_at": _ts(max(stage_ts, last_activity)),
+                "version": 1,
+            }
+        )
+
+    # --- pieces --------------------------------------------------------------------
+
+    def _stage_change(self, sid, old, new, at, by, reason) -> dict:
+        return {
+            "id": self._id("stage_changes"),
+            "student_id": sid,
+            "from_stage": old,
+            "to_stage": new,
+            "reason": reason,
+            "changed_by_id": by,
+            "changed_at": _ts(at),
+        }
+
+    def _interaction_times(self, envoy: _Envoy, start: int, end: int, n: int):
+        """``n`` distinct times: ``start``, then later ones in the envoy's day."""
+        rng = self.rng
+        times = {start}
+        first_day = _day(start).toordinal()
+        span = max(_day(end).toordinal() - first_day, 0)
+        while len(times) < n:
+            day = first_day + int(span * rng.random() ** 1.5)
+            at = envoy.local_ts(day, rng.randrange(8 * 3600, 23 * 3600))
+            if not start < at <= end:
+                at = rng.randrange(start + 1, max(end, start + 2) + 1)
+            times.add(at)
+        return sorted(times)
+
+    def _note(self, kind, envoy: _Envoy, topic, sector) -> str:
+        rng = self.rng
+        chinese = rng.random() < (0.1 if envoy.english else 0.55)
+        if chinese:
+            template = rng.choice(_NOTES_ZH[kind])
+            return template.format(topic=topic[1], sector=_SECTOR_ZH[sector])
+        template = rng.choice(_NOTES_EN[kind])
+        return template.format(topic=topic[0], sector=sector.value.replace("_", " "))
+
+    def _graduation(self, degree, created: int, stage, stage_ts: int) -> date:
+        rng = self.rng
+        if stage is S.RETURNED:
+            returned = _day(stage_ts)
+            candidates = [
+                date(year, month, day)
+                for year in range(2025, returned.year + 1)
+                for month, day in _MONTH_END.items()
+                if _GRADUATION_FLOOR <= date(year, month, day) <= returned
+            ]
+            return rng.choice(candidates[-3:])
+        met = _day(created)
+        low, high = _STUDY_YEARS[degree]
+        month = _GRADUATION_MONTHS(rng)
+        graduation = date(met.year + rng.randint(low, high), month, _MONTH_END[month])
+        if graduation < met + timedelta(days=60):
+            graduation = graduation.replace(year=graduation.year + 1)
+        return min(max(graduation, _GRADUATION_FLOOR), _GRADUATION_CEILING)
+
+    def _salary(self, degree) -> int | None:
+        rng = self.rng
+        if rng.random() < 0.1:
+            return None
+        low, high = _SALARY[degree]
+        value = rng.triangular(low, high, low + 0.3 * (high - low))
+        return min(max(round(value / 5000) * 5000, low), high)
+
+    def _intention(self, sid, envoy_id, at, level, field, graduation, salary) -> dict:
+        rng = self.rng
+        pool = _SECTORS_BY_FIELD[field]
+        sectors = [pool[0] if rng.random() < 0.6 else rng.choice(pool)]
+        for _ in range(rng.choice((0, 0, 1, 1, 2))):
+            extra = rng.choice(pool) if rng.random() < 0.7 else rng.choice(list(SE))
+            if extra not in sectors:
+                sectors.append(extra)
+        recorded = _day(at)
+        start = None
+        if rng.random() < 0.9:
+            start = graduation + timedelta(days=rng.randint(0, 120))
+            if start < recorded:
+                start = recorded + timedelta(days=rng.randint(30, 180))
+        roles = None
+        if rng.random() < 0.85:
+            roles = rng.choice(_ROLES.get(field, _GENERIC_ROLES))
+        return {
+            "id": self._id("intentions"),
+            "student_id": sid,
+            "recorded_by_id": envoy_id,
+            "recorded_at": _ts(at),
+            "level": level,
+            "target_sectors": [sector.name for sector in sectors],
+            "preferred_roles": roles,
+            "earliest_start": start,
+            "salary_expectation": salary if level is not IL.NOT_RETURNING else None,
+            "startup_interest": rng.random() < 0.1,
+            "notes": rng.choice(_INTENTION_NOTES) if rng.random() < 0.25 else None,
+        }
+
+    def _tags(self, degree, how_met, created_at: datetime, startup: bool):
+        rng = self.rng
+        likely = []
+        if degree in (D.PHD, D.POSTDOC):
+            likely.append("phd-track")
+        if startup:
+            likely.append("startup")
+        if how_met and ("study tour" in how_met or "游学" in how_met):
+            likely.append("study-tour")
+        if created_at.year == 2026 and created_at.month >= 9:
+            likely.append("fair-2026")
+        tags = [
+            rng.choice(likely) if likely and rng.random() < 0.7 else rng.choice(TAGS)
+        ]
+        if rng.random() < 0.2:
+            extra = rng.choice(TAGS)
+            if extra not in tags:
+                tags.append(extra)
+        return tags
+
+    def _name(self) -> tuple[str | None, str | None]:
+        rng = self.rng
+        surname_zh, surname_en = _SURNAMES(rng)
+        if rng.random() < 0.25:
+            (a_zh, a_en), (b_zh, b_en) = rng.sample(_SINGLE_GIVEN, 2)
+            given_zh, given_en = a_zh + b_zh, a_en + b_en.lower()
+        else:
+            given_zh, given_en = rng.choice(reference.PERSON_GIVEN_NAMES)
+        roll = rng.random()
+        if roll < 0.05:
+            latin = f"{rng.choice(_ENGLISH_NAMES)} {surname_en}"
+        elif roll < 0.18:
+            latin = f"{given_en} {surname_en}"
+        else:
+            latin = f"{surname_en} {given_en}"
+        hanzi = f"{surname_zh}{given_zh}"
+        form = rng.random()
+        if form < 0.08:
+            return latin, None
+        if form < 0.12:
+            return None, hanzi
+        return latin, hanzi
+
+    def _wechat(self, sid: int, latin: str | None, hanzi: str | None) -> str:
+        """A lower-case WeChat ID; the student id in it keeps it unique."""
+        rng = self.rng
+        base = "".join((latin or _name_key(None, hanzi)).lower().split())
+        base = "".join(ch for ch in base if ch.isalnum())[:10]
+        style = rng.random()
+        if style < 0.35:
+            return f"wxid_{_base36(36**7 + sid * 7919)}"
+        if style < 0.7:
+            return f"{base}_{sid}"
+        return f"{base}{sid}"
+
+    def _phone(self, envoy: _Envoy) -> str:
+        rng = self.rng
+        if rng.random() < 0.55 or envoy.country not in _DIAL_CODES:
+            prefix = rng.choice(("138", "139", "135", "150", "186", "187", "177"))
+            return (
+                f"+86 {prefix} {rng.randrange(10_000):04d} {rng.randrange(10_000):04d}"
+            )
+        return (
+            f"{_DIAL_CODES[envoy.country]} {rng.randrange(100, 1000)} "
+            f"{rng.randrange(1000, 10_000)} {rng.randrange(100, 1000)}"
+        )
+
+    def _university(self, envoy: _Envoy) -> int:
+        rng = self.rng
+        if envoy.university_id is None:
+            return rng.choice(self.universities[None])
+        if rng.random() < 0.8:
+            return envoy.university_id
+        others = [
+            u
+            for u in self.universities.get(envoy.country, [])
+            if u != envoy.university_id
+        ]
+        return rng.choice(others) if others else envoy.university_id
+
+    def _programme(self, field, degree) -> str | None:
+        choices = _PROGRAMMES_BY_FIELD.get(field)
+        if not choices:
+            return None
+        programme = self.rng.choice(choices)
+        return _degree_programme(programme, degree)
+
+
+def _capped(stage: Stage, age_days: float) -> Stage:
+    """The stage, held back when the student was met too recently for it."""
+    for days, most in _STAGE_BY_AGE:
+        if age_days < days:
+            return stage if stage.rank <= most.rank else most
+    return stage
+
+
+def _degree_programme(programme: str, degree) -> str:
+    """A reference programme named for the student's degree ("PhD Finance")."""
+    if programme == "MBA":
+        prefix, subject = "MBA", "Business Administration"
+    else:
+        prefix, _space, subject = programme.partition(" ")
+    if degree is D.MASTER:
+        return programme if prefix in ("MSc", "MA", "MBA", "MPH") else f"MSc {subject}"
+    if degree is D.PHD:
+        return f"PhD {subject}"
+    if degree is D.POSTDOC:
+        return f"Postdoctoral Fellow, {subject}"
+    if prefix == "MA":
+        return f"BA {subject}"
+    if prefix == "MBA":
+        return "BBA Business Administration"
+    return f"BEng {subject}" if "Engineering" in subject else f"BSc {subject}"
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while number:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+    return out or "0"

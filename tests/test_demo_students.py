@@ -1,0 +1,155 @@
+"""Demo students: the programme's numbers, consistent records, idempotent loads.
+
+A full load takes seconds, so the checks share loads: two full student loads
+in this file, no more.
+"""
+
+from sqlalchemy import delete, func, select
+
+from envoycrm.demo.students import load_students
+from envoycrm.extensions import db
+from envoycrm.models import (
+    Consent,
+    Intention,
+    Interaction,
+    InteractionKind,
+    Stage,
+    StageChange,
+    Student,
+    StudentTag,
+    User,
+)
+
+STUDENT_TABLES = (StudentTag, Interaction, Intention, StageChange, Consent, Student)
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _counts() -> dict[str, int]:
+    return {model.__tablename__: _count(model) for model in STUDENT_TABLES}
+
+
+def _fingerprint() -> list:
+    """Enough of every student row, and of the rest, to tell two loads apart."""
+    students = db.session.execute(
+        select(
+            Student.id,
+            Student.owner_id,
+            Student.name_latin,
+            Student.name_hanzi,
+            Student.stage,
+            Student.intention_level,
+            Student.created_at,
+            Student.last_activity_at,
+        ).order_by(Student.id)
+    ).all()
+    interactions = db.session.execute(
+        select(Interaction.kind, func.count(), func.max(Interaction.occurred_at))
+        .group_by(Interaction.kind)
+        .order_by(Interaction.kind)
+    ).all()
+    return [students, interactions, _counts()]
+
+
+def test_demo_load_adds_students_true_to_the_programme(runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "20000 students" in result.output
+
+    assert _count(Student) == 20_000
+    assert _count(Interaction) == 100_000
+
+    # Every student: a consent row, a comparison key, a creation move.
+    without_consent = (
+        ~select(Consent.id).where(Consent.student_id == Student.id).exists()
+    )
+    assert _count(Student, without_consent) == 0
+    assert _count(Student, Student.name_key == "") == 0
+    assert _count(StageChange, StageChange.from_stage.is_(None)) == 20_000
+
+    # The student's intention level is its latest intention's, checked in SQL.
+    latest = (
+        select(Intention.level)
+        .where(Intention.student_id == Student.id)
+        .order_by(Intention.recorded_at.desc(), Intention.id.desc())
+        .limit(1)
+        .correlate(Student)
+        .scalar_subquery()
+    )
+    assert _count(Student, Student.intention_level.is_distinct_from(latest)) == 0
+    with_intentions = db.session.scalar(
+        select(func.count(func.distinct(Intention.student_id)))
+    )
+    assert 0.6 * 20_000 < with_intentions < 0.8 * 20_000
+
+    stages = dict(
+        db.session.execute(
+            select(Student.stage, func.count()).group_by(Student.stage)
+        ).all()
+    )
+    assert stages[Stage.CONTACTED] + stages[Stage.INTERESTED] > 0.6 * 20_000
+    assert 0.01 * 20_000 <= stages[Stage.RETURNED] <= 0.05 * 20_000
+    assert (
+        _count(Student, Student.stage == Stage.CLOSED, Student.closed_reason.is_(None))
+        == 0
+    )
+
+    owned = select(User.id).where(User.email == "envoy@example.com").scalar_subquery()
+    assert 100 <= _count(Student, Student.owner_id == owned) <= 250
+
+    # Contact details that must be unique are.
+    for column in (Student.email, Student.wechat_id):
+        total, distinct = db.session.execute(
+            select(func.count(column), func.count(func.distinct(column)))
+        ).one()
+        assert total == distinct > 0
+
+    # A second load adds nothing.
+    before = _counts()
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0, again.output
+    assert "nothing new" in again.output
+    assert _counts() == before
+
+    # Loading again into empty student tables gives the very same rows.
+    first = _fingerprint()
+
+    # The ids were assigned by the loader; new rows still get fresh ones (on
+    # PostgreSQL that needs the sequences moved past them).
+    some = db.session.get(Student, 1)
+    new_student = Student(
+        owner_id=some.owner_id,
+        university_id=some.university_id,
+        field=some.field,
+        degree=some.degree,
+        name_latin="Test Student",
+        name_key="student test",
+    )
+    new_interaction = Interaction(
+        student_id=some.id, author_id=some.owner_id, kind=InteractionKind.CHAT
+    )
+    db.session.add_all([new_student, new_interaction])
+    db.session.flush()
+    assert (new_student.id, new_interaction.id) == (20_001, 100_001)
+    db.session.rollback()
+
+    for model in STUDENT_TABLES:
+        db.session.execute(delete(model))
+    db.session.commit()
+    load_students(_Report())
+    assert _fingerprint() == first
+
+
+class _Report:
+    def count(self, kind: str, n: int = 1) -> None:
+        pass
+
+
+def test_demo_load_scale_is_bounded(runner):
+    result = runner.invoke(args=["demo", "load", "--scale", "0"])
+    assert result.exit_code == 2
+    assert _count(User) == 0
+    result = runner.invoke(args=["demo", "load", "--scale", "21"])
+    assert result.exit_code == 2
