@@ -10,7 +10,9 @@ import re
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -53,14 +55,15 @@ def _postgres_url_with_schema(url: str, schema: str) -> str:
     return f"{url}{separator}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> Iterator[str]:
-    """This session's database: an SQLite file or a fresh PostgreSQL schema."""
+@contextmanager
+def fresh_database(folder: Path, prefix: str = "test") -> Iterator[str]:
+    """An empty database: a new SQLite file in ``folder``, or a new schema on
+    the PostgreSQL server named by ``DATABASE_URL`` (dropped afterwards)."""
     base = os.environ.get("DATABASE_URL")
     if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{folder / f'{prefix}.sqlite3'}"
         return
-    schema = f"test_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base)
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
@@ -70,6 +73,13 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """This session's database: an SQLite file or a fresh PostgreSQL schema."""
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

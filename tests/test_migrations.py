@@ -1,8 +1,5 @@
 """The Alembic migrations build the schema from empty and match the models."""
 
-import os
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from flask_migrate import check, downgrade, upgrade
@@ -10,26 +7,14 @@ from flask_migrate import check, downgrade, upgrade
 from envoycrm import create_app
 from envoycrm.config import TestConfig
 from envoycrm.extensions import db
-from tests.conftest import _postgres_url_with_schema
+from tests.conftest import fresh_database
 
 
 @pytest.fixture
 def empty_database(tmp_path):
     """A database nobody has touched: a new SQLite file or PostgreSQL schema."""
-    base = os.environ.get("DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    schema = f"mig_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield _postgres_url_with_schema(base, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_database(tmp_path, prefix="mig") as url:
+        yield url
 
 
 def test_migrations_apply_from_empty_and_match_the_models(empty_database):

@@ -100,35 +100,39 @@ def set_password(user: User, password: str) -> None:
     user.session_token = new_session_token()
 
 
-def send_invitation(user: User) -> None:
-    """Email ``user`` a link to choose a password and sign in."""
-    link = _external_url("auth.set_password", token=make_token(user, INVITE))
+def _send_link(
+    user: User, purpose: str, endpoint: str, template: str, subject, **context
+):
+    """Email ``user`` a signed link for ``purpose`` in their own language."""
+    link = _external_url(endpoint, token=make_token(user, purpose))
     send_message(
         render_message(
-            user.email,
-            "invitation",
-            user.locale,
-            _l("You are invited to EnvoyCRM"),
-            user=user,
-            link=link,
-            days=current_app.config["INVITE_TOKEN_MAX_AGE"] // 86400,
+            user.email, template, user.locale, subject, user=user, link=link, **context
         )
+    )
+
+
+def send_invitation(user: User) -> None:
+    """Email ``user`` a link to choose a password and sign in."""
+    _send_link(
+        user,
+        INVITE,
+        "auth.set_password",
+        "invitation",
+        _l("You are invited to EnvoyCRM"),
+        days=current_app.config["INVITE_TOKEN_MAX_AGE"] // 86400,
     )
 
 
 def send_password_reset(user: User) -> None:
     """Email ``user`` a short-lived link to choose a new password."""
-    link = _external_url("auth.reset_password", token=make_token(user, RESET))
-    send_message(
-        render_message(
-            user.email,
-            "password_reset",
-            user.locale,
-            _l("Reset your EnvoyCRM password"),
-            user=user,
-            link=link,
-            minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
-        )
+    _send_link(
+        user,
+        RESET,
+        "auth.reset_password",
+        "password_reset",
+        _l("Reset your EnvoyCRM password"),
+        minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
     )
 
 

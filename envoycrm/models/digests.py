@@ -3,15 +3,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from envoycrm.extensions import db
-from envoycrm.models.base import UTCDateTime, utcnow
-
-
-def _enum(cls) -> Enum:
-    return Enum(cls, native_enum=False, length=30)
+from envoycrm.models.base import UTCDateTime, enum_column, utcnow
 
 
 class DigestKind(enum.Enum):
@@ -42,7 +38,7 @@ class OutboxMessage(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[DigestKind] = mapped_column(_enum(DigestKind))
+    kind: Mapped[DigestKind] = mapped_column(enum_column(DigestKind))
     recipient_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -51,7 +47,7 @@ class OutboxMessage(db.Model):
     timezone: Mapped[str] = mapped_column(String(64))
     period: Mapped[str] = mapped_column(String(10), index=True)
     status: Mapped[OutboxStatus] = mapped_column(
-        _enum(OutboxStatus), default=OutboxStatus.PENDING, index=True
+        enum_column(OutboxStatus), default=OutboxStatus.PENDING, index=True
     )
     # Stable across retries, so a resend is recognisably the same message.
     message_id: Mapped[str] = mapped_column(String(200), unique=True)

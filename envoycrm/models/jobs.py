@@ -5,7 +5,6 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -15,14 +14,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from envoycrm.extensions import db
-from envoycrm.models.base import UTCDateTime, utcnow
+from envoycrm.models.base import UTCDateTime, enum_column, utcnow
 from envoycrm.models.organisations import Employer
 from envoycrm.models.students import FieldOfStudy, Sector, Student
 from envoycrm.models.users import DegreeLevel, User
-
-
-def _enum(cls) -> Enum:
-    return Enum(cls, native_enum=False, length=30)
 
 
 class OpeningStatus(enum.Enum):
@@ -59,16 +54,18 @@ class JobOpening(db.Model):
     title_zh: Mapped[str] = mapped_column(String(200))
     description_en: Mapped[str] = mapped_column(Text, default="")
     description_zh: Mapped[str] = mapped_column(Text, default="")
-    sector: Mapped[Sector] = mapped_column(_enum(Sector), index=True)
-    field: Mapped[FieldOfStudy] = mapped_column(_enum(FieldOfStudy), index=True)
-    min_degree: Mapped[DegreeLevel] = mapped_column(_enum(DegreeLevel), index=True)
+    sector: Mapped[Sector] = mapped_column(enum_column(Sector), index=True)
+    field: Mapped[FieldOfStudy] = mapped_column(enum_column(FieldOfStudy), index=True)
+    min_degree: Mapped[DegreeLevel] = mapped_column(
+        enum_column(DegreeLevel), index=True
+    )
     salary_min: Mapped[int]  # CNY per year
     salary_max: Mapped[int] = mapped_column(index=True)
     headcount: Mapped[int] = mapped_column(default=1)
     location: Mapped[str] = mapped_column(String(120), default="")
     deadline: Mapped[date] = mapped_column(index=True)
     status: Mapped[OpeningStatus] = mapped_column(
-        _enum(OpeningStatus), default=OpeningStatus.DRAFT, index=True
+        enum_column(OpeningStatus), default=OpeningStatus.DRAFT, index=True
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -142,7 +139,7 @@ class JobInterest(db.Model):
     push_id: Mapped[int | None] = mapped_column(
         ForeignKey("pushes.id", ondelete="SET NULL"), index=True
     )
-    source: Mapped[InterestSource] = mapped_column(_enum(InterestSource))
+    source: Mapped[InterestSource] = mapped_column(enum_column(InterestSource))
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, index=True
     )

@@ -5,7 +5,6 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -15,14 +14,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from envoycrm.extensions import db
-from envoycrm.models.base import UTCDateTime, utcnow
+from envoycrm.models.base import UTCDateTime, enum_column, utcnow
 from envoycrm.models.geo import University
 from envoycrm.models.users import DegreeLevel, User
-
-
-def _enum(cls) -> Enum:
-    """Enums are stored by name, as short strings, on every database."""
-    return Enum(cls, native_enum=False, length=30)
 
 
 class FieldOfStudy(enum.Enum):
@@ -155,21 +149,23 @@ class Student(db.Model):
         ForeignKey("universities.id"), index=True
     )
     programme: Mapped[str | None] = mapped_column(String(200))
-    field: Mapped[FieldOfStudy] = mapped_column(_enum(FieldOfStudy), index=True)
-    degree: Mapped[DegreeLevel] = mapped_column(_enum(DegreeLevel), index=True)
+    field: Mapped[FieldOfStudy] = mapped_column(enum_column(FieldOfStudy), index=True)
+    degree: Mapped[DegreeLevel] = mapped_column(enum_column(DegreeLevel), index=True)
     expected_graduation: Mapped[date | None] = mapped_column(index=True)
     how_met: Mapped[str | None] = mapped_column(String(500))
     stage: Mapped[Stage] = mapped_column(
-        _enum(Stage), default=Stage.CONTACTED, index=True
+        enum_column(Stage), default=Stage.CONTACTED, index=True
     )
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_reason: Mapped[str | None] = mapped_column(String(300))
     # The latest intention's level, kept here so lists filter and sort on it.
     intention_level: Mapped[IntentionLevel | None] = mapped_column(
-        _enum(IntentionLevel), index=True
+        enum_column(IntentionLevel), index=True
     )
     # The active consent's scope; None once consent is withdrawn.
-    consent_scope: Mapped[ConsentScope | None] = mapped_column(_enum(ConsentScope))
+    consent_scope: Mapped[ConsentScope | None] = mapped_column(
+        enum_column(ConsentScope)
+    )
     follow_up_on: Mapped[date | None] = mapped_column(index=True)
     last_activity_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, index=True
@@ -260,8 +256,8 @@ class Consent(db.Model):
     student_id: Mapped[int] = mapped_column(
         ForeignKey("students.id", ondelete="CASCADE"), index=True
     )
-    scope: Mapped[ConsentScope] = mapped_column(_enum(ConsentScope))
-    method: Mapped[ConsentMethod] = mapped_column(_enum(ConsentMethod))
+    scope: Mapped[ConsentScope] = mapped_column(enum_column(ConsentScope))
+    method: Mapped[ConsentMethod] = mapped_column(enum_column(ConsentMethod))
     notice_version: Mapped[str] = mapped_column(String(20))
     notice_language: Mapped[str] = mapped_column(String(10))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -287,7 +283,7 @@ class Interaction(db.Model):
         ForeignKey("students.id", ondelete="CASCADE")
     )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    kind: Mapped[InteractionKind] = mapped_column(_enum(InteractionKind))
+    kind: Mapped[InteractionKind] = mapped_column(enum_column(InteractionKind))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -307,7 +303,7 @@ class Intention(db.Model):
     )
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    level: Mapped[IntentionLevel] = mapped_column(_enum(IntentionLevel))
+    level: Mapped[IntentionLevel] = mapped_column(enum_column(IntentionLevel))
     target_sectors: Mapped[list] = mapped_column(JSON, default=list)
     preferred_roles: Mapped[str | None] = mapped_column(String(300))
     earliest_start: Mapped[date | None]
@@ -330,8 +326,8 @@ class StageChange(db.Model):
     student_id: Mapped[int] = mapped_column(
         ForeignKey("students.id", ondelete="CASCADE")
     )
-    from_stage: Mapped[Stage | None] = mapped_column(_enum(Stage))
-    to_stage: Mapped[Stage] = mapped_column(_enum(Stage))
+    from_stage: Mapped[Stage | None] = mapped_column(enum_column(Stage))
+    to_stage: Mapped[Stage] = mapped_column(enum_column(Stage))
     reason: Mapped[str | None] = mapped_column(String(300))
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(

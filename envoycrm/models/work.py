@@ -3,15 +3,11 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from envoycrm.extensions import db
-from envoycrm.models.base import UTCDateTime, utcnow
-
-
-def _enum(cls) -> Enum:
-    return Enum(cls, native_enum=False, length=30)
+from envoycrm.models.base import UTCDateTime, enum_column, utcnow
 
 
 class TaskKind(enum.Enum):
@@ -31,7 +27,7 @@ class Task(db.Model):
     __table_args__ = (Index("ix_tasks_open_due", "done_at", "due_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[TaskKind] = mapped_column(_enum(TaskKind), index=True)
+    kind: Mapped[TaskKind] = mapped_column(enum_column(TaskKind), index=True)
     title: Mapped[str] = mapped_column(String(300))
     details: Mapped[str] = mapped_column(Text, default="")
     student_id: Mapped[int | None] = mapped_column(
@@ -65,7 +61,7 @@ class DataRequest(db.Model):
     __tablename__ = "data_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[DataRequestKind] = mapped_column(_enum(DataRequestKind))
+    kind: Mapped[DataRequestKind] = mapped_column(enum_column(DataRequestKind))
     email: Mapped[str | None] = mapped_column(String(254))
     message: Mapped[str] = mapped_column(Text, default="")
     student_id: Mapped[int | None] = mapped_column(
@@ -110,7 +106,7 @@ class ImportJob(db.Model):
     filename: Mapped[str] = mapped_column(String(255))
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[ImportStatus] = mapped_column(
-        _enum(ImportStatus), default=ImportStatus.UPLOADED
+        enum_column(ImportStatus), default=ImportStatus.UPLOADED
     )
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)
     options: Mapped[dict] = mapped_column(JSON, default=dict)

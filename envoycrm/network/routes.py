@@ -244,26 +244,29 @@ def _back_to(user: User):
     return redirect(url_for(endpoint, user_id=user.id))
 
 
+def _set_active(user_id: int, active: bool):
+    user = _managed_user(user_id)
+    services.set_active(user, active)
+    db.session.commit()
+    if active:
+        flash(_("%(name)s is active again.", name=user.full_name), "success")
+    else:
+        flash(_("%(name)s is deactivated.", name=user.full_name), "success")
+    return _back_to(user)
+
+
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @staff
 def user_deactivate(user_id: int):
     """Deactivate an account; the person is signed out at once."""
-    user = _managed_user(user_id)
-    services.set_active(user, False)
-    db.session.commit()
-    flash(_("%(name)s is deactivated.", name=user.full_name), "success")
-    return _back_to(user)
+    return _set_active(user_id, False)
 
 
 @bp.route("/users/<int:user_id>/activate", methods=["POST"])
 @staff
 def user_activate(user_id: int):
     """Reactivate an account."""
-    user = _managed_user(user_id)
-    services.set_active(user, True)
-    db.session.commit()
-    flash(_("%(name)s is active again.", name=user.full_name), "success")
-    return _back_to(user)
+    return _set_active(user_id, True)
 
 
 @bp.route("/users/<int:user_id>/invite", methods=["POST"])

@@ -287,9 +287,9 @@ def downgrade():
         batch_op.drop_column('retention_flagged_at')
 
     op.create_table('login_failures',
-    sa.Column('id', sa.INTEGER(), nullable=False),
-    sa.Column('key', sa.VARCHAR(length=300), nullable=False),
-    sa.Column('created_at', sa.DATETIME(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=300), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures'))
     )
     with op.batch_alter_table('login_failures', schema=None) as batch_op:
