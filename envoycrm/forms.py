@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import (
+    DataRequired,
     Email,
     InputRequired,
     Length,
@@ -80,7 +81,8 @@ class PersonFormMixin:
     full_name = StringField(
         _l("Full name"),
         filters=[strip],
-        validators=[InputRequired(), Length(max=120)],
+        # DataRequired after trimming: a name of only spaces is no name.
+        validators=[DataRequired(), Length(max=120)],
     )
     email = EmailField(
         _l("Email"),

@@ -19,7 +19,27 @@ from envoycrm.models.base import utcnow
 
 
 class MailError(Exception):
-    """The message could not be handed to the mail server."""
+    """The message could not be handed to the mail server.
+
+    ``temporary`` says whether trying again later may succeed: 4xx answers,
+    refused or dropped connections and timeouts are temporary; 5xx answers
+    (a refused recipient, a rejected message) are permanent.
+    """
+
+    def __init__(self, message: str, temporary: bool = True):
+        super().__init__(message)
+        self.temporary = temporary
+
+
+def _is_temporary(exc: Exception) -> bool:
+    """Classify an ``smtplib`` or socket error as temporary or permanent."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return not 500 <= exc.smtp_code < 600
+    # Connection refused or dropped, timeouts, DNS failures: try again later.
+    return True
 
 
 def render_message(
@@ -53,7 +73,7 @@ def send_message(message: EmailMessage) -> None:
     try:
         _send_smtp(message, config)
     except (smtplib.SMTPException, OSError) as exc:
-        raise MailError(str(exc)) from exc
+        raise MailError(str(exc) or type(exc).__name__, _is_temporary(exc)) from exc
 
 
 def _write_file(message: EmailMessage, folder: Path) -> None:

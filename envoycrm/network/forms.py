@@ -2,13 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from envoycrm.forms import (
     PersonFormMixin,
     VersionedForm,
     enum_select,
     plausible_date,
+    strip,
 )
 from envoycrm.models import DegreeLevel, EnvoyStatus
 
@@ -21,7 +22,9 @@ class EnvoyForm(PersonFormMixin, VersionedForm):
     )
     programme = StringField(
         _l("Programme"),
-        validators=[InputRequired(), Length(max=200)],
+        filters=[strip],
+        # DataRequired after trimming: only spaces is no programme.
+        validators=[DataRequired(), Length(max=200)],
     )
     degree = enum_select(_l("Degree"), DegreeLevel)
     expected_graduation = DateField(

@@ -282,6 +282,7 @@ class MergeForm(Form):
 
     other_id = IntegerField(
         _l("Student number to merge into this one"),
-        validators=[InputRequired(), NumberRange(min=1)],
+        # Bounded: a number past the database's integer range is refused here.
+        validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)],
     )
     submit = SubmitField(_l("Merge"))
