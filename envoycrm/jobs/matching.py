@@ -14,6 +14,7 @@ Lists of candidates are narrowed in SQL first (degree, field or sector,
 consent, open stage) so that only a bounded page is scored in Python.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -183,3 +184,165 @@ def openings_query_for_student(
         JobOpening.min_degree.in_(allowed),
         relevant,
     )
+
+
+# --- every open opening against every student, in bounded memory -------------------
+
+
+def points(
+    student_degree: DegreeLevel,
+    student_field,
+    sectors: set[str],
+    start: date | None,
+    expected: int | None,
+    opening: JobOpening,
+) -> int:
+    """``score`` without the words: the same points, for bulk runs."""
+    if student_degree.rank < opening.min_degree.rank:
+        return 0
+    total = WEIGHTS["degree"]
+    if student_field is opening.field:
+        total += WEIGHTS["field"]
+    if opening.sector.name in sectors:
+        total += WEIGHTS["sector"]
+    if start is not None and start <= opening.deadline:
+        total += WEIGHTS["available"]
+    if expected is not None and expected <= opening.salary_max:
+        total += WEIGHTS["salary"]
+    return total
+
+
+def all_matches(today: date, top: int = 50, chunk: int = 2_000) -> dict[int, list]:
+    """The ``top`` best candidates of every open opening, as (score, student id).
+
+    Students are streamed one field at a time, in chunks with their latest
+    intention, so memory is bounded by the largest field, not by the whole
+    table. Within a field the score can take only eight values (sector,
+    availability and salary each fit or not), so each opening walks those
+    classes from the best down over students bucketed by degree and sector
+    and sorted by availability, and stops once it has ``top``: a few
+    hundred steps per opening instead of a pass over every student.
+    """
+    openings = db.session.scalars(
+        select(JobOpening).where(
+            JobOpening.status == OpeningStatus.OPEN, JobOpening.deadline >= today
+        )
+    ).all()
+    by_field: dict = {}
+    for opening in openings:
+        by_field.setdefault(opening.field, []).append(opening)
+    best: dict[int, list] = {}
+    for field_of_study, field_openings in by_field.items():
+        buckets = _Buckets(_field_students(field_of_study, chunk))
+        for opening in field_openings:
+            best[opening.id] = buckets.top(opening, top)
+    return best
+
+
+_NEVER = date.max
+
+
+class _Buckets:
+    """One field's students by degree (and by target sector), sorted by start."""
+
+    def __init__(self, students):
+        self.all: dict[int, list] = {}
+        self.sector: dict[tuple[int, str], list] = {}
+        for student in students:
+            self.all.setdefault(student[1], []).append(student)
+            for name in student[2]:
+                self.sector.setdefault((student[1], name), []).append(student)
+        self.starts = {}
+        for lists in (self.all, self.sector):
+            for rows in lists.values():
+                rows.sort(key=lambda row: (row[3] or _NEVER, row[0]))
+                self.starts[id(rows)] = [row[3] or _NEVER for row in rows]
+
+    def top(self, opening: JobOpening, top: int) -> list:
+        """The best ``top`` (score, student id) pairs for ``opening``."""
+        ranks = [r for r in self.all if r >= opening.min_degree.rank]
+        sector, deadline, ceiling = (
+            opening.sector.name,
+            opening.deadline,
+            (opening.salary_max),
+        )
+        found: list = []
+        base = WEIGHTS["field"] + WEIGHTS["degree"]
+        # Partitions (aims, in time) in this order yield the eight classes in
+        # score order when each splits into "salary fits" before "does not".
+        for aims, in_time in (
+            (True, True),
+            (True, False),
+            (False, True),
+            (False, False),
+        ):
+            value = base + WEIGHTS["sector"] * aims + WEIGHTS["available"] * in_time
+            wanted = top - len(found)
+            fits, rest = [], []
+            for rank in ranks:
+                rows = self.sector.get((rank, sector), []) if aims else self.all[rank]
+                cut = bisect_right(self.starts[id(rows)], deadline) if rows else 0
+                for index in range(0, cut) if in_time else range(cut, len(rows)):
+                    row = rows[index]
+                    if not aims and sector in row[2]:
+                        continue
+                    if row[4] is not None and row[4] <= ceiling:
+                        fits.append((value + WEIGHTS["salary"], row[0]))
+                        if len(fits) >= wanted:
+                            break
+                    elif len(rest) < wanted:
+                        rest.append((value, row[0]))
+                if len(fits) >= wanted:
+                    break
+            found += (fits + rest)[:wanted]
+            if len(found) >= top:
+                return found
+        return found
+        return found
+
+
+def _field_students(field_of_study, chunk: int):
+    """(id, degree rank, sectors, start, salary) of a field's students, streamed."""
+    rows = db.session.execute(
+        select(Student.id, Student.degree, Student.expected_graduation)
+        .where(
+            Student.field == field_of_study,
+            Student.stage.in_([*OPEN_STAGES, Stage.RETURNED]),
+            Student.consent_scope.is_not(None),
+        )
+        .order_by(Student.id)
+        .execution_options(yield_per=chunk)
+    )
+    for batch in rows.partitions():
+        facts = _intention_facts([row.id for row in batch])
+        for row in batch:
+            sectors, start, expected = facts.get(row.id, (frozenset(), None, None))
+            yield (
+                row.id,
+                row.degree.rank,
+                sectors,
+                start or row.expected_graduation,
+                expected,
+            )
+
+
+def _intention_facts(student_ids: list[int]) -> dict[int, tuple]:
+    """(target sectors, earliest start, salary) of each student's latest intention."""
+    rows = db.session.execute(
+        select(
+            Intention.student_id,
+            Intention.target_sectors,
+            Intention.earliest_start,
+            Intention.salary_expectation,
+        )
+        .where(Intention.student_id.in_(student_ids))
+        .order_by(Intention.student_id, Intention.recorded_at, Intention.id)
+    )
+    facts = {}
+    for row in rows:
+        facts[row.student_id] = (
+            frozenset(row.target_sectors or []),
+            row.earliest_start,
+            row.salary_expectation,
+        )
+    return facts

@@ -1,0 +1,198 @@
+"""Students matched to openings: for coordinators, for employers, per student.
+
+Candidates are narrowed in SQL (``matching.candidate_query``) and only a
+bounded window of the newest records is scored in Python, so a page
+costs the same whatever the number of students.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from envoycrm import audit
+from envoycrm.extensions import db
+from envoycrm.jobs import matching
+from envoycrm.models import (
+    ConsentScope,
+    EmployerInterest,
+    Intention,
+    JobOpening,
+    Student,
+    Task,
+    TaskKind,
+    User,
+)
+
+# How many candidates are scored for one page; the best are shown.
+WINDOW = 300
+
+
+@dataclass
+class Candidate:
+    """A student, their current intention and how well they fit."""
+
+    student: Student
+    intention: Intention | None
+    result: matching.MatchResult
+
+
+def _scored(query, opening: JobOpening, limit: int, *options) -> list[Candidate]:
+    """Rank a window of candidates on plain columns, then load the best few.
+
+    Ranking reads four columns and the intention facts of ``WINDOW``
+    students; only the ``limit`` shown are loaded as objects and explained
+    in words (building objects and formatting money are the costly parts).
+    """
+    window = db.session.execute(
+        query.with_only_columns(
+            Student.id, Student.degree, Student.field, Student.expected_graduation
+        )
+        # Newest records first: the primary key walks backwards and stops
+        # at the window, where a sort on activity would read the whole field.
+        .order_by(Student.id.desc())
+        .limit(WINDOW)
+    ).all()
+    facts = matching._intention_facts([row.id for row in window])
+    ranked = sorted(
+        window,
+        key=lambda row: (-_points(row, facts.get(row.id), opening), row.id),
+    )
+    best_ids = [row.id for row in ranked[:limit]]
+    students = {
+        s.id: s
+        for s in db.session.scalars(
+            select(Student)
+            .where(Student.id.in_(best_ids))
+            .options(selectinload(Student.university), *options)
+        )
+    }
+    intentions = matching.latest_intentions(best_ids)
+    candidates = []
+    for student_id in best_ids:
+        student = students[student_id]
+        intention = intentions.get(student_id)
+        result = matching.score(student, intention, opening)
+        if result.qualifies:
+            candidates.append(Candidate(student, intention, result))
+    return candidates
+
+
+def _points(row, facts, opening) -> int:
+    sectors, start, expected = facts or (frozenset(), None, None)
+    return matching.points(
+        row.degree,
+        row.field,
+        sectors,
+        start or row.expected_graduation,
+        expected,
+        opening,
+    )
+
+
+def matching_students(opening: JobOpening, limit: int = 25) -> list[Candidate]:
+    """The best-fitting students with consent in force (coordinators' view)."""
+    query = matching.candidate_query(opening)
+    return _scored(query, opening, limit, selectinload(Student.owner))
+
+
+def employer_candidates(opening: JobOpening, limit: int = 25) -> list[Candidate]:
+    """Students who agreed to be shared with employers and fit the opening."""
+    return _scored(
+        matching.candidate_query(opening, employer_view=True), opening, limit
+    )
+
+
+def employer_candidate(opening: JobOpening, student_id: int) -> Candidate | None:
+    """One candidate in the employer's view of ``opening``, or None."""
+    student = db.session.scalar(
+        matching.candidate_query(opening, employer_view=True)
+        .where(Student.id == student_id)
+        .options(selectinload(Student.university))
+    )
+    if student is None or student.consent_scope is not ConsentScope.EMPLOYERS:
+        return None
+    intention = matching.latest_intentions([student.id]).get(student.id)
+    result = matching.score(student, intention, opening)
+    if not result.qualifies:
+        return None
+    return Candidate(student, intention, result)
+
+
+def openings_for_student(
+    student: Student, today: date, limit: int = 5
+) -> list[tuple[JobOpening, matching.MatchResult]]:
+    """Open openings worth pushing to ``student``, best first."""
+    intention = matching.latest_intentions([student.id]).get(student.id)
+    openings = db.session.scalars(
+        matching.openings_query_for_student(student, intention, today)
+        .options(selectinload(JobOpening.employer))
+        .order_by(JobOpening.deadline, JobOpening.id)
+        .limit(WINDOW)
+    ).all()
+    scored = [(o, matching.score(student, intention, o)) for o in openings]
+    scored = [pair for pair in scored if pair[1].qualifies]
+    scored.sort(key=lambda pair: (-pair[1].score, pair[0].deadline, pair[0].id))
+    return scored[:limit]
+
+
+def express_interest(
+    employer_user: User, opening: JobOpening, student: Student
+) -> tuple[EmployerInterest, bool]:
+    """Record "interested in this candidate" once, with a task for the bureau.
+
+    The task is for the coordinators and names the student's envoy as the
+    assignee. A second click finds the first interest and adds nothing.
+    """
+    existing = db.session.scalar(
+        select(EmployerInterest).where(
+            EmployerInterest.employer_id == opening.employer_id,
+            EmployerInterest.student_id == student.id,
+            EmployerInterest.opening_id == opening.id,
+        )
+    )
+    if existing is not None:
+        return existing, False
+    interest = EmployerInterest(
+        employer_id=opening.employer_id,
+        student_id=student.id,
+        opening_id=opening.id,
+        created_by_id=employer_user.id,
+    )
+    db.session.add(interest)
+    db.session.add(
+        Task(
+            kind=TaskKind.EMPLOYER_INTEREST,
+            title=(
+                f"{opening.employer.name_en} is interested in a candidate "
+                f"for {opening.title_en}"
+            )[:300],
+            details=f"{opening.employer.name_zh} · {opening.title_zh}",
+            student_id=student.id,
+            opening_id=opening.id,
+            employer_id=opening.employer_id,
+            assignee_id=student.owner_id,
+        )
+    )
+    db.session.flush()
+    audit.record(
+        "employer.interest",
+        "student",
+        student.id,
+        opening_id=opening.id,
+        employer_id=opening.employer_id,
+    )
+    return interest, True
+
+
+def interested_student_ids(opening: JobOpening) -> set[int]:
+    """Students the opening's employer already said it is interested in."""
+    return set(
+        db.session.scalars(
+            select(EmployerInterest.student_id).where(
+                EmployerInterest.opening_id == opening.id,
+                EmployerInterest.employer_id == opening.employer_id,
+            )
+        )
+    )

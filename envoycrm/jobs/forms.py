@@ -1,0 +1,229 @@
+"""Forms of the jobs area: openings, employers, rejections and public replies."""
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    MonthField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from envoycrm.forms import Form, VersionedForm, enum_select, plausible_date, strip
+from envoycrm.i18n import language_choices
+from envoycrm.jobs.services import HEADCOUNT_MAX, SALARY_CEILING, SALARY_FLOOR
+from envoycrm.models import EmployerKind, FieldOfStudy, Sector
+from envoycrm.models.users import DegreeLevel
+from envoycrm.students.forms import PHONE, WECHAT_ID
+
+# A tag-like "<x", "</x" or "<!": markup has no place in these fields.
+MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
+TITLE_MAX, DESCRIPTION_MAX = 200, 5000
+
+
+def no_markup(form, field):
+    """Refuse HTML or script markup (it would be shown as text anyway)."""
+    if isinstance(field.data, str) and MARKUP.search(field.data):
+        raise ValidationError(_l("Remove the angle-bracket markup; use plain text."))
+
+
+def text(label, max_length, required=False, area=False, **kwargs):
+    """A trimmed text field with a size limit that refuses markup."""
+    first = InputRequired() if required else Optional()
+    field_class = TextAreaField if area else StringField
+    return field_class(
+        label,
+        filters=[strip],
+        validators=[first, Length(max=max_length), no_markup],
+        **kwargs,
+    )
+
+
+def salary(label):
+    """A yearly salary in CNY within the plausible bounds."""
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(),
+            NumberRange(
+                min=SALARY_FLOOR,
+                max=SALARY_CEILING,
+                message=_l(
+                    "Enter a yearly amount between %(min)s and %(max)s yuan.",
+                    min="30,000",
+                    max="3,000,000",
+                ),
+            ),
+        ],
+    )
+
+
+class OpeningForm(VersionedForm):
+    """Create or edit a job opening, in Chinese and English."""
+
+    employer_id = SelectField(_l("Employer"), coerce=int, validators=[Optional()])
+    title_en = text(_l("Title in English"), TITLE_MAX, required=True)
+    title_zh = text(_l("Title in Chinese"), TITLE_MAX, required=True)
+    description_en = text(_l("Description in English"), DESCRIPTION_MAX, area=True)
+    description_zh = text(_l("Description in Chinese"), DESCRIPTION_MAX, area=True)
+    sector = enum_select(_l("Sector"), Sector)
+    field = enum_select(_l("Field of study"), FieldOfStudy)
+    min_degree = enum_select(_l("Minimum degree"), DegreeLevel)
+    salary_min = salary(_l("Salary from (CNY per year)"))
+    salary_max = salary(_l("Salary up to (CNY per year)"))
+    headcount = IntegerField(
+        _l("Headcount"),
+        default=1,
+        validators=[
+            InputRequired(),
+            NumberRange(
+                min=1,
+                max=HEADCOUNT_MAX,
+                message=_l("Enter a number of people between 1 and 1,000."),
+            ),
+        ],
+    )
+    location = text(_l("Location"), 120, description=_l("For example Qingdao, Laoshan"))
+    deadline = DateField(_l("Deadline"), validators=[InputRequired(), plausible_date])
+    submit = SubmitField(_l("Save opening"))
+
+    def __init__(self, *args, creating: bool = True, previous_deadline=None, **kw):
+        super().__init__(*args, **kw)
+        self.creating = creating
+        self.previous_deadline = previous_deadline
+
+    def validate_salary_max(self, field):
+        """The top of the range must not be below its bottom."""
+        low = self.salary_min.data
+        if field.data is not None and low is not None and field.data < low:
+            raise ValidationError(
+                _l("The top of the range must be at least the bottom.")
+            )
+
+    def validate_deadline(self, field):
+        """A new deadline must not lie in the past."""
+        if field.data is None:
+            return
+        if field.data < date.today() and (
+            self.creating or field.data != self.previous_deadline
+        ):
+            raise ValidationError(_l("Choose a deadline today or later."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then: a description in at least one language."""
+        valid = super().validate(extra_validators)
+        if not (self.description_en.data or self.description_zh.data):
+            self.description_en.errors = [
+                *self.description_en.errors,
+                _l("Describe the job in English, Chinese or both."),
+            ]
+            valid = False
+        return valid
+
+
+class RejectForm(Form):
+    """Send an opening back to its employer, saying why."""
+
+    reason = text(_l("Reason"), 500, required=True, area=True)
+    submit = SubmitField(_l("Send back to the employer"))
+
+
+class EmployerForm(Form):
+    """Create or edit an employer organisation (coordinators)."""
+
+    name_en = text(_l("Name in English"), 200, required=True)
+    name_zh = text(_l("Name in Chinese"), 200, required=True)
+    kind = enum_select(_l("Kind"), EmployerKind)
+    industry = StringField(
+        _l("Industry"),
+        filters=[strip, lambda v: v.lower() if isinstance(v, str) else v],
+        validators=[
+            InputRequired(),
+            Length(max=60),
+            Regexp(
+                r"^[a-z0-9_]+$",
+                message=_l("Use lower-case letters, digits and _ only."),
+            ),
+        ],
+        description=_l("A short key, for example marine_materials"),
+    )
+    contact_name = text(_l("Contact person"), 120)
+    contact_email = EmailField(
+        _l("Contact email"),
+        filters=[strip],
+        validators=[Optional(), Email(), Length(max=254)],
+    )
+    contact_phone = StringField(
+        _l("Contact phone"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Regexp(PHONE, message=_l("Enter a phone number, e.g. +86 532 8000 1000.")),
+        ],
+    )
+    digest_subscribed = BooleanField(_l("Sends the weekly digest"), default=True)
+    locale = SelectField(_l("Language of emails"), choices=language_choices)
+    submit = SubmitField(_l("Save employer"))
+
+
+class ReplyForm(Form):
+    """The public "I'm interested" form behind a referral link."""
+
+    name = text(_l("Your name"), 120, required=True)
+    email = EmailField(
+        _l("Email"),
+        filters=[strip],
+        validators=[InputRequired(), Email(), Length(max=254)],
+    )
+    wechat_id = StringField(
+        _l("WeChat ID"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(
+                WECHAT_ID,
+                message=_l(
+                    "A WeChat ID starts with a letter and has 4 to 40 letters, "
+                    "digits, - or _."
+                ),
+            ),
+        ],
+    )
+    university_id = SelectField(
+        _l("University"), coerce=int, validators=[InputRequired()]
+    )
+    programme = text(_l("Programme"), 200)
+    field = enum_select(_l("Field of study"), FieldOfStudy)
+    degree = enum_select(_l("Degree"), DegreeLevel)
+    expected_graduation = MonthField(
+        _l("Expected graduation"), validators=[Optional(), plausible_date]
+    )
+    consent = BooleanField(
+        _l("I agree"),
+        validators=[
+            InputRequired(message=_l("Tick this box to send your details to us."))
+        ],
+    )
+    share_with_employers = BooleanField(
+        _l("Employers in the city may also see my profile (never my contact details)")
+    )
+    # A field people never see; bots fill every field they find.
+    website = StringField(_l("Leave this empty"), validators=[Optional()])
+    submit = SubmitField(_l("I'm interested"))

@@ -1,0 +1,433 @@
+"""Views of the jobs area: openings, approval, pushes, matching, employer portal."""
+
+from datetime import date
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from envoycrm.access import get_scoped_or_404, roles, scoped, staff
+from envoycrm.extensions import db
+from envoycrm.htmx import is_fragment_request, vary_on_htmx
+from envoycrm.i18n import format_cny
+from envoycrm.jobs import bp, candidates, referrals, services
+from envoycrm.jobs.forms import EmployerForm, OpeningForm, RejectForm
+from envoycrm.models import (
+    Employer,
+    EmployerKind,
+    FieldOfStudy,
+    JobOpening,
+    OpeningStatus,
+    Push,
+    Role,
+    Sector,
+    Student,
+)
+from envoycrm.models.users import DegreeLevel
+from envoycrm.params import enum_arg, page_arg, text_arg
+
+BROWSE = (Role.ENVOY, Role.COORDINATOR, Role.EMPLOYER)
+AUTHORS = (Role.COORDINATOR, Role.EMPLOYER)
+
+
+def _filters() -> services.OpeningFilter:
+    salary = text_arg("salary", 7)
+    return services.OpeningFilter(
+        q=text_arg("q"),
+        sector=enum_arg(Sector, "sector"),
+        field=enum_arg(FieldOfStudy, "field"),
+        degree=enum_arg(DegreeLevel, "degree"),
+        kind=enum_arg(EmployerKind, "kind"),
+        status=enum_arg(OpeningStatus, "status"),
+        salary=int(salary) if salary.isdigit() else None,
+    )
+
+
+@bp.route("/")
+@roles(*BROWSE)
+def index():
+    """Openings the user may see: filters and search as you type."""
+    filters = _filters()
+    query = services.opening_query(scoped(JobOpening), filters)
+    page = db.paginate(query, page=page_arg(), per_page=25, error_out=False)
+    template = "jobs/_rows.html" if is_fragment_request() else "jobs/index.html"
+    return vary_on_htmx(
+        Response(
+            render_template(
+                template,
+                page=page,
+                filters=filters,
+                sectors=list(Sector),
+                fields=list(FieldOfStudy),
+                degrees=list(DegreeLevel),
+                kinds=list(EmployerKind),
+                statuses=list(OpeningStatus),
+            )
+        )
+    )
+
+
+def _load(opening_id: int) -> JobOpening:
+    return get_scoped_or_404(JobOpening, opening_id)
+
+
+@bp.route("/<int:opening_id>")
+@roles(*BROWSE)
+def show(opening_id: int):
+    """One opening in the viewer's language, the other language a click away."""
+    opening = _load(opening_id)
+    return _show_page(opening)
+
+
+def _show_page(opening: JobOpening, status: int = 200, reject_form=None):
+    context = {"opening": opening, "today": date.today()}
+    if current_user.is_staff:
+        context["matches"] = candidates.matching_students(opening)
+        context["reject_form"] = reject_form or RejectForm(formdata=None)
+    elif current_user.role is Role.EMPLOYER:
+        context["matches"] = candidates.employer_candidates(opening)
+        context["interested"] = candidates.interested_student_ids(opening)
+    elif current_user.role is Role.ENVOY:
+        context["push"] = db.session.scalar(
+            scoped(Push).where(Push.opening_id == opening.id)
+        )
+    return render_template("jobs/show.html", **context), status
+
+
+def _opening_form(opening: JobOpening | None = None) -> OpeningForm:
+    form = OpeningForm(
+        creating=opening is None,
+        previous_deadline=opening.deadline if opening else None,
+        obj=opening if request.method == "GET" else None,
+    )
+    form.employer_id.choices = services.employer_choices(str(get_locale()))
+    return form
+
+
+def _employer_for(form: OpeningForm) -> int | None:
+    """Employer staff always post for their own organisation."""
+    if current_user.role is Role.EMPLOYER:
+        return current_user.employer_id
+    if (
+        form.employer_id.data is None
+        or db.session.get(Employer, form.employer_id.data) is None
+    ):
+        form.employer_id.errors = [*form.employer_id.errors, _("Choose the employer.")]
+        return None
+    return form.employer_id.data
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(*AUTHORS)
+def new():
+    """Post an opening: employer staff's waits for approval, staff's is open."""
+    if current_user.role is Role.EMPLOYER and current_user.employer_id is None:
+        abort(404)
+    form = _opening_form()
+    if request.method == "GET":
+        return render_template("jobs/form.html", form=form, opening=None)
+    valid = form.validate_on_submit()
+    employer_id = _employer_for(form)
+    if not valid or employer_id is None:
+        return render_template("jobs/form.html", form=form, opening=None), 422
+    opening = services.create_opening(current_user, form.data, employer_id)
+    db.session.commit()
+    if opening.status is OpeningStatus.PENDING:
+        flash(
+            _("Opening saved. It is published once the bureau approves it."), "success"
+        )
+    else:
+        flash(_("Opening saved and open."), "success")
+    return redirect(url_for("jobs.show", opening_id=opening.id))
+
+
+@bp.route("/<int:opening_id>/edit", methods=["GET", "POST"])
+@roles(*AUTHORS)
+def edit(opening_id: int):
+    """Edit an opening; an employer's change to an open one needs approval again."""
+    opening = _load(opening_id)
+    if opening.status is OpeningStatus.CLOSED:
+        flash(_("A closed opening cannot be edited."), "info")
+        return redirect(url_for("jobs.show", opening_id=opening.id))
+    form = _opening_form(opening)
+    if request.method == "GET":
+        form.employer_id.data = opening.employer_id
+        return render_template("jobs/form.html", form=form, opening=opening)
+    valid = form.validate_on_submit()
+    if current_user.is_staff and valid and _employer_for(form) is None:
+        valid = False
+    if not valid:
+        return render_template("jobs/form.html", form=form, opening=opening), 422
+    try:
+        services.update_opening(opening, form.data, form.version.data, current_user)
+        if current_user.is_staff:
+            opening.employer_id = form.employer_id.data
+        db.session.commit()
+    except (services.StaleOpening, StaleDataError):
+        db.session.rollback()
+        current = db.session.get(JobOpening, opening_id)
+        form.form_errors.append(
+            _(
+                "Someone else saved this opening while you were editing. "
+                "Your changes are not saved; compare them with the current "
+                "values and save again."
+            )
+        )
+        form.version.data = current.version
+        return (
+            render_template(
+                "jobs/form.html", form=form, opening=current, conflict=True
+            ),
+            409,
+        )
+    flash(_("Changes saved."), "success")
+    return redirect(url_for("jobs.show", opening_id=opening.id))
+
+
+def _status_step(opening_id: int, step, message: str):
+    opening = _load(opening_id)
+    try:
+        step(opening)
+        db.session.commit()
+        flash(message, "success")
+    except services.WrongStatus:
+        db.session.rollback()
+        flash(_("This opening cannot take that step in its current status."), "error")
+    return redirect(url_for("jobs.show", opening_id=opening_id))
+
+
+@bp.route("/<int:opening_id>/approve", methods=["POST"])
+@staff
+def approve(opening_id: int):
+    """Approve a pending opening: it is open to envoys."""
+    return _status_step(
+        opening_id,
+        lambda o: services.approve_opening(o, current_user),
+        _("Opening approved and open."),
+    )
+
+
+@bp.route("/<int:opening_id>/reject", methods=["POST"])
+@staff
+def reject(opening_id: int):
+    """Send a pending opening back to its employer, with the reason."""
+    opening = _load(opening_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _show_page(opening, 422, reject_form=form)
+    return _status_step(
+        opening_id,
+        lambda o: services.reject_opening(o, current_user, form.reason.data),
+        _("Opening sent back to the employer."),
+    )
+
+
+@bp.route("/<int:opening_id>/close", methods=["POST"])
+@staff
+def close(opening_id: int):
+    """Close an opening now."""
+    return _status_step(
+        opening_id,
+        lambda o: services.close_opening(o, current_user),
+        _("Opening closed."),
+    )
+
+
+# --- pushes ---------------------------------------------------------------------------
+
+
+@bp.route("/<int:opening_id>/push", methods=["POST"])
+@roles(Role.ENVOY)
+def push(opening_id: int):
+    """Get (or make) the envoy's personal link for this opening."""
+    opening = _load(opening_id)
+    if not services.is_accepting(opening, date.today()):
+        flash(_("This opening no longer takes replies."), "error")
+        return redirect(url_for("jobs.show", opening_id=opening.id))
+    try:
+        push = services.push_opening(current_user, opening)
+        db.session.commit()
+    except IntegrityError:  # a double click raced the first one
+        db.session.rollback()
+        push = services.push_opening(current_user, opening)
+    return redirect(url_for("jobs.push_show", push_id=push.id))
+
+
+def _referral_url(push: Push) -> str:
+    return url_for("referral.opening", token=referrals.sign(push), _external=True)
+
+
+def share_message(push: Push, link: str) -> str:
+    """A ready-to-paste bilingual message for WeChat or email."""
+    opening = push.opening
+    parts = []
+    for locale in ("zh_Hans", "en"):
+        with force_locale(locale):
+            parts.append(
+                _(
+                    "%(employer)s in Qingdao is hiring: %(title)s, "
+                    "%(low)s–%(high)s a year, apply by %(deadline)s. "
+                    "Tell us you are interested here: %(link)s",
+                    employer=opening.employer.name_for(locale),
+                    title=opening.title_for(locale),
+                    low=format_cny(opening.salary_min),
+                    high=format_cny(opening.salary_max),
+                    deadline=opening.deadline.isoformat(),
+                    link=link,
+                )
+            )
+    return "\n\n".join(parts)
+
+
+@bp.route("/pushes")
+@roles(Role.ENVOY)
+def pushes():
+    """The envoy's pushes with their views and replies."""
+    return render_template("jobs/pushes.html", rows=services.pushes_of(current_user))
+
+
+@bp.route("/pushes/<int:push_id>")
+@roles(Role.ENVOY)
+def push_show(push_id: int):
+    """One push: the link, its QR code, the message and the replies so far."""
+    push = get_scoped_or_404(Push, push_id)
+    link = _referral_url(push)
+    return render_template(
+        "jobs/push.html",
+        push=push,
+        link=link,
+        message=share_message(push, link),
+        replies=services.replies_of(push),
+    )
+
+
+@bp.route("/pushes/<int:push_id>/qr.svg")
+@roles(Role.ENVOY)
+def push_qr(push_id: int):
+    """The push's QR code as an SVG image."""
+    push = get_scoped_or_404(Push, push_id)
+    response = Response(referrals.qr_svg(_referral_url(push)), mimetype="image/svg+xml")
+    if request.args.get("download") == "1":
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="referral-{push.id}.svg"'
+        )
+    return response
+
+
+# --- matching from the student's side ---------------------------------------------
+
+
+@bp.route("/for-student/<int:student_id>")
+@roles(Role.ENVOY, Role.COORDINATOR)
+def for_student(student_id: int):
+    """Openings worth pushing to this student (a fragment of the student page)."""
+    student = get_scoped_or_404(Student, student_id)
+    matches = candidates.openings_for_student(student, date.today())
+    template = (
+        "jobs/_for_student.html" if is_fragment_request() else "jobs/for_student.html"
+    )
+    return vary_on_htmx(
+        Response(render_template(template, student=student, matches=matches))
+    )
+
+
+# --- employer portal: candidates ----------------------------------------------------
+
+
+def _candidate(opening_id: int, student_id: int):
+    opening = _load(opening_id)
+    candidate = candidates.employer_candidate(opening, student_id)
+    if candidate is None:
+        abort(404)
+    return opening, candidate
+
+
+@bp.route("/<int:opening_id>/candidates/<int:student_id>")
+@roles(Role.EMPLOYER)
+def candidate(opening_id: int, student_id: int):
+    """A consenting candidate, with only the fields they agreed to share."""
+    opening, found = _candidate(opening_id, student_id)
+    return render_template(
+        "jobs/candidate.html",
+        opening=opening,
+        candidate=found,
+        interested=found.student.id in candidates.interested_student_ids(opening),
+    )
+
+
+@bp.route("/<int:opening_id>/candidates/<int:student_id>/interest", methods=["POST"])
+@roles(Role.EMPLOYER)
+def candidate_interest(opening_id: int, student_id: int):
+    """ "Interested in this candidate": the bureau and the envoy follow up."""
+    opening, found = _candidate(opening_id, student_id)
+    try:
+        _interest, created = candidates.express_interest(
+            current_user, opening, found.student
+        )
+        db.session.commit()
+    except IntegrityError:  # a double click raced the first one
+        db.session.rollback()
+        created = False
+    if created:
+        flash(_("Thank you. The bureau will put you in touch."), "success")
+    else:
+        flash(_("You already said you are interested in this candidate."), "info")
+    return redirect(
+        url_for("jobs.candidate", opening_id=opening_id, student_id=student_id)
+    )
+
+
+# --- employer organisations (coordinators) -------------------------------------------
+
+
+def _employer_save(employer: Employer | None):
+    form = EmployerForm(obj=employer if request.method == "GET" else None)
+    template = "jobs/employer_form.html"
+    if request.method == "GET":
+        if employer is None:
+            form.locale.data = "zh_Hans"
+        return render_template(template, form=form, employer=employer)
+    if not form.validate_on_submit():
+        return render_template(template, form=form, employer=employer), 422
+    data = {name: f.data for name, f in form._fields.items()}
+    try:
+        saved = services.save_employer(employer, data)
+        db.session.commit()
+    except (services.NameTaken, IntegrityError) as exc:
+        db.session.rollback()
+        name = exc.field if isinstance(exc, services.NameTaken) else "name_en"
+        getattr(form, name).errors.append(_("Another employer already has this name."))
+        return render_template(template, form=form, employer=employer), 422
+    flash(_("Employer saved."), "success")
+    return redirect(url_for("jobs.employer_edit", employer_id=saved.id))
+
+
+@bp.route("/employers/new", methods=["GET", "POST"])
+@staff
+def employer_new():
+    """Add an employer organisation."""
+    return _employer_save(None)
+
+
+@bp.route("/employers/<int:employer_id>", methods=["GET", "POST"])
+@staff
+def employer_edit(employer_id: int):
+    """Edit an employer organisation."""
+    return _employer_save(get_scoped_or_404(Employer, employer_id))
+
+
+@bp.app_template_global()
+def opening_other_language(opening: JobOpening) -> str:
+    """The locale that is not the viewer's: the "other language" of an opening."""
+    return "en" if str(get_locale()).startswith("zh") else "zh_Hans"

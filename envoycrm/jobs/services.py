@@ -1,0 +1,371 @@
+"""Domain functions of the jobs area: openings, their life, pushes and employers.
+
+Nothing here knows about the request; the views parse, call and render.
+The public side (referral replies) lives in ``envoycrm.jobs.referrals``.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, false, func, or_, select, true, update
+from sqlalchemy.orm import selectinload
+
+from envoycrm import audit
+from envoycrm.access import scope_rule
+from envoycrm.extensions import db
+from envoycrm.models import (
+    DegreeLevel,
+    Employer,
+    EmployerKind,
+    FieldOfStudy,
+    JobInterest,
+    JobOpening,
+    OpeningStatus,
+    Push,
+    Role,
+    Sector,
+    User,
+    utcnow,
+)
+
+# What the bureau considers a plausible yearly salary, CNY.
+SALARY_FLOOR, SALARY_CEILING = 30_000, 3_000_000
+HEADCOUNT_MAX = 1000
+OPENING_FIELDS = (
+    "title_en",
+    "title_zh",
+    "description_en",
+    "description_zh",
+    "sector",
+    "field",
+    "min_degree",
+    "salary_min",
+    "salary_max",
+    "headcount",
+    "location",
+    "deadline",
+)
+EMPLOYER_FIELDS = (
+    "name_en",
+    "name_zh",
+    "kind",
+    "industry",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "digest_subscribed",
+    "locale",
+)
+
+
+@scope_rule(JobOpening)
+def _openings_visible_to(user: User):
+    """Staff see every opening, envoys the open ones, employers their own."""
+    if user.is_staff:
+        return true()
+    if user.role is Role.ENVOY:
+        return JobOpening.status == OpeningStatus.OPEN
+    if user.role is Role.EMPLOYER and user.employer_id is not None:
+        return JobOpening.employer_id == user.employer_id
+    return false()
+
+
+@scope_rule(Push)
+def _pushes_visible_to(user: User):
+    """Staff see every push; an envoy sees their own."""
+    if user.is_staff:
+        return true()
+    if user.role is Role.ENVOY:
+        return Push.envoy_id == user.id
+    return false()
+
+
+class WrongStatus(Exception):
+    """The opening is not in a status that allows this step."""
+
+
+class StaleOpening(Exception):
+    """The opening changed since the form was loaded."""
+
+
+# --- the life of an opening --------------------------------------------------------
+
+
+def close_expired_openings(today: date) -> int:
+    """Close every OPEN or PENDING opening whose deadline is before ``today``.
+
+    Returns how many were closed; each gets ``closed_at`` and an audit entry.
+    Safe to run twice: closed openings are not touched again. The caller
+    commits.
+    """
+    ids = list(
+        db.session.scalars(
+            select(JobOpening.id).where(
+                JobOpening.status.in_([OpeningStatus.OPEN, OpeningStatus.PENDING]),
+                JobOpening.deadline < today,
+            )
+        )
+    )
+    if not ids:
+        return 0
+    now = utcnow()
+    # One UPDATE; the status condition again so a concurrent run closes each
+    # opening once. The version column moves so open edit forms see the change.
+    result = db.session.execute(
+        update(JobOpening)
+        .where(
+            JobOpening.id.in_(ids),
+            JobOpening.status.in_([OpeningStatus.OPEN, OpeningStatus.PENDING]),
+        )
+        .values(
+            status=OpeningStatus.CLOSED,
+            closed_at=now,
+            updated_at=now,
+            version=JobOpening.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    for opening_id in ids:
+        audit.record(
+            "opening.close_expired", "job_opening", opening_id, today=str(today)
+        )
+    db.session.expire_all()
+    return result.rowcount if result.rowcount is not None else len(ids)
+
+
+def create_opening(author: User, data: dict, employer_id: int) -> JobOpening:
+    """A new opening. Employer staff submit it for approval; staff open it at once."""
+    opening = JobOpening(employer_id=employer_id, created_by_id=author.id)
+    for name in OPENING_FIELDS:
+        setattr(opening, name, data[name] if data[name] is not None else "")
+    if author.is_staff:
+        opening.status = OpeningStatus.OPEN
+        opening.approved_by_id = author.id
+        opening.approved_at = utcnow()
+    else:
+        opening.status = OpeningStatus.PENDING
+    db.session.add(opening)
+    db.session.flush()
+    audit.record(
+        "opening.create", "job_opening", opening.id, status=opening.status.value
+    )
+    return opening
+
+
+def update_opening(
+    opening: JobOpening, data: dict, expected_version: int | None, author: User
+) -> list[str]:
+    """Edit an opening; an employer's edit sends an open one back for approval."""
+    if expected_version is None or expected_version != opening.version:
+        raise StaleOpening
+    if opening.status is OpeningStatus.CLOSED:
+        raise WrongStatus
+    changed = []
+    for name in OPENING_FIELDS:
+        value = data[name] if data[name] is not None else ""
+        if getattr(opening, name) != value:
+            setattr(opening, name, value)
+            changed.append(name)
+    if changed and not author.is_staff and opening.status is OpeningStatus.OPEN:
+        opening.status = OpeningStatus.PENDING
+        opening.approved_by_id = None
+        opening.approved_at = None
+    audit.record("opening.update", "job_opening", opening.id, fields=changed)
+    return changed
+
+
+def approve_opening(opening: JobOpening, coordinator: User) -> None:
+    """A coordinator approves a pending (or draft) opening: it is open."""
+    if opening.status not in (OpeningStatus.PENDING, OpeningStatus.DRAFT):
+        raise WrongStatus
+    opening.status = OpeningStatus.OPEN
+    opening.approved_by_id = coordinator.id
+    opening.approved_at = utcnow()
+    audit.record("opening.approve", "job_opening", opening.id)
+
+
+def reject_opening(opening: JobOpening, coordinator: User, reason: str) -> None:
+    """Send a pending opening back to its employer as a draft, with a reason."""
+    if opening.status is not OpeningStatus.PENDING:
+        raise WrongStatus
+    opening.status = OpeningStatus.DRAFT
+    audit.record("opening.reject", "job_opening", opening.id, reason=reason)
+
+
+def close_opening(opening: JobOpening, actor: User) -> None:
+    """Close an opening by hand."""
+    if opening.status is OpeningStatus.CLOSED:
+        raise WrongStatus
+    opening.status = OpeningStatus.CLOSED
+    opening.closed_at = utcnow()
+    audit.record("opening.close", "job_opening", opening.id)
+
+
+def is_accepting(opening: JobOpening, today: date) -> bool:
+    """True while students may still reply: open and the deadline not passed."""
+    return opening.status is OpeningStatus.OPEN and opening.deadline >= today
+
+
+# --- browsing -------------------------------------------------------------------
+
+
+@dataclass
+class OpeningFilter:
+    """What the openings list is narrowed to."""
+
+    q: str = ""
+    sector: Sector | None = None
+    field: FieldOfStudy | None = None
+    degree: DegreeLevel | None = None
+    kind: EmployerKind | None = None
+    status: OpeningStatus | None = None
+    salary: int | None = None  # at least this much at the top of the range
+
+    def as_args(self) -> dict:
+        """The filter as query-string arguments."""
+        values = {
+            "q": self.q,
+            "sector": self.sector.name if self.sector else "",
+            "field": self.field.name if self.field else "",
+            "degree": self.degree.name if self.degree else "",
+            "kind": self.kind.name if self.kind else "",
+            "status": self.status.name if self.status else "",
+            "salary": self.salary or "",
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+def opening_query(base: Select, filters: OpeningFilter) -> Select:
+    """Apply ``filters`` to a scoped ``select(JobOpening)``, newest deadline last."""
+    query = base.join(Employer, Employer.id == JobOpening.employer_id)
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(JobOpening.title_en).like(like),
+                JobOpening.title_zh.like(f"%{filters.q}%"),
+                func.lower(Employer.name_en).like(like),
+                Employer.name_zh.like(f"%{filters.q}%"),
+            )
+        )
+    for column, value in (
+        (JobOpening.sector, filters.sector),
+        (JobOpening.field, filters.field),
+        (Employer.kind, filters.kind),
+        (JobOpening.status, filters.status),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.degree is not None:
+        # "I hold this degree": openings whose minimum it meets.
+        allowed = [d for d in DegreeLevel if d.rank <= filters.degree.rank]
+        query = query.where(JobOpening.min_degree.in_(allowed))
+    if filters.salary:
+        query = query.where(JobOpening.salary_max >= filters.salary)
+    return query.options(selectinload(JobOpening.employer)).order_by(
+        JobOpening.deadline, JobOpening.id
+    )
+
+
+# --- pushes -------------------------------------------------------------------------
+
+
+def push_opening(envoy: User, opening: JobOpening) -> Push:
+    """The envoy's push of ``opening``: found if it exists, else created."""
+    push = db.session.scalar(
+        select(Push).where(Push.opening_id == opening.id, Push.envoy_id == envoy.id)
+    )
+    if push is not None:
+        return push
+    push = Push(opening_id=opening.id, envoy_id=envoy.id, token=secrets.token_hex(16))
+    db.session.add(push)
+    db.session.flush()
+    audit.record("push.create", "push", push.id, actor_id=envoy.id)
+    return push
+
+
+@dataclass
+class PushRow:
+    """A push with its counts, for the envoy's pushes page."""
+
+    push: Push
+    replies: int
+
+
+def pushes_of(envoy: User) -> list[PushRow]:
+    """The envoy's pushes, newest first, with their reply counts (two queries)."""
+    pushes = db.session.scalars(
+        select(Push)
+        .where(Push.envoy_id == envoy.id)
+        .options(selectinload(Push.opening).selectinload(JobOpening.employer))
+        .order_by(Push.created_at.desc(), Push.id.desc())
+        .limit(500)
+    ).all()
+    counts = dict(
+        db.session.execute(
+            select(JobInterest.push_id, func.count(JobInterest.id))
+            .where(JobInterest.push_id.in_([p.id for p in pushes]))
+            .group_by(JobInterest.push_id)
+        ).all()
+    )
+    return [PushRow(push, counts.get(push.id, 0)) for push in pushes]
+
+
+def replies_of(push: Push, limit: int = 100) -> list[JobInterest]:
+    """The interests that came through ``push``, newest first."""
+    return list(
+        db.session.scalars(
+            select(JobInterest)
+            .where(JobInterest.push_id == push.id)
+            .options(selectinload(JobInterest.student))
+            .order_by(JobInterest.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+# --- employers ----------------------------------------------------------------------
+
+
+class NameTaken(ValueError):
+    """Another employer already has this name; ``field`` says which one."""
+
+    def __init__(self, field: str):
+        super().__init__(field)
+        self.field = field
+
+
+def _check_names(data: dict, exclude_id: int | None) -> None:
+    for name in ("name_en", "name_zh"):
+        column = getattr(Employer, name)
+        query = select(Employer.id).where(column == data[name])
+        if exclude_id is not None:
+            query = query.where(Employer.id != exclude_id)
+        if db.session.scalar(query) is not None:
+            raise NameTaken(name)
+
+
+def save_employer(employer: Employer | None, data: dict) -> Employer:
+    """Create (``employer`` None) or update an employer organisation."""
+    _check_names(data, employer.id if employer else None)
+    creating = employer is None
+    if creating:
+        employer = Employer()
+        db.session.add(employer)
+    for name in EMPLOYER_FIELDS:
+        setattr(employer, name, data[name])
+    db.session.flush()
+    audit.record(
+        "employer.create" if creating else "employer.update", "employer", employer.id
+    )
+    return employer
+
+
+def employer_choices(locale: str) -> list:
+    """Every employer as a form choice, by name in ``locale``."""
+    from wtforms import SelectChoice
+
+    column = Employer.name_zh if str(locale).startswith("zh") else Employer.name_en
+    rows = db.session.execute(select(Employer.id, column).order_by(column)).all()
+    return [SelectChoice(row[0], row[1]) for row in rows]
