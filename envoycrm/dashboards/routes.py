@@ -1,0 +1,86 @@
+"""The dashboard page: pictures first, numbers beside them."""
+
+from flask import render_template
+from flask_babel import format_percent, get_locale
+from flask_babel import gettext as _
+
+from envoycrm import cache
+from envoycrm.access import staff
+from envoycrm.dashboards import bp, charts, services
+from envoycrm.i18n import country_name, format_day, format_number
+from envoycrm.labels import label
+from envoycrm.models import utcnow
+from envoycrm.pipeline.filters import PipelineFilter
+from envoycrm.pipeline.routes import filter_choices
+
+
+def _percent(value: float | None) -> str:
+    return format_percent(value, "#,##0.0%") if value is not None else "—"
+
+
+@bp.route("/")
+@staff
+def index():
+    """Funnel, coverage, weekly activity, top envoys, openings, the headline."""
+    from flask import request
+
+    filters = PipelineFilter.from_args(request.args)
+    # Keyed by the filter; the week boundary moves with "now" inside build().
+    figures, computed_at = cache.cached(
+        ("dashboard", filters.query_string),
+        lambda: services.build(filters, utcnow()),
+    )
+    locale = str(get_locale())
+    funnel_chart = charts.bar_chart(
+        [
+            (
+                label(step.stage),
+                step.reached,
+                format_number(step.reached)
+                + (f" · {_percent(step.conversion)}" if step.conversion else ""),
+            )
+            for step in figures.funnel
+        ]
+    )
+    country_chart = charts.bar_chart(
+        [
+            (country_name(code), students, format_number(students))
+            for code, students, _envoys in figures.countries[:15]
+        ]
+    )
+    university_chart = charts.bar_chart(
+        [
+            (u.name_for(locale), students, format_number(students))
+            for u, students, _envoys in figures.universities
+        ],
+        label_width=260,
+    )
+    week_labels = [format_day(start, "d MMM") for start, _i, _s in figures.weeks]
+    activity_chart = charts.line_chart(
+        [
+            (_("Interactions"), "series-a", [i for _w, i, _s in figures.weeks]),
+            (_("New students"), "series-b", [s for _w, _i, s in figures.weeks]),
+        ],
+        week_labels,
+    )
+    envoy_chart = charts.bar_chart(
+        [(u.full_name, n, format_number(n)) for u, n, _a in figures.top_envoys]
+    )
+    opening_chart = charts.bar_chart(
+        [(o.title_for(locale), n, format_number(n)) for o, n in figures.openings],
+        label_width=260,
+    )
+    return render_template(
+        "dashboards/index.html",
+        filters=filters,
+        figures=figures,
+        computed_at=computed_at,
+        percent=_percent,
+        funnel_chart=funnel_chart,
+        country_chart=country_chart,
+        university_chart=university_chart,
+        activity_chart=activity_chart,
+        envoy_chart=envoy_chart,
+        opening_chart=opening_chart,
+        **filter_choices(),
+    )

@@ -1,0 +1,273 @@
+"""The dashboard figures, aggregated in SQL (GROUP BY), a fixed number of queries.
+
+Student figures follow the pipeline filter. Envoy figures follow the parts
+of it that describe envoys (country, university, the envoy).
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import Integer, cast, func, literal, select
+from sqlalchemy.orm import selectinload
+
+from envoycrm.extensions import db
+from envoycrm.models import (
+    OPEN_STAGES,
+    EnvoyProfile,
+    EnvoyStatus,
+    Interaction,
+    JobInterest,
+    JobOpening,
+    Role,
+    Stage,
+    Student,
+    University,
+    User,
+    utcnow,
+)
+from envoycrm.pipeline.filters import PipelineFilter, apply_filter, filtered_ids
+
+WEEKS = 26
+TOP = 10
+PIPELINE = (*OPEN_STAGES, Stage.RETURNED)
+
+
+@dataclass
+class FunnelStep:
+    """A stage: students there now, students at it or beyond, conversion."""
+
+    stage: Stage
+    now: int
+    reached: int
+    conversion: float | None  # share of the previous step's reached
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard page shows."""
+
+    total: int = 0
+    closed: int = 0
+    funnel: list[FunnelStep] = field(default_factory=list)
+    countries: list[tuple[str, int, int]] = field(default_factory=list)
+    universities: list[tuple[University, int, int]] = field(default_factory=list)
+    weeks: list[tuple[datetime, int, int]] = field(default_factory=list)
+    top_envoys: list[tuple[User, int, int]] = field(default_factory=list)
+    openings: list[tuple[JobOpening, int]] = field(default_factory=list)
+    envoys_total: int = 0
+    envoys_returned: int = 0
+
+    @property
+    def returned_share(self) -> float | None:
+        """The share of envoys who came to work in the city."""
+        if not self.envoys_total:
+            return None
+        return self.envoys_returned / self.envoys_total
+
+
+def funnel(counts: dict[Stage, int]) -> list[FunnelStep]:
+    """Students who reached each stage (there now or further along).
+
+    A closed student's furthest stage is not kept on the record, so closed
+    students count in no step; they are shown apart.
+    """
+    steps = []
+    previous = None
+    for index, stage in enumerate(PIPELINE):
+        reached = sum(counts.get(s, 0) for s in PIPELINE[index:])
+        conversion = (reached / previous) if previous else None
+        steps.append(FunnelStep(stage, counts.get(stage, 0), reached, conversion))
+        previous = reached
+    return steps
+
+
+def _envoy_conditions(filters: PipelineFilter) -> list:
+    conditions = [User.role == Role.ENVOY]
+    if filters.country:
+        conditions.append(University.country_code == filters.country)
+    if filters.university:
+        conditions.append(University.id == filters.university)
+    if filters.envoy:
+        conditions.append(User.id == filters.envoy)
+    return conditions
+
+
+def week_start(now: datetime) -> datetime:
+    """Monday 00:00 UTC of the week ``now`` falls in."""
+    day = now.astimezone(UTC).date()
+    return datetime.combine(day - timedelta(days=day.weekday()), time(0), UTC)
+
+
+def _week_index(column, start: datetime):
+    """Whole weeks between ``start`` and ``column``, computed in SQL."""
+    if db.engine.dialect.name == "sqlite":
+        start_text = start.strftime("%Y-%m-%d %H:%M:%S")
+        return cast(
+            (func.julianday(column) - func.julianday(literal(start_text))) / 7,
+            Integer,
+        )
+    return cast(
+        func.floor(func.extract("epoch", column - literal(start)) / (7 * 86400)),
+        Integer,
+    )
+
+
+def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
+    """Compute every figure of the dashboard for ``filters``."""
+    now = now or utcnow()
+    result = Dashboard()
+    student_ids = filtered_ids(filters)
+
+    counts = dict(
+        db.session.execute(
+            apply_filter(
+                select(Student.stage, func.count(Student.id)), filters
+            ).group_by(Student.stage)
+        ).all()
+    )
+    result.total = sum(counts.values())
+    result.closed = counts.get(Stage.CLOSED, 0)
+    result.funnel = funnel(counts)
+
+    # Coverage: students per country and university, envoys beside them.
+    students_by_country = dict(
+        db.session.execute(
+            apply_filter(
+                select(University.country_code, func.count(Student.id)).join(
+                    University, University.id == Student.university_id
+                ),
+                filters,
+            ).group_by(University.country_code)
+        ).all()
+    )
+    envoy_base = (
+        select(User.id)
+        .join(EnvoyProfile, EnvoyProfile.user_id == User.id)
+        .join(University, University.id == EnvoyProfile.university_id)
+        .where(*_envoy_conditions(filters))
+    )
+    envoys_by_country = dict(
+        db.session.execute(
+            envoy_base.with_only_columns(
+                University.country_code, func.count(User.id)
+            ).group_by(University.country_code)
+        ).all()
+    )
+    result.countries = sorted(
+        (
+            (code, students_by_country.get(code, 0), envoys_by_country.get(code, 0))
+            for code in set(students_by_country) | set(envoys_by_country)
+        ),
+        key=lambda row: (-row[1], -row[2], row[0]),
+    )
+    top_universities = db.session.execute(
+        apply_filter(select(Student.university_id, func.count(Student.id)), filters)
+        .group_by(Student.university_id)
+        .order_by(func.count(Student.id).desc(), Student.university_id)
+        .limit(TOP)
+    ).all()
+    university_ids = [uid for uid, _n in top_universities]
+    envoys_by_university = dict(
+        db.session.execute(
+            envoy_base.with_only_columns(
+                EnvoyProfile.university_id, func.count(User.id)
+            )
+            .where(EnvoyProfile.university_id.in_(university_ids or [-1]))
+            .group_by(EnvoyProfile.university_id)
+        ).all()
+    )
+    universities = {
+        u.id: u
+        for u in db.session.scalars(
+            select(University).where(University.id.in_(university_ids or [-1]))
+        )
+    }
+    result.universities = [
+        (universities[uid], n, envoys_by_university.get(uid, 0))
+        for uid, n in top_universities
+    ]
+
+    # Weekly activity over the last 26 weeks (this week included).
+    first = week_start(now) - timedelta(weeks=WEEKS - 1)
+    interactions_week = _week_index(Interaction.occurred_at, first)
+    interactions = dict(
+        db.session.execute(
+            select(interactions_week, func.count(Interaction.id))
+            .where(
+                Interaction.occurred_at >= first,
+                Interaction.occurred_at <= now,
+                *(
+                    [Interaction.student_id.in_(student_ids)]
+                    if not filters.is_empty
+                    else []
+                ),
+            )
+            .group_by(interactions_week)
+        ).all()
+    )
+    created_week = _week_index(Student.created_at, first)
+    created = dict(
+        db.session.execute(
+            apply_filter(
+                select(created_week, func.count(Student.id)).where(
+                    Student.created_at >= first, Student.created_at <= now
+                ),
+                filters,
+            ).group_by(created_week)
+        ).all()
+    )
+    result.weeks = [
+        (first + timedelta(weeks=i), interactions.get(i, 0), created.get(i, 0))
+        for i in range(WEEKS)
+    ]
+
+    # Top envoys: most students in the filter, and how many are advanced.
+    advanced = func.sum(
+        (Student.stage.in_((Stage.OFFER, Stage.RETURNED))).cast(Integer)
+    )
+    top = db.session.execute(
+        apply_filter(
+            select(Student.owner_id, func.count(Student.id), advanced), filters
+        )
+        .group_by(Student.owner_id)
+        .order_by(func.count(Student.id).desc(), Student.owner_id)
+        .limit(TOP)
+    ).all()
+    owners = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_([row[0] for row in top] or [-1]))
+        )
+    }
+    result.top_envoys = [(owners[o], n, int(a or 0)) for o, n, a in top]
+
+    # Openings with the most replies from students in the filter.
+    replies = db.session.execute(
+        select(JobInterest.opening_id, func.count(JobInterest.id))
+        .where(
+            *([JobInterest.student_id.in_(student_ids)] if not filters.is_empty else [])
+        )
+        .group_by(JobInterest.opening_id)
+        .order_by(func.count(JobInterest.id).desc(), JobInterest.opening_id)
+        .limit(TOP)
+    ).all()
+    openings = {
+        o.id: o
+        for o in db.session.scalars(
+            select(JobOpening)
+            .options(selectinload(JobOpening.employer))
+            .where(JobOpening.id.in_([row[0] for row in replies] or [-1]))
+        )
+    }
+    result.openings = [(openings[o], n) for o, n in replies if o in openings]
+
+    # The headline: envoys who returned to work in the city.
+    envoy_status = db.session.execute(
+        envoy_base.with_only_columns(
+            func.count(User.id),
+            func.sum((EnvoyProfile.status == EnvoyStatus.RETURNED).cast(Integer)),
+        )
+    ).one()
+    result.envoys_total = envoy_status[0] or 0
+    result.envoys_returned = int(envoy_status[1] or 0)
+    return result

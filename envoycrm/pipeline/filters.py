@@ -1,0 +1,172 @@
+"""The pipeline filter: read from a query string, applied to a student query.
+
+The filter lives in the URL so that a view can be shared, bookmarked, saved
+and replayed by the back button. Parsing takes any mapping of arguments (the
+request's, or a saved view's query string) and ignores whatever is malformed.
+"""
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from urllib.parse import parse_qsl, urlencode
+
+from sqlalchemy import Select, func, select
+from werkzeug.datastructures import MultiDict
+
+from envoycrm.models import (
+    DegreeLevel,
+    FieldOfStudy,
+    IntentionLevel,
+    Stage,
+    Student,
+    StudentTag,
+    University,
+    utcnow,
+)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+SORTS = ("stage_age", "name", "activity", "created", "graduation")
+MAX_STAGE_AGE = 3650
+
+
+def _text(args: MultiDict, name: str, max_length: int) -> str:
+    """A bounded, trimmed value; one carrying control characters is ignored."""
+    value = args.get(name, "") or ""
+    if _CONTROL.search(value):
+        return ""
+    return value[:max_length].strip()
+
+
+def _int(args: MultiDict, name: str, low: int, high: int) -> int | None:
+    value = _text(args, name, 9)
+    if not value.isdigit():
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
+def _enum(args: MultiDict, name: str, enum_cls):
+    return enum_cls.__members__.get(_text(args, name, 40))
+
+
+@dataclass
+class PipelineFilter:
+    """Which students a board, list, dashboard, export or bulk action covers."""
+
+    country: str | None = None
+    university: int | None = None
+    envoy: int | None = None
+    field: FieldOfStudy | None = None
+    degree: DegreeLevel | None = None
+    graduation_year: int | None = None
+    intention: IntentionLevel | None = None
+    tag: str | None = None
+    stage: Stage | None = None
+    stage_age: int | None = None  # at least this many days in the current stage
+    sort: str = "stage_age"
+
+    @classmethod
+    def from_args(cls, args) -> "PipelineFilter":
+        """Parse query-string arguments; anything malformed is simply not applied."""
+        if isinstance(args, str):
+            args = MultiDict(parse_qsl(args.lstrip("?")[:2000]))
+        country = _text(args, "country", 10).upper()
+        sort = _text(args, "sort", 20)
+        return cls(
+            country=country if _COUNTRY.match(country) else None,
+            university=_int(args, "university", 1, 10**9),
+            envoy=_int(args, "envoy", 1, 10**9),
+            field=_enum(args, "field", FieldOfStudy),
+            degree=_enum(args, "degree", DegreeLevel),
+            graduation_year=_int(args, "graduation_year", 1991, 2099),
+            intention=_enum(args, "intention", IntentionLevel),
+            tag=_text(args, "tag", 40) or None,
+            stage=_enum(args, "stage", Stage),
+            stage_age=_int(args, "stage_age", 1, MAX_STAGE_AGE),
+            sort=sort if sort in SORTS else "stage_age",
+        )
+
+    def as_args(self, sort: bool = True) -> dict[str, str]:
+        """The filter as query-string arguments, empty ones left out."""
+        values = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name == "sort" and (not sort or value == "stage_age"):
+                continue
+            if value is None or value == "":
+                continue
+            values[item.name] = value.name if hasattr(value, "name") else str(value)
+        return values
+
+    @property
+    def query_string(self) -> str:
+        """The filter as a query string (without ``?``), stable for saving."""
+        return urlencode(self.as_args())
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing narrows the students."""
+        return not self.as_args(sort=False)
+
+    def without_stage(self) -> "PipelineFilter":
+        """The same filter for every stage (the board shows all columns)."""
+        return PipelineFilter(**{**self.__dict__, "stage": None})
+
+
+def apply_filter(query: Select, filters: PipelineFilter, today: date | None = None):
+    """Narrow a query over ``Student`` to the filter (no ordering)."""
+    if filters.country:
+        query = query.where(
+            Student.university_id.in_(
+                select(University.id).where(University.country_code == filters.country)
+            )
+        )
+    for column, value in (
+        (Student.university_id, filters.university),
+        (Student.owner_id, filters.envoy),
+        (Student.field, filters.field),
+        (Student.degree, filters.degree),
+        (Student.intention_level, filters.intention),
+        (Student.stage, filters.stage),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.graduation_year:
+        year = filters.graduation_year
+        query = query.where(
+            Student.expected_graduation.between(date(year, 1, 1), date(year, 12, 31))
+        )
+    if filters.tag:
+        query = query.where(
+            Student.id.in_(
+                select(StudentTag.student_id).where(StudentTag.tag == filters.tag)
+            )
+        )
+    if filters.stage_age:
+        query = query.where(
+            Student.stage_changed_at <= utcnow() - timedelta(days=filters.stage_age)
+        )
+    return query
+
+
+def order_by_sort(query: Select, sort: str) -> Select:
+    """Order a student query by one of ``SORTS``; the id breaks ties."""
+    order = {
+        "stage_age": (Student.stage_changed_at, Student.id),
+        "name": (Student.name_key, Student.id),
+        "activity": (Student.last_activity_at.desc(), Student.id.desc()),
+        "created": (Student.created_at.desc(), Student.id.desc()),
+        "graduation": (Student.expected_graduation, Student.id),
+    }[sort if sort in SORTS else "stage_age"]
+    return query.order_by(*order)
+
+
+def filtered_ids(filters: PipelineFilter) -> Select:
+    """``SELECT students.id`` for the filter: the exact set a bulk action covers."""
+    return apply_filter(select(Student.id), filters)
+
+
+def count_filtered(filters: PipelineFilter) -> Select:
+    """``SELECT count(*)`` of the students the filter covers."""
+    return apply_filter(select(func.count(Student.id)), filters)

@@ -1,0 +1,177 @@
+"""Forms of the pipeline: moving cards, bulk actions, saved views, imports."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+
+from envoycrm.forms import Form, enum_select, strip
+from envoycrm.i18n import language_choices
+from envoycrm.models import ConsentMethod, ConsentScope, Stage
+from envoycrm.students.forms import TAG
+
+
+def _optional_int(value) -> int | None:
+    """A select value: a number, or None for the empty choice."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
+class MoveForm(Form):
+    """Move one card to another stage (closing needs a reason)."""
+
+    stage = enum_select(_l("Move to"), Stage)
+    reason = StringField(
+        _l("Reason for closing"),
+        filters=[strip],
+        validators=[Optional(), Length(max=300)],
+    )
+    filter = HiddenField(validators=[Optional(), Length(max=2000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' checks, then: a reason when the stage is *closed*."""
+        valid = super().validate(extra_validators)
+        if valid and self.stage.data is Stage.CLOSED and not self.reason.data:
+            self.reason.errors = [_l("Say why the student is closed.")]
+            valid = False
+        return valid
+
+
+class BulkForm(Form):
+    """One action on the selected students or on the whole filter."""
+
+    target = RadioField(
+        _l("Apply to"),
+        choices=[
+            SelectChoice("selected", _l("The selected students")),
+            SelectChoice("filter", _l("Every student matching the filter")),
+        ],
+        default="selected",
+    )
+    action = SelectField(
+        _l("Action"),
+        choices=[
+            SelectChoice("move", _l("Move to a stage")),
+            SelectChoice("assign", _l("Assign to an envoy")),
+            SelectChoice("add_tag", _l("Add a tag")),
+            SelectChoice("remove_tag", _l("Remove a tag")),
+            SelectChoice("export_csv", _l("Export to CSV")),
+            SelectChoice("export_xlsx", _l("Export to Excel")),
+        ],
+    )
+    stage = enum_select(_l("Stage"), Stage, validators=[Optional()])
+    reason = StringField(
+        _l("Reason for closing"),
+        filters=[strip],
+        validators=[Optional(), Length(max=300)],
+    )
+    envoy = SelectField(_l("Envoy"), coerce=_optional_int, validators=[Optional()])
+    tag = StringField(
+        _l("Tag"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(TAG, message=_l("A tag is one word: letters, digits, - or _.")),
+        ],
+    )
+    ids = SelectMultipleField(coerce=int, validate_choice=False)
+    filter = HiddenField(validators=[Optional(), Length(max=2000)])
+    expected = IntegerField(validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Each action needs its own value; a selection needs students."""
+        valid = super().validate(extra_validators)
+        action = self.action.data
+        needs = {
+            "move": (self.stage, _l("Choose the stage.")),
+            "assign": (self.envoy, _l("Choose the envoy.")),
+            "add_tag": (self.tag, _l("Enter the tag.")),
+            "remove_tag": (self.tag, _l("Enter the tag.")),
+        }
+        if action in needs and not self.errors.get(needs[action][0].name):
+            field, message = needs[action]
+            if not field.data:
+                field.errors = [*field.errors, message]
+                valid = False
+        if (
+            action == "move"
+            and self.stage.data is Stage.CLOSED
+            and not self.reason.data
+        ):
+            self.reason.errors = [_l("Say why the students are closed.")]
+            valid = False
+        if self.target.data == "selected" and not self.ids.data:
+            self.ids.errors = [
+                _l("Select at least one student, or apply to the filter.")
+            ]
+            valid = False
+        return valid
+
+
+class SavedViewForm(Form):
+    """Save the current filter under a name."""
+
+    name = StringField(
+        _l("Name of the view"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=100)],
+    )
+    filter = HiddenField(validators=[Optional(), Length(max=2000)])
+
+
+class UploadForm(Form):
+    """Step 1 of an import: the file and what the import states."""
+
+    file = FileField(
+        _l("Spreadsheet (CSV or Excel .xlsx)"),
+        validators=[FileRequired(_l("Choose a file to upload."))],
+    )
+    owner_id = SelectField(
+        _l("Envoy who will own the students"), coerce=int, validators=[InputRequired()]
+    )
+    scope = enum_select(_l("Consent the students gave"), ConsentScope)
+    method = enum_select(_l("How consent was given"), ConsentMethod)
+    notice_language = SelectField(
+        _l("Language of the privacy notice shown"), choices=language_choices
+    )
+    on_duplicate = RadioField(
+        _l("Students already known (same email or WeChat ID)"),
+        choices=[
+            SelectChoice("skip", _l("Skip them")),
+            SelectChoice("update", _l("Update them with the file's values")),
+        ],
+        default="skip",
+    )
+
+
+class ConfirmForm(Form):
+    """Step 3: write the good rows."""
+
+
+def mapping_form_class(labels: dict[str, str], headers: list[str]) -> type[Form]:
+    """Step 2: a form with one column choice per importable field."""
+    choices = [SelectChoice("", _l("— not imported —"))] + [
+        SelectChoice(str(index), header or _l("Column %(n)s", n=index + 1))
+        for index, header in enumerate(headers)
+    ]
+
+    class MappingForm(Form):
+        """Which column holds which field."""
+
+    for name, text in labels.items():
+        setattr(
+            MappingForm,
+            f"map_{name}",
+            SelectField(text, choices=choices, validators=[Optional()]),
+        )
+    return MappingForm

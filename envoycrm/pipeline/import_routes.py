@@ -1,0 +1,205 @@
+"""Views of the student import: upload, map columns, preview, confirm."""
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from envoycrm.access import staff
+from envoycrm.extensions import db
+from envoycrm.labels import label
+from envoycrm.models import ConsentMethod, ConsentScope, ImportJob, ImportStatus, User
+from envoycrm.pipeline import bp, imports
+from envoycrm.pipeline.forms import ConfirmForm, UploadForm, mapping_form_class
+from envoycrm.students.services import envoy_choices
+
+
+def _own_job(import_id: int) -> ImportJob:
+    """An import the current coordinator started; anyone else's is a 404."""
+    job = db.session.scalar(
+        select(ImportJob).where(
+            ImportJob.id == import_id, ImportJob.created_by_id == current_user.id
+        )
+    )
+    if job is None:
+        abort(404)
+    return job
+
+
+def _upload_form() -> UploadForm:
+    form = UploadForm()
+    form.owner_id.choices = envoy_choices()
+    if not form.is_submitted():
+        form.notice_language.data = str(get_locale())
+    return form
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@staff
+def import_upload():
+    """Step 1: upload a CSV or XLSX file and say what the import states."""
+    form = _upload_form()
+    recent = db.session.scalars(
+        select(ImportJob)
+        .where(ImportJob.created_by_id == current_user.id)
+        .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
+        .limit(10)
+    ).all()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template(
+            "pipeline/import_upload.html", form=form, recent=recent
+        ), status
+    upload = form.file.data
+    content = upload.stream.read(imports.MAX_BYTES + 1)
+    options = {
+        "owner_id": form.owner_id.data,
+        "scope": form.scope.data.name,
+        "method": form.method.data.name,
+        "notice_language": form.notice_language.data,
+        "on_duplicate": form.on_duplicate.data,
+    }
+    try:
+        job = imports.start_import(
+            current_user, upload.filename or "upload", content, options
+        )
+    except imports.ImportFileError as problem:
+        db.session.rollback()
+        form.file.errors = [*form.file.errors, str(problem)]
+        return render_template(
+            "pipeline/import_upload.html", form=form, recent=recent
+        ), 422
+    db.session.commit()
+    return redirect(url_for("pipeline.import_mapping", import_id=job.id))
+
+
+REQUIRED = ("university", "degree")
+
+
+@bp.route("/import/<int:import_id>/mapping", methods=["GET", "POST"])
+@staff
+def import_mapping(import_id: int):
+    """Step 2: map columns to fields (remembered), then validate every row."""
+    job = _own_job(import_id)
+    if job.status is ImportStatus.CONFIRMED:
+        return redirect(url_for("pipeline.import_preview", import_id=job.id))
+    headers = job.preview.get("headers", [])
+    labels = imports.field_labels()
+    form = mapping_form_class(labels, headers)()
+    if not form.is_submitted():
+        mapping = (
+            job.mapping
+            or imports.remembered_mapping(current_user, headers)
+            or imports.guess_mapping(headers)
+        )
+        for name in imports.FIELDS:
+            index = mapping.get(name)
+            getattr(form, f"map_{name}").data = "" if index is None else str(index)
+    if form.validate_on_submit():
+        mapping = {
+            name: int(getattr(form, f"map_{name}").data)
+            for name in imports.FIELDS
+            if getattr(form, f"map_{name}").data not in (None, "")
+        }
+        valid = True
+        for name in REQUIRED:
+            if name not in mapping:
+                getattr(form, f"map_{name}").errors = [_("Choose the column.")]
+                valid = False
+        if "name_latin" not in mapping and "name_hanzi" not in mapping:
+            form.map_name_latin.errors = [
+                _("Choose a column for the name in Latin letters or in Chinese.")
+            ]
+            valid = False
+        if valid:
+            imports.remember_mapping(current_user, headers, mapping)
+            imports.preview_import(job, mapping, job.options.get("on_duplicate"))
+            db.session.commit()
+            return redirect(url_for("pipeline.import_preview", import_id=job.id))
+    status = 422 if form.is_submitted() else 200
+    samples = imports.load_table(job).rows[:3]
+    return (
+        render_template(
+            "pipeline/import_mapping.html",
+            job=job,
+            form=form,
+            headers=headers,
+            labels=labels,
+            samples=samples,
+        ),
+        status,
+    )
+
+
+@bp.route("/import/<int:import_id>")
+@staff
+def import_preview(import_id: int):
+    """Step 3: what would be written, row by row; nothing is written yet."""
+    job = _own_job(import_id)
+    if job.status is ImportStatus.UPLOADED:
+        return redirect(url_for("pipeline.import_mapping", import_id=job.id))
+    rows = job.preview.get("rows", [])
+    problems = [r for r in rows if r["status"] != "new"][: imports.PREVIEW_SHOWN]
+    fresh = [r for r in rows if r["status"] == "new"][:20]
+    return render_template(
+        "pipeline/import_preview.html",
+        job=job,
+        counts=job.preview.get("counts", {}),
+        problems=problems,
+        fresh=fresh,
+        labels=imports.field_labels(),
+        form=ConfirmForm(formdata=None),
+        owner=db.session.get(User, int(job.options["owner_id"])),
+        scope_label=label(ConsentScope[job.options["scope"]]),
+        method_label=label(ConsentMethod[job.options["method"]]),
+    )
+
+
+@bp.route("/import/<int:import_id>/confirm", methods=["POST"])
+@staff
+def import_confirm(import_id: int):
+    """Write exactly the good rows, in chunks; a second submit does nothing."""
+    job = _own_job(import_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit() or job.status is not ImportStatus.PREVIEWED:
+        if job.status is ImportStatus.CONFIRMED:
+            flash(_("This file was already imported."), "info")
+        else:
+            flash(_("Map the columns and check the preview first."), "error")
+        return redirect(url_for("pipeline.import_preview", import_id=job.id))
+    try:
+        written = imports.confirm_import(job, current_user)
+    except imports.AlreadyConfirmed:
+        flash(_("This file was already imported."), "info")
+        return redirect(url_for("pipeline.import_preview", import_id=job.id))
+    flash(
+        _("%(num)s students imported.", num=written),
+        "success",
+    )
+    return redirect(url_for("pipeline.import_preview", import_id=job.id))
+
+
+@bp.route("/import/<int:import_id>/errors.csv")
+@staff
+def import_errors(import_id: int):
+    """The rows that cannot be imported and why, as CSV."""
+    job = _own_job(import_id)
+    if job.status is ImportStatus.UPLOADED:
+        abort(404)
+    response = Response(
+        stream_with_context(imports.error_report(job)),
+        mimetype="text/csv; charset=utf-8",
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="import-{job.id}-errors.csv"'
+    )
+    return response

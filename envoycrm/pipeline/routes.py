@@ -1,0 +1,368 @@
+"""Views of the coordinators' pipeline: board, list, bulk, saved views, export."""
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from envoycrm import audit, cache
+from envoycrm.access import get_scoped_or_404, staff
+from envoycrm.extensions import db
+from envoycrm.htmx import is_fragment_request
+from envoycrm.labels import label
+from envoycrm.models import (
+    DegreeLevel,
+    FieldOfStudy,
+    IntentionLevel,
+    Stage,
+    Student,
+    University,
+    User,
+    utcnow,
+)
+from envoycrm.network.services import university_choices
+from envoycrm.params import page_arg
+from envoycrm.pipeline import bp, exports, services
+from envoycrm.pipeline.filters import (
+    SORTS,
+    PipelineFilter,
+    apply_filter,
+    count_filtered,
+    order_by_sort,
+)
+from envoycrm.pipeline.forms import BulkForm, MoveForm, SavedViewForm
+from envoycrm.students.services import envoy_choices
+
+LIST_PAGE_SIZE = 50
+
+
+def current_filter() -> PipelineFilter:
+    """The filter in the query string."""
+    return PipelineFilter.from_args(request.args)
+
+
+def filter_choices() -> dict:
+    """What the filter form offers (a few small queries)."""
+    countries = sorted(
+        db.session.scalars(select(University.country_code).distinct()).all()
+    )
+    return {
+        "countries": countries,
+        "universities": university_choices(str(get_locale())),
+        "envoys": envoy_choices(),
+        "fields": list(FieldOfStudy),
+        "degrees": list(DegreeLevel),
+        "intentions": list(IntentionLevel),
+        "stages": list(Stage),
+        "sorts": SORTS,
+    }
+
+
+def _board_page(filters: PipelineFilter, status: int = 200, **extra):
+    columns = services.board(filters)
+    return (
+        render_template(
+            "pipeline/board.html",
+            filters=filters,
+            columns=columns,
+            now=utcnow(),
+            views=services.saved_views(current_user),
+            view_form=SavedViewForm(formdata=None, filter=filters.query_string),
+            move_form=MoveForm(formdata=None),
+            days_in_stage=services.days_in_stage,
+            **filter_choices(),
+            **extra,
+        ),
+        status,
+    )
+
+
+@bp.route("/")
+@staff
+def board():
+    """The board: one column per stage, counts, the students longest in each."""
+    return _board_page(current_filter())
+
+
+@bp.route("/students/<int:student_id>/move", methods=["POST"])
+@staff
+def move(student_id: int):
+    """Move one card; htmx gets the card swapped and the counts out of band."""
+    student = get_scoped_or_404(Student, student_id)
+    form = MoveForm()
+    filters = PipelineFilter.from_args(form.filter.data or "")
+    if not form.validate_on_submit():
+        if is_fragment_request():
+            return (
+                render_template(
+                    "pipeline/_card.html",
+                    student=student,
+                    form=form,
+                    filters=filters,
+                    now=utcnow(),
+                    days_in_stage=services.days_in_stage,
+                    stages_all=list(Stage),
+                ),
+                422,
+            )
+        return _board_page(filters, 422, error_form=form, error_student=student.id)
+    old_stage = student.stage
+    services.move_student(student, current_user, form.stage.data, form.reason.data)
+    db.session.commit()
+    message = _(
+        "%(name)s moved to %(stage)s.",
+        name=student.display_name,
+        stage=label(student.stage),
+    )
+    if not is_fragment_request():
+        flash(message, "success")
+        return redirect(url_for("pipeline.board", **filters.as_args()))
+    db.session.refresh(student)
+    visible = db.session.scalar(
+        apply_filter(select(Student.id), filters).where(Student.id == student.id)
+    )
+    return render_template(
+        "pipeline/_moved.html",
+        student=student,
+        old_stage=old_stage,
+        show_card=visible is not None,
+        counts=services.stage_counts(filters),
+        filters=filters,
+        message=message,
+        form=MoveForm(formdata=None),
+        stages_all=list(Stage),
+        now=utcnow(),
+        days_in_stage=services.days_in_stage,
+    )
+
+
+@bp.route("/list")
+@staff
+def student_list():
+    """The same filter as a sortable, paginated list with bulk actions."""
+    filters = current_filter()
+    query = order_by_sort(apply_filter(select(Student), filters), filters.sort)
+    page = db.paginate(
+        query.options(*_list_options()),
+        page=page_arg(),
+        per_page=LIST_PAGE_SIZE,
+        error_out=False,
+    )
+    return _list_page(filters, page)
+
+
+def _list_options():
+    from sqlalchemy.orm import selectinload
+
+    return (selectinload(Student.university), selectinload(Student.owner))
+
+
+def _list_page(filters, page, form: BulkForm | None = None, status: int = 200):
+    if form is None:
+        form = BulkForm(formdata=None, filter=filters.query_string)
+        form.expected.data = page.total
+    form.envoy.choices = [SelectChoice("", _("Choose an envoy")), *envoy_choices()]
+    template = (
+        "pipeline/_list_rows.html" if is_fragment_request() else "pipeline/list.html"
+    )
+    return (
+        render_template(
+            template,
+            filters=filters,
+            page=page,
+            form=form,
+            now=utcnow(),
+            days_in_stage=services.days_in_stage,
+            **filter_choices(),
+        ),
+        status,
+    )
+
+
+@bp.route("/bulk", methods=["POST"])
+@staff
+def bulk():
+    """Apply an action to the selection or to exactly the filtered set."""
+    form = BulkForm()
+    form.envoy.choices = [SelectChoice("", ""), *envoy_choices()]
+    filters = PipelineFilter.from_args(form.filter.data or "")
+    if not form.validate_on_submit():
+        return _bulk_invalid(filters, form)
+    selected = form.ids.data if form.target.data == "selected" else None
+    try:
+        ids = services.target_ids(filters, selected, form.expected.data)
+    except services.FilterChanged as changed:
+        form.form_errors.append(
+            _(
+                "The filter now matches %(actual)s students, not the %(expected)s "
+                "you saw. Nothing was changed; check the list and try again.",
+                actual=changed.actual,
+                expected=changed.expected,
+            )
+        )
+        return _bulk_invalid(filters, form, 409)
+    if form.action.data in ("export_csv", "export_xlsx"):
+        extension = "csv" if form.action.data == "export_csv" else "xlsx"
+        return _export(filters, extension, ids)
+    envoy = db.session.get(User, form.envoy.data) if form.envoy.data else None
+    changed = services.bulk_apply(
+        ids,
+        current_user,
+        form.action.data,
+        stage=form.stage.data,
+        reason=form.reason.data,
+        envoy=envoy,
+        tag=form.tag.data,
+    )
+    flash(
+        ngettext("%(num)s student changed.", "%(num)s students changed.", changed),
+        "success",
+    )
+    return redirect(url_for("pipeline.student_list", **filters.as_args()))
+
+
+def _bulk_invalid(filters: PipelineFilter, form: BulkForm, status: int = 422):
+    query = order_by_sort(apply_filter(select(Student), filters), filters.sort)
+    page = db.paginate(
+        query.options(*_list_options()),
+        page=1,
+        per_page=LIST_PAGE_SIZE,
+        error_out=False,
+    )
+    form.expected.data = page.total
+    return _list_page(filters, page, form, status)
+
+
+# --- saved views -----------------------------------------------------------------
+
+
+@bp.route("/views", methods=["POST"])
+@staff
+def save_view():
+    """Save the current filter under a name."""
+    form = SavedViewForm()
+    filters = PipelineFilter.from_args(form.filter.data or "")
+    if not form.validate_on_submit():
+        return _board_page(filters, 422, view_form_errors=form)
+    services.save_view(current_user, form.name.data, filters)
+    db.session.commit()
+    flash(_("View “%(name)s” saved.", name=form.name.data), "success")
+    return redirect(url_for("pipeline.board", **filters.as_args()))
+
+
+@bp.route("/views/<int:saved_view_id>")
+@staff
+def open_view(saved_view_id: int):
+    """Open a saved view: the board with its filter in the URL."""
+    view = services.own_view(current_user, saved_view_id)
+    if view is None:
+        abort(404)
+    filters = PipelineFilter.from_args(view.query)
+    return redirect(url_for("pipeline.board", **filters.as_args()))
+
+
+@bp.route("/views/<int:saved_view_id>/delete", methods=["POST"])
+@staff
+def delete_view(saved_view_id: int):
+    """Delete one of the coordinator's saved views."""
+    view = services.own_view(current_user, saved_view_id)
+    if view is None:
+        abort(404)
+    db.session.delete(view)
+    db.session.commit()
+    flash(_("View “%(name)s” deleted.", name=view.name), "success")
+    return redirect(url_for("pipeline.board"))
+
+
+# --- export -----------------------------------------------------------------------
+
+
+def _export(filters: PipelineFilter, extension: str, ids: list[int] | None = None):
+    """Stream the filtered students (or the selection among them), audited."""
+    query = count_filtered(filters)
+    if ids is not None:
+        query = query.where(Student.id.in_(ids))
+    rows = db.session.scalar(query)
+    audit.record(
+        "export",
+        "student",
+        None,
+        filter=filters.query_string,
+        format=extension,
+        rows=rows,
+        selection=len(ids) if ids is not None else None,
+    )
+    db.session.commit()
+    locale = str(get_locale())
+    stream = exports.export_rows(filters, locale, ids)
+    if extension == "csv":
+        body = exports.csv_stream(stream)
+        mimetype = "text/csv; charset=utf-8"
+    else:
+        body = exports.xlsx_stream(stream)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{exports.export_filename(extension)}"'
+    )
+    response.headers["X-Export-Rows"] = str(rows)
+    return response
+
+
+@bp.route("/export.csv")
+@staff
+def export_csv():
+    """The current filter as CSV (UTF-8 with BOM), streamed."""
+    return _export(current_filter(), "csv")
+
+
+@bp.route("/export.xlsx")
+@staff
+def export_xlsx():
+    """The current filter as an Excel workbook, streamed."""
+    return _export(current_filter(), "xlsx")
+
+
+# --- envoys -------------------------------------------------------------------------
+
+
+@bp.route("/envoys")
+@staff
+def envoys():
+    """Each envoy's activity; no activity in 30 days is highlighted."""
+    filters = current_filter()
+    # A fresh list each time: the cached one is shared and sorted below.
+    cached_rows, computed_at = cache.cached(
+        ("envoy-activity", filters.query_string),
+        lambda: services.envoy_activity(filters),
+    )
+    rows = list(cached_rows)
+    sort = request.args.get("sort", "")
+    if sort == "inactive":
+        rows.sort(key=lambda r: (r.last_activity is not None, r.last_activity or 0))
+    elif sort in ("students", "meetings", "pushes", "replies"):
+        rows.sort(key=lambda r: getattr(r, sort), reverse=True)
+    return render_template(
+        "pipeline/envoys.html",
+        rows=rows,
+        filters=filters,
+        now=utcnow(),
+        computed_at=computed_at,
+        sort=sort,
+        statuses=services.status_counts(),
+        **filter_choices(),
+    )
+
+
+from envoycrm.pipeline import import_routes  # noqa: E402, F401

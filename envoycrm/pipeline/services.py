@@ -1,0 +1,351 @@
+"""Domain functions of the pipeline: the board, moves, bulk actions, saved views.
+
+They know nothing of requests. Counts come from SQL aggregates, and every
+page loads in a bounded number of queries whatever the number of students.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from envoycrm import audit
+from envoycrm.extensions import db
+from envoycrm.models import (
+    EnvoyProfile,
+    Interaction,
+    JobInterest,
+    Push,
+    Role,
+    SavedView,
+    Stage,
+    Student,
+    User,
+    utcnow,
+)
+from envoycrm.pipeline.filters import (
+    PipelineFilter,
+    apply_filter,
+    filtered_ids,
+)
+from envoycrm.students import services as student_services
+
+CARDS_PER_COLUMN = 10
+BULK_CHUNK = 500
+INACTIVE_AFTER = timedelta(days=30)
+
+
+class ReasonRequired(ValueError):
+    """Closing a student needs a reason."""
+
+
+class FilterChanged(Exception):
+    """The filtered set no longer has the size the coordinator saw."""
+
+    def __init__(self, expected: int, actual: int):
+        super().__init__(expected, actual)
+        self.expected = expected
+        self.actual = actual
+
+
+# --- the board -------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """One stage of the board: its count and the first cards."""
+
+    stage: Stage
+    count: int = 0
+    cards: list[Student] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        """How many students of this stage the board does not show."""
+        return max(0, self.count - len(self.cards))
+
+
+def stage_counts(filters: PipelineFilter) -> dict[Stage, int]:
+    """Students per stage for the filter (one GROUP BY query)."""
+    query = apply_filter(
+        select(Student.stage, func.count(Student.id)), filters.without_stage()
+    ).group_by(Student.stage)
+    counts = dict.fromkeys(Stage, 0)
+    counts.update(dict(db.session.execute(query).all()))
+    return counts
+
+
+def board(filters: PipelineFilter, per_column: int = CARDS_PER_COLUMN) -> list[Column]:
+    """Every stage with its count and the students longest in it.
+
+    One count query, one small id query per stage (served by the stage index)
+    and one query for the cards with their university and envoy.
+    """
+    counts = stage_counts(filters)
+    shown = filters.without_stage()
+    ids_by_stage = {}
+    for stage in Stage:
+        if filters.stage not in (None, stage) or not counts[stage]:
+            ids_by_stage[stage] = []
+            continue
+        query = (
+            apply_filter(select(Student.id), shown)
+            .where(Student.stage == stage)
+            .order_by(Student.stage_changed_at, Student.id)
+            .limit(per_column)
+        )
+        ids_by_stage[stage] = list(db.session.scalars(query))
+    all_ids = [i for ids in ids_by_stage.values() for i in ids]
+    students = {}
+    if all_ids:
+        students = {
+            s.id: s
+            for s in db.session.scalars(
+                select(Student)
+                .where(Student.id.in_(all_ids))
+                .options(selectinload(Student.university), selectinload(Student.owner))
+            )
+        }
+    return [
+        Column(
+            stage=stage,
+            count=counts[stage] if filters.stage in (None, stage) else 0,
+            cards=[students[i] for i in ids_by_stage[stage] if i in students],
+        )
+        for stage in Stage
+    ]
+
+
+def days_in_stage(student: Student, now: datetime | None = None) -> int:
+    """Whole days since the student entered the current stage."""
+    return max(0, ((now or utcnow()) - student.stage_changed_at).days)
+
+
+def move_student(
+    student: Student, actor: User, stage: Stage, reason: str | None = None
+) -> bool:
+    """Move one student; closing needs a reason. False when nothing changed."""
+    reason = (reason or "").strip() or None
+    if stage is Stage.CLOSED and not reason:
+        raise ReasonRequired
+    return student_services.move_stage(student, actor, stage, reason) is not None
+
+
+# --- bulk actions -------------------------------------------------------------------
+
+BULK_ACTIONS = ("move", "assign", "add_tag", "remove_tag", "export_csv", "export_xlsx")
+
+
+def target_ids(
+    filters: PipelineFilter,
+    selected: list[int] | None,
+    expected: int | None = None,
+) -> list[int]:
+    """The students a bulk action covers: the selection, or the whole filter.
+
+    The selection is intersected with the filter, so a forged id outside it is
+    ignored. For the whole filter, ``expected`` is the count the coordinator
+    saw; if the set changed since, ``FilterChanged`` is raised rather than
+    acting on students they did not see.
+    """
+    query = filtered_ids(filters).order_by(Student.id)
+    if selected is not None:
+        if not selected:
+            return []
+        return list(db.session.scalars(query.where(Student.id.in_(selected))))
+    ids = list(db.session.scalars(query))
+    if expected is not None and expected != len(ids):
+        raise FilterChanged(expected, len(ids))
+    return ids
+
+
+def _chunks(ids: list[int]) -> Iterator[list[Student]]:
+    for start in range(0, len(ids), BULK_CHUNK):
+        chunk = ids[start : start + BULK_CHUNK]
+        yield list(
+            db.session.scalars(
+                select(Student)
+                .where(Student.id.in_(chunk))
+                .options(selectinload(Student.tags))
+                .order_by(Student.id)
+            )
+        )
+
+
+def bulk_apply(
+    ids: list[int],
+    actor: User,
+    action: str,
+    *,
+    stage: Stage | None = None,
+    reason: str | None = None,
+    envoy: User | None = None,
+    tag: str | None = None,
+) -> int:
+    """Apply one action to every student in ``ids``; returns how many changed.
+
+    Commits chunk by chunk so a large filter does not hold every row in memory.
+    """
+    if action == "move" and stage is Stage.CLOSED and not (reason or "").strip():
+        raise ReasonRequired
+    changed = 0
+    for students in _chunks(ids):
+        for student in students:
+            if action == "move":
+                changed += move_student(student, actor, stage, reason)
+            elif action == "assign":
+                if student.owner_id != envoy.id:
+                    student_services.reassign(student, envoy)
+                    changed += 1
+            elif action == "add_tag":
+                changed += student_services.add_tag(student, tag)
+            elif action == "remove_tag":
+                changed += student_services.remove_tag(student, tag)
+        # Committed rows are only weakly held by the session: memory stays flat.
+        db.session.commit()
+    audit.record("pipeline.bulk", kind=action, rows=len(ids), changed=changed)
+    db.session.commit()
+    return changed
+
+
+# --- saved views -----------------------------------------------------------------
+
+
+def saved_views(owner: User) -> list[SavedView]:
+    """A coordinator's saved views, by name."""
+    return list(
+        db.session.scalars(
+            select(SavedView)
+            .where(SavedView.owner_id == owner.id)
+            .order_by(SavedView.name, SavedView.id)
+        )
+    )
+
+
+def save_view(owner: User, name: str, filters: PipelineFilter) -> SavedView:
+    """Save the filter under ``name``; a view of the same name is replaced."""
+    view = db.session.scalar(
+        select(SavedView).where(SavedView.owner_id == owner.id, SavedView.name == name)
+    )
+    if view is None:
+        view = SavedView(owner_id=owner.id, name=name)
+        db.session.add(view)
+    view.query = filters.query_string
+    return view
+
+
+def own_view(owner: User, view_id: int) -> SavedView | None:
+    """One of the coordinator's views (another coordinator's is not found)."""
+    return db.session.scalar(
+        select(SavedView).where(SavedView.id == view_id, SavedView.owner_id == owner.id)
+    )
+
+
+# --- envoy activity -------------------------------------------------------------------
+
+
+@dataclass
+class EnvoyActivity:
+    """What one envoy did: students, meetings, pushes, replies, last activity."""
+
+    user: User
+    students: int = 0
+    meetings: int = 0
+    pushes: int = 0
+    replies: int = 0
+    last_activity: datetime | None = None
+
+    def inactive(self, now: datetime) -> bool:
+        """No activity in the last 30 days."""
+        return self.last_activity is None or self.last_activity < now - INACTIVE_AFTER
+
+
+def envoy_activity(filters: PipelineFilter) -> list[EnvoyActivity]:
+    """Every envoy with their figures, five aggregate queries in all.
+
+    The filter's country and university narrow the envoys (by their own
+    university); ``envoy`` narrows to one envoy.
+    """
+    from envoycrm.models import University
+
+    envoys_query = (
+        select(User)
+        .join(EnvoyProfile, EnvoyProfile.user_id == User.id)
+        .join(University, University.id == EnvoyProfile.university_id)
+        .where(User.role == Role.ENVOY)
+        .options(selectinload(User.envoy_profile).selectinload(EnvoyProfile.university))
+        .order_by(User.full_name, User.id)
+    )
+    if filters.country:
+        envoys_query = envoys_query.where(University.country_code == filters.country)
+    if filters.university:
+        envoys_query = envoys_query.where(University.id == filters.university)
+    if filters.envoy:
+        envoys_query = envoys_query.where(User.id == filters.envoy)
+    users = list(db.session.scalars(envoys_query))
+    rows = {u.id: EnvoyActivity(user=u) for u in users}
+    if not rows:
+        return []
+    ids = list(rows)
+    students = db.session.execute(
+        select(Student.owner_id, func.count(Student.id), func.max(Student.created_at))
+        .where(Student.owner_id.in_(ids))
+        .group_by(Student.owner_id)
+    )
+    for owner_id, count, _latest in students:
+        rows[owner_id].students = count
+    meetings = db.session.execute(
+        select(
+            Interaction.author_id,
+            func.count(Interaction.id),
+            func.max(Interaction.occurred_at),
+        )
+        .where(Interaction.author_id.in_(ids))
+        .group_by(Interaction.author_id)
+    )
+    for author_id, count, latest in meetings:
+        rows[author_id].meetings = count
+        rows[author_id].last_activity = _aware(latest)
+    pushes = db.session.execute(
+        select(Push.envoy_id, func.count(Push.id), func.max(Push.created_at))
+        .where(Push.envoy_id.in_(ids))
+        .group_by(Push.envoy_id)
+    )
+    for envoy_id, count, latest in pushes:
+        rows[envoy_id].pushes = count
+        latest = _aware(latest)
+        if latest and (rows[envoy_id].last_activity or latest) <= latest:
+            rows[envoy_id].last_activity = latest
+    replies = db.session.execute(
+        select(Push.envoy_id, func.count(JobInterest.id))
+        .join(JobInterest, JobInterest.push_id == Push.id)
+        .where(Push.envoy_id.in_(ids))
+        .group_by(Push.envoy_id)
+    )
+    for envoy_id, count in replies:
+        rows[envoy_id].replies = count
+    return list(rows.values())
+
+
+def _aware(value):
+    """Aggregates bypass the column type on SQLite: restore an aware UTC value."""
+    from datetime import UTC
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def status_counts() -> dict:
+    """Envoys per status (returned to the city is the headline)."""
+    return dict(
+        db.session.execute(
+            select(EnvoyProfile.status, func.count(EnvoyProfile.user_id)).group_by(
+                EnvoyProfile.status
+            )
+        ).all()
+    )
