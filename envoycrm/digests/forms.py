@@ -1,0 +1,61 @@
+"""Forms of the digest pages."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, ValidationError
+
+from envoycrm.forms import Form, strip
+
+from .periods import BadPeriod, monday_of
+
+
+def _valid_week(form, field) -> None:
+    """An ISO week such as 2026-W48."""
+    try:
+        monday_of(field.data or "")
+    except BadPeriod as exc:
+        raise ValidationError(_l("Enter a week such as 2026-W48.")) from exc
+
+
+class DigestChoiceForm(Form):
+    """Whose digest (its kind follows from their role), for which week."""
+
+    class Meta:
+        # A GET form: the preview has a shareable URL and changes nothing.
+        csrf = False
+
+    recipient = SelectField(
+        _l("Recipient"), coerce=int, validators=[InputRequired()], validate_choice=True
+    )
+    week = StringField(
+        _l("Week"),
+        filters=[strip],
+        validators=[InputRequired(), _valid_week],
+        description=_l("An ISO week, for example 2026-W48."),
+    )
+    submit = SubmitField(_l("Preview"))
+
+
+class SendNowForm(Form):
+    """Send one digest now (hidden copies of the preview's choices)."""
+
+    recipient = HiddenField()
+    week = HiddenField()
+    submit = SubmitField(_l("Send now"))
+
+
+class RowActionForm(Form):
+    """A CSRF-protected button (retry a failed digest)."""
+
+    submit = SubmitField(_l("Retry"))
+
+
+class UnsubscribeForm(Form):
+    """The confirmation button on the unsubscribe page (no sign-in)."""
+
+    class Meta:
+        # The signed token in the URL is the authority here; RFC 8058 clients
+        # post without any token of ours.
+        csrf = False
+
+    submit = SubmitField(_l("Unsubscribe"))

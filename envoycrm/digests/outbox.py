@@ -1,0 +1,350 @@
+"""The outbox: one row per digest, recipient and period; exactly-once sending.
+
+* **Insert if absent.** ``build_due`` inserts a row per recipient for their
+  latest due period with ``ON CONFLICT DO NOTHING`` against the unique
+  (kind, recipient, period) constraint, so any number of runs, in any number
+  of processes, leave one row.
+* **Claim with expiry.** A sender takes a row with one conditional UPDATE
+  (status still PENDING and not held, or SENDING whose claim has lapsed), so
+  two processes never send the same row; a process that dies mid-send leaves
+  a claim that lapses and the row is taken again.
+* **Commit after each mail.** A row is marked SENT in its own transaction the
+  moment the SMTP server accepts it, so a run interrupted half way resends
+  nothing already sent. (Only a crash in the instant between the server's
+  "250" and that commit could repeat a mail; it carries the same Message-ID,
+  so mail clients show it once.)
+* **Retry with backoff.** Temporary failures come back after 1, 5, 15 and 60
+  minutes, then the row is FAILED; permanent ones fail at once.
+"""
+
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from envoycrm import mail
+from envoycrm.extensions import db
+from envoycrm.models import (
+    DigestKind,
+    DigestMention,
+    OutboxMessage,
+    OutboxStatus,
+    User,
+    utcnow,
+)
+
+from . import content, render, subscriptions
+from .periods import latest_due_period
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(minutes=60),
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# Long enough for one SMTP hand-over with its timeout, short enough that a
+# crashed sender's rows go out again within the quarter hour.
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+def worker_name() -> str:
+    """Who holds a claim: host and process, for the outbox page."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def new_message_id(kind: DigestKind, recipient_id: int, period: str) -> str:
+    """A Message-ID made once per row and kept across every retry."""
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "envoycrm.local"
+    token = secrets.token_hex(6)
+    return f"<digest.{period}.{kind.value}.{recipient_id}.{token}@{host}>"
+
+
+def _insert_if_absent(rows: list[dict]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING on PostgreSQL and SQLite."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        db.session.execute(
+            postgresql.insert(OutboxMessage).values(rows).on_conflict_do_nothing()
+        )
+    elif dialect == "sqlite":
+        db.session.execute(
+            sqlite.insert(OutboxMessage).values(rows).on_conflict_do_nothing()
+        )
+    else:  # any other database: one row at a time, a duplicate is not an error
+        for row in rows:
+            try:
+                with db.session.begin_nested():
+                    db.session.execute(insert(OutboxMessage).values(row))
+            except IntegrityError:
+                pass
+
+
+def _row_values(kind: DigestKind, user: User, period: str, now: datetime) -> dict:
+    return {
+        "kind": kind,
+        "recipient_id": user.id,
+        "recipient_email": user.email,
+        "locale": render.recipient_locale(user),
+        "timezone": render.recipient_timezone(user),
+        "period": period,
+        "status": OutboxStatus.PENDING,
+        "message_id": new_message_id(kind, user.id, period),
+        "subject": "",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+def ensure_row(
+    kind: DigestKind, user: User, period: str, now: datetime | None = None
+) -> OutboxMessage:
+    """The outbox row of ``kind`` for ``user`` and ``period``, made if absent."""
+    now = now or utcnow()
+    _insert_if_absent([_row_values(kind, user, period, now)])
+    db.session.commit()
+    return db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == kind,
+            OutboxMessage.recipient_id == user.id,
+            OutboxMessage.period == period,
+        )
+    )
+
+
+def build_due(now: datetime | None = None, period: str | None = None) -> int:
+    """Make the rows of every subscribed recipient whose digest is due.
+
+    Each recipient's period is their latest Monday 08:00 in their own zone
+    (or ``period`` when given). Returns how many rows are new.
+    """
+    now = now or utcnow()
+    before = _count_rows()
+    for kind in DigestKind:
+        users = db.session.scalars(
+            subscriptions.recipients(kind).order_by(User.id)
+        ).all()
+        batch = []
+        for user in users:
+            due = period or latest_due_period(now, render.recipient_timezone(user))
+            batch.append(_row_values(kind, user, due, now))
+            if len(batch) >= 500:
+                _insert_if_absent(batch)
+                batch = []
+        _insert_if_absent(batch)
+        db.session.commit()
+    return _count_rows() - before
+
+
+def _count_rows() -> int:
+    return db.session.scalar(select(func.count(OutboxMessage.id)))
+
+
+def _claimable(now: datetime):
+    return or_(
+        and_(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            or_(
+                OutboxMessage.claimed_until.is_(None),
+                OutboxMessage.claimed_until < now,
+            ),
+        ),
+        and_(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_until < now,
+        ),
+    )
+
+
+def claim(row_id: int, worker: str, now: datetime) -> OutboxMessage | None:
+    """Take row ``row_id`` for sending if nobody holds it; None if taken or done."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, _claimable(now))
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_by=worker,
+            claimed_until=now + CLAIM_LEASE,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        return None
+    row = db.session.get(OutboxMessage, row_id)
+    db.session.refresh(row)
+    return row
+
+
+def claim_next(worker: str, now: datetime) -> OutboxMessage | None:
+    """Claim the next row that is due and free, or None when there is none."""
+    while True:
+        ids = db.session.scalars(
+            select(OutboxMessage.id)
+            .where(_claimable(now))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(20)
+        ).all()
+        if not ids:
+            return None
+        for row_id in ids:
+            row = claim(row_id, worker, now)
+            if row is not None:
+                return row
+        # Another sender took all of these between our read and our update.
+
+
+def _finish(row: OutboxMessage, status: OutboxStatus, **values) -> None:
+    row.status = status
+    row.claimed_by = None
+    row.claimed_until = None
+    for key, value in values.items():
+        setattr(row, key, value)
+    db.session.commit()
+
+
+def deliver(
+    row: OutboxMessage, now: datetime, pool: content.CandidatePool | None = None
+) -> OutboxStatus:
+    """Render and send one claimed row; record the outcome; never raise for mail.
+
+    The content is built now, not when the row was made, so consent withdrawn
+    or a subscription cancelled in between is honoured.
+    """
+    user = db.session.get(User, row.recipient_id) if row.recipient_id else None
+    if user is None or not subscriptions.is_subscribed(user, row.kind):
+        _finish(row, OutboxStatus.SKIPPED, last_error="unsubscribed or inactive")
+        return OutboxStatus.SKIPPED
+    try:
+        composed = render.compose(row.kind, user, row.period, pool)
+    except Exception as exc:  # a rendering bug must not stop the other digests
+        log.exception("digest %s could not be rendered", row.id)
+        db.session.rollback()
+        _finish(row, OutboxStatus.FAILED, last_error=f"render: {exc}"[:2000])
+        return OutboxStatus.FAILED
+    row.subject = composed.subject[:300]
+    row.locale = composed.locale
+    row.timezone = composed.timezone
+    row.recipient_email = user.email
+    if composed.empty:
+        _finish(row, OutboxStatus.SKIPPED, last_error="nothing to report")
+        return OutboxStatus.SKIPPED
+    message = render.build_message(composed, user, user.email, row.message_id)
+    try:
+        mail.send_message(message)
+    except mail.MailError as exc:
+        error = str(exc)[:2000]
+        if exc.temporary and row.attempts < MAX_ATTEMPTS:
+            delay = RETRY_DELAYS[row.attempts - 1]
+            _finish(
+                row,
+                OutboxStatus.PENDING,
+                last_error=error,
+                next_attempt_at=now + delay,
+            )
+            return OutboxStatus.PENDING
+        _finish(row, OutboxStatus.FAILED, last_error=error)
+        return OutboxStatus.FAILED
+    _finish(row, OutboxStatus.SENT, sent_at=now, last_error=None)
+    _record_mentions(row.id, composed.mentions)
+    return OutboxStatus.SENT
+
+
+def _record_mentions(outbox_id: int, student_ids: list[int]) -> None:
+    """Remember which students the sent digest named."""
+    rows = [{"outbox_id": outbox_id, "student_id": sid} for sid in student_ids]
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    if dialect in ("postgresql", "sqlite"):
+        db.session.execute(
+            module.insert(DigestMention).values(rows).on_conflict_do_nothing()
+        )
+    else:
+        db.session.execute(insert(DigestMention), rows)
+    db.session.commit()
+
+
+@dataclass
+class SendReport:
+    """What one sending pass did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+    ids: list[int] = field(default_factory=list)
+
+    def count(self, status: OutboxStatus) -> None:
+        """Add one outcome."""
+        name = {
+            OutboxStatus.SENT: "sent",
+            OutboxStatus.PENDING: "retrying",
+            OutboxStatus.FAILED: "failed",
+            OutboxStatus.SKIPPED: "skipped",
+        }[status]
+        setattr(self, name, getattr(self, name) + 1)
+
+
+def send_due(
+    now: datetime | None = None, worker: str | None = None, limit: int | None = None
+) -> SendReport:
+    """Send every row that is due and free, one claim and one commit at a time."""
+    now = now or utcnow()
+    worker = worker or worker_name()
+    report = SendReport()
+    pool = content.CandidatePool()
+    try:
+        while limit is None or len(report.ids) < limit:
+            row = claim_next(worker, now)
+            if row is None:
+                break
+            report.ids.append(row.id)
+            report.count(deliver(row, now, pool))
+    finally:
+        pool.close()
+    return report
+
+
+def send_now(row: OutboxMessage, now: datetime | None = None) -> OutboxStatus | None:
+    """Send one row at once (a coordinator's "send now" or "retry").
+
+    A FAILED row is put back to PENDING first. Returns None when the row is
+    already sent, skipped, or held by another sender.
+    """
+    now = now or utcnow()
+    if row.status is OutboxStatus.FAILED:
+        row.status = OutboxStatus.PENDING
+        row.attempts = 0
+        row.next_attempt_at = now
+        db.session.commit()
+    elif row.status is OutboxStatus.PENDING and row.next_attempt_at > now:
+        row.next_attempt_at = now
+        db.session.commit()
+    claimed = claim(row.id, worker_name(), now)
+    if claimed is None:
+        return None
+    return deliver(claimed, now)
+
+
+def run(now: datetime | None = None, worker: str | None = None) -> SendReport:
+    """The scheduler's digest job: make the due rows, then send what is due."""
+    now = now or utcnow()
+    build_due(now)
+    return send_due(now, worker)

@@ -1,0 +1,196 @@
+"""Rendering a digest in its recipient's language and time zone, as a mail.
+
+The text and HTML bodies come from ``templates/digests/<kind>.txt|.html``;
+the HTML has its CSS in a ``<style>`` block that ``css_inline`` moves into
+``style`` attributes (mail clients drop ``<style>``), leaving none behind.
+Links are absolute, built from ``BASE_URL``: a digest is rendered by the
+scheduler, outside any request, and must point at the public address.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+import css_inline
+from flask import current_app, render_template
+from flask_babel import _get_current_context, force_locale
+from flask_babel import gettext as _
+from werkzeug.routing import BuildError
+
+from envoycrm.i18n import format_day, normalise_locale
+from envoycrm.models import DigestKind, User
+
+from . import content, subscriptions
+from .periods import Window, monday_of
+
+TEMPLATES = {
+    DigestKind.BUREAU: "digests/bureau",
+    DigestKind.EMPLOYER: "digests/employer",
+    DigestKind.ENVOY: "digests/envoy",
+}
+BUILDERS = {
+    DigestKind.BUREAU: content.build_bureau_digest,
+    DigestKind.EMPLOYER: content.build_employer_digest,
+    DigestKind.ENVOY: content.build_envoy_digest,
+}
+_INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+
+@dataclass
+class Composed:
+    """A rendered digest: subject, both bodies, and the students it names."""
+
+    subject: str
+    text: str
+    html: str
+    locale: str
+    timezone: str
+    empty: bool = False
+    mentions: list[int] = field(default_factory=list)
+
+
+def recipient_locale(user: User) -> str:
+    """The language the user reads: their own, else their employer's, else default."""
+    chosen = normalise_locale(user.locale)
+    if not chosen and user.employer is not None:
+        chosen = normalise_locale(user.employer.locale)
+    return chosen or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def recipient_timezone(user: User) -> str:
+    """The user's IANA zone, or the default when it is unset or unknown."""
+    zone = user.timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    try:
+        ZoneInfo(zone)
+    except (ValueError, KeyError):
+        zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return zone
+
+
+@contextmanager
+def force_timezone(zone: str) -> Iterator[None]:
+    """Format times in ``zone`` for the duration, like ``force_locale`` for zones.
+
+    Flask-Babel caches the zone of the current context; swapping the cached
+    value is the only way to render for someone other than the signed-in user.
+    """
+    ctx = _get_current_context()
+    if ctx is None:
+        yield
+        return
+    saved = getattr(ctx, "babel_tzinfo", None)
+    ctx.babel_tzinfo = ZoneInfo(zone)
+    try:
+        yield
+    finally:
+        ctx.babel_tzinfo = saved
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """``url_for`` against ``BASE_URL``: an absolute link that works in a mail."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def app_link(endpoint: str, **values) -> str:
+    """``absolute_url`` for links inside a digest; the home page if it is gone.
+
+    Digests link into other areas (openings, candidates); a renamed route
+    there must not stop every digest from being sent.
+    """
+    try:
+        return absolute_url(endpoint, **values)
+    except BuildError:
+        current_app.logger.warning("digest link to missing endpoint %s", endpoint)
+        return absolute_url("main.home")
+
+
+def unsubscribe_links(user: User) -> tuple[str, str]:
+    """The one-click https link and the mailto fallback for ``user``."""
+    token = subscriptions.unsubscribe_token(user)
+    https = absolute_url("unsubscribe.confirm", token=token)
+    address = (
+        current_app.config.get("DIGEST_UNSUBSCRIBE_ADDRESS")
+        or (parseaddr(current_app.config["MAIL_SENDER"])[1])
+    )
+    mailto = f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
+    return https, mailto
+
+
+def _subject(kind: DigestKind, window: Window) -> str:
+    week = format_day(monday_of(window.period), "long")
+    if kind is DigestKind.EMPLOYER:
+        return _("Your candidates this week (week of %(week)s)", week=week)
+    if kind is DigestKind.ENVOY:
+        return _("Your envoy digest for the week of %(week)s", week=week)
+    return _("Bureau digest for the week of %(week)s", week=week)
+
+
+def compose(
+    kind: DigestKind,
+    user: User,
+    period: str,
+    pool: content.CandidatePool | None = None,
+) -> Composed:
+    """Build and render ``kind`` for ``user`` and ``period``, as they will read it.
+
+    ``pool`` shares the employer digests' candidate lists within one pass.
+    """
+    locale = recipient_locale(user)
+    zone = recipient_timezone(user)
+    window = Window.for_period(period, zone)
+    with force_locale(locale), force_timezone(zone):
+        if kind is DigestKind.EMPLOYER:
+            digest = content.build_employer_digest(user, window, pool)
+        else:
+            digest = BUILDERS[kind](user, window)
+        unsubscribe_url, _mailto = unsubscribe_links(user)
+        context = {
+            "digest": digest,
+            "recipient": user,
+            "window": window,
+            "locale": locale,
+            "home_url": absolute_url("main.home"),
+            "settings_url": absolute_url("main.settings"),
+            "unsubscribe_url": unsubscribe_url,
+            "link": app_link,
+        }
+        subject = _subject(kind, window)
+        text = render_template(f"{TEMPLATES[kind]}.txt", subject=subject, **context)
+        html = render_template(f"{TEMPLATES[kind]}.html", subject=subject, **context)
+    return Composed(
+        subject=subject,
+        text=text,
+        html=_INLINER.inline(html),
+        locale=locale,
+        timezone=zone,
+        empty=getattr(digest, "is_empty", False),
+        mentions=sorted(set(digest.mentioned_students())),
+    )
+
+
+def build_message(
+    composed: Composed, user: User, to: str, message_id: str
+) -> EmailMessage:
+    """The multipart/alternative mail (text, then HTML) with unsubscribe headers."""
+    https, mailto = unsubscribe_links(user)
+    message = EmailMessage()
+    message["Subject"] = composed.subject
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id
+    message["List-Unsubscribe"] = f"<{https}>, <{mailto}>"
+    # RFC 8058: the https link above unsubscribes on a bare POST.
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(composed.text)
+    message.add_alternative(composed.html, subtype="html")
+    return message

@@ -1,0 +1,157 @@
+"""The scheduler process: ``flask scheduler run``.
+
+APScheduler 3's ``BlockingScheduler`` runs in its own process beside the web
+workers; the app factory never starts one (a scheduler per gunicorn worker
+would fire every job several times). Jobs are defined here, in code, with
+fixed ids and the default in-memory job store: nothing needs to survive a
+restart, because what matters is idempotent — the digest outbox makes a
+rerun send nothing twice, closing expired openings and flagging students
+touch only rows not yet handled. ``coalesce`` folds runs missed while the
+machine was down into one, and a generous ``misfire_grace_time`` still runs
+it late rather than not at all.
+
+The digest job polls every quarter of an hour rather than firing once at
+08:00: each recipient's digest is due at Monday 08:00 in *their* zone (any
+offset, including :30 and :45 ones), and the outbox decides who is due.
+"""
+
+import logging
+import socket
+import traceback
+from collections.abc import Callable
+from datetime import datetime
+
+import click
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from envoycrm.extensions import db
+from envoycrm.models import SchedulerRun, utcnow
+
+log = logging.getLogger(__name__)
+
+MISFIRE_GRACE_SECONDS = 6 * 60 * 60
+JOB_DEFAULTS = {
+    "coalesce": True,
+    "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+    "max_instances": 1,
+}
+
+scheduler_cli = AppGroup("scheduler", help="The scheduler process.")
+
+
+def send_digests(now: datetime) -> str:
+    """Make the outbox rows that are due and send what is due."""
+    from envoycrm.digests import outbox
+
+    report = outbox.run(now)
+    return (
+        f"sent {report.sent}, retrying {report.retrying}, "
+        f"failed {report.failed}, skipped {report.skipped}"
+    )
+
+
+def close_expired_openings(now: datetime) -> str:
+    """Close openings whose deadline has passed (in the bureau's zone)."""
+    from zoneinfo import ZoneInfo
+
+    from envoycrm.jobs.services import close_expired_openings as close
+
+    today = now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    closed = close(today.date())
+    db.session.commit()
+    return f"closed {closed}"
+
+
+def flag_retention(now: datetime) -> str:
+    """Flag students past the retention period."""
+    from envoycrm.privacy.services import flag_retention as flag
+
+    flagged = flag(now)
+    db.session.commit()
+    return f"flagged {flagged}"
+
+
+# id -> (function, trigger arguments); ids are fixed so a restart replaces jobs.
+JOBS: dict[str, tuple[Callable[[datetime], str], dict]] = {
+    "digests": (send_digests, {"minute": "*/15"}),
+    "close-expired-openings": (close_expired_openings, {"hour": 0, "minute": 5}),
+    "flag-retention": (flag_retention, {"hour": 2, "minute": 30}),
+}
+
+
+def run_job(app: Flask, job_id: str, now: datetime | None = None) -> SchedulerRun:
+    """Run one job inside an app context and record the run in ``SchedulerRun``."""
+    function, _trigger = JOBS[job_id]
+    with app.app_context():
+        record = SchedulerRun(
+            job_id=job_id, host=socket.gethostname()[:100], started_at=utcnow()
+        )
+        db.session.add(record)
+        db.session.commit()
+        try:
+            detail = function(now or utcnow())
+        except Exception:  # recorded for the admin, then the scheduler carries on
+            db.session.rollback()
+            record.ok = False
+            record.detail = traceback.format_exc()[-4000:]
+            log.exception("scheduled job %s failed", job_id)
+        else:
+            record.ok = True
+            record.detail = detail
+        record.finished_at = utcnow()
+        db.session.commit()
+        db.session.refresh(record)
+        db.session.remove()
+        return record
+
+
+def make_scheduler(app: Flask) -> BlockingScheduler:
+    """A blocking scheduler with every job added (not started)."""
+    scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone="UTC")
+    for job_id, (_function, trigger) in JOBS.items():
+        scheduler.add_job(
+            run_job,
+            CronTrigger(timezone="UTC", **trigger),
+            args=[app, job_id],
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+        )
+
+    def report(event) -> None:
+        if event.exception:
+            log.error("job %s raised %s", event.job_id, event.exception)
+
+    scheduler.add_listener(report, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED)
+    return scheduler
+
+
+@scheduler_cli.command("run")
+@click.option("--once", is_flag=True, help="Run every job once now and exit.")
+@with_appcontext
+def scheduler_run(once: bool) -> None:
+    """Run the scheduler in the foreground until stopped (Ctrl-C or SIGTERM)."""
+    app = current_app._get_current_object()
+    if once:
+        for job_id in JOBS:
+            record = run_job(app, job_id)
+            click.echo(f"{job_id}: {'ok' if record.ok else 'FAILED'} {record.detail}")
+        return
+    scheduler = make_scheduler(app)
+    logging.basicConfig(level=logging.INFO)
+    for job in scheduler.get_jobs():
+        click.echo(f"job {job.id}: {job.trigger}")
+    click.echo("Scheduler running; Ctrl-C stops it.")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Scheduler stopped.")
+
+
+def init_app(app: Flask) -> None:
+    """Register ``flask scheduler``; nothing is started here."""
+    app.cli.add_command(scheduler_cli)
