@@ -22,6 +22,10 @@ translations: $(VENV)/.installed-dev
 run: translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
+	@# The scheduler runs once, beside the server (never under its reloader),
+	@# and stops with it.
+	$(FLASK) scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000 --debug
 
 ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set).

@@ -47,9 +47,7 @@ class Assets(HTMLParser):
 
 def wire_size(client, url: str, headers: dict | None = None) -> tuple[int, int, str]:
     """(status, gzipped bytes, decoded body) of one GET."""
-    response = client.get(
-        url, headers={"Accept-Encoding": "gzip", **(headers or {})}
-    )
+    response = client.get(url, headers={"Accept-Encoding": "gzip", **(headers or {})})
     body = response.get_data()
     text = ""
     if response.headers.get("Content-Encoding") == "gzip":

@@ -125,15 +125,36 @@ def _register_blueprints(app: Flask) -> None:
     """One blueprint per area."""
     from envoycrm.admin import bp as admin_bp
     from envoycrm.auth import bp as auth_bp
+    from envoycrm.dashboards import bp as dashboards_bp
     from envoycrm.devmail import bp as devmail_bp
+    from envoycrm.digests import bp as digests_bp
+    from envoycrm.digests import unsubscribe_bp
+    from envoycrm.jobs import bp as jobs_bp
+    from envoycrm.jobs import referral_bp
     from envoycrm.main import bp as main_bp
     from envoycrm.network import bp as network_bp
+    from envoycrm.pipeline import bp as pipeline_bp
     from envoycrm.students import bp as students_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(network_bp, url_prefix="/network")
     app.register_blueprint(students_bp, url_prefix="/students")
+    app.register_blueprint(pipeline_bp, url_prefix="/pipeline")
+    app.register_blueprint(dashboards_bp, url_prefix="/dashboards")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(digests_bp, url_prefix="/digests")
+    app.register_blueprint(unsubscribe_bp, url_prefix="/unsubscribe")
+    app.register_blueprint(jobs_bp, url_prefix="/jobs")
+    app.register_blueprint(referral_bp, url_prefix="/r")
+    from envoycrm.privacy import bp as privacy_bp
+    from envoycrm.privacy import public_bp as data_requests_bp
+    from envoycrm.privacy import session as privacy_session
+    from envoycrm.privacy import tasks_bp
+
+    app.register_blueprint(privacy_bp, url_prefix="/privacy-admin")
+    app.register_blueprint(data_requests_bp, url_prefix="/my-data")
+    app.register_blueprint(tasks_bp, url_prefix="/tasks")
+    privacy_session.init_app(app)  # sessions end after inactivity
     if app.config["MAIL_BACKEND"] == "file":
         app.register_blueprint(devmail_bp, url_prefix="/dev/mail")

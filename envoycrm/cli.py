@@ -215,4 +215,18 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(users_cli)
+    from envoycrm import scheduler
+    from envoycrm.digests.cli import digests_cli
+
+    app.cli.add_command(digests_cli)
+    scheduler.init_app(app)
     app.cli.add_command(students_cli)
+    from envoycrm.jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)
+    from envoycrm.backup import backup_command, restore_command
+    from envoycrm.privacy.cli import privacy_cli
+
+    app.cli.add_command(privacy_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -82,6 +82,13 @@ class Config:
 
     PAGE_SIZE = 25
 
+    # Network-wide aggregates (dashboards, envoy activity) are recomputed at
+    # most this often per worker; 0 computes them on every request.
+    AGGREGATE_CACHE_SECONDS = _env_int("AGGREGATE_CACHE_SECONDS", 120)
+
+    # Students with no activity for this many days are flagged for review.
+    RETENTION_DAYS = _env_int("RETENTION_DAYS", 3 * 365)
+
 
 class DevConfig(Config):
     """Local development: plain http, mail caught in the instance folder."""
@@ -108,3 +115,5 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
+    # Figures must follow every change a test makes.
+    AGGREGATE_CACHE_SECONDS = 0

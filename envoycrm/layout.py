@@ -11,14 +11,27 @@ from flask_login import current_user
 from envoycrm.models import Role
 
 NAVIGATION = {
-    Role.ENVOY: [("main.home", _l("Home")), ("students.index", _l("My students"))],
-    Role.EMPLOYER: [("main.home", _l("Home"))],
+    Role.ENVOY: [
+        ("main.home", _l("Home")),
+        ("students.index", _l("My students")),
+        ("jobs.index", _l("Openings")),
+        ("jobs.pushes", _l("My pushes")),
+        ("tasks.index", _l("Tasks")),
+    ],
+    Role.EMPLOYER: [("main.home", _l("Home")), ("jobs.index", _l("Our openings"))],
     Role.COORDINATOR: [
         ("main.home", _l("Home")),
         ("students.index", _l("Students")),
         ("network.envoys", _l("Envoys")),
         ("network.employers", _l("Employers")),
+        ("jobs.index", _l("Openings")),
         ("network.employer_users", _l("Employer users")),
+        ("pipeline.board", _l("Pipeline")),
+        ("dashboards.index", _l("Dashboards")),
+        ("digests.index", _l("Digests")),
+        ("tasks.index", _l("Tasks")),
+        ("privacy.retention", _l("Retention")),
+        ("privacy.audit_log", _l("Audit log")),
     ],
 }
 NAVIGATION[Role.ADMIN] = [*NAVIGATION[Role.COORDINATOR], ("admin.users", _l("Users"))]

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from envoycrm.demo import reference
+from envoycrm.demo.jobs import load_jobs
 from envoycrm.demo.students import load_students
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -97,6 +98,7 @@ def load_demo(scale: int = 1) -> LoadReport:
     _load_employer_users(report, password_hash, employers)
     db.session.commit()
     load_students(report, scale)  # commits chunk by chunk
+    load_jobs(report, scale)  # openings, pushes and replies
     return report
 
 

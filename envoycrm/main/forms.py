@@ -1,7 +1,7 @@
 """Forms for personal settings and the language switch."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, SubmitField
+from wtforms import BooleanField, HiddenField, SelectField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
 from envoycrm.forms import Form
@@ -23,6 +23,10 @@ class SettingsForm(Form):
 
     locale = SelectField(_l("Language"), choices=language_choices)
     timezone = SelectField(_l("Time zone"), validate_choice=False)
+    digest_subscribed = BooleanField(
+        _l("Email me the weekly digest"),
+        description=_l("Sent on Monday mornings in your time zone."),
+    )
     submit = SubmitField(_l("Save settings"))
 
     def validate_timezone(self, field):

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from envoycrm import audit, i18n
 from envoycrm.access import public, signed_in
+from envoycrm.digests import subscriptions
 from envoycrm.extensions import db
 from envoycrm.i18n import LANG_COOKIE, timezone_choices
 from envoycrm.main import bp, services
@@ -65,11 +66,16 @@ def settings():
         form.locale.data = i18n.normalise_locale(current_user.locale) or str(
             i18n.select_locale()
         )
+        # Envoys opt in to their digest: the checkbox shows what is in force.
+        form.digest_subscribed.data = subscriptions.is_subscribed(current_user)
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("main/settings.html", form=form), status
     current_user.locale = form.locale.data
     current_user.timezone = form.timezone.data
+    subscriptions.set_subscription(
+        current_user, form.digest_subscribed.data, actor_id=current_user.id
+    )
     audit.record(
         "user.settings", "user", current_user.id, fields=["locale", "timezone"]
     )

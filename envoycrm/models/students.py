@@ -276,6 +276,8 @@ class Interaction(db.Model):
     __table_args__ = (
         Index("ix_interactions_student_when", "student_id", "occurred_at"),
         Index("ix_interactions_author_when", "author_id", "occurred_at"),
+        # Weekly activity across the whole network (dashboards, digests).
+        Index("ix_interactions_occurred_at", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

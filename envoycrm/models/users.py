@@ -70,9 +70,7 @@ class User(UserMixin, db.Model):
         ForeignKey("employers.id"), index=True
     )
     # Weekly digest by email (coordinators, employer staff; envoys opt in).
-    digest_subscribed: Mapped[bool] = mapped_column(
-        default=True, server_default=true()
-    )
+    digest_subscribed: Mapped[bool] = mapped_column(default=True, server_default=true())
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

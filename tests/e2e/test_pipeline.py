@@ -1,0 +1,99 @@
+"""The pipeline board in a real browser: moving a card updates counts and timeline."""
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from envoycrm.extensions import db
+from envoycrm.models import Stage, StageChange, Student
+from tests.conftest import PASSWORD
+
+
+def _sign_in_coordinator(page, base) -> None:
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Email", exact=True).fill("coordinator@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def _count(page, stage: str):
+    return page.locator(f"#column-head-{stage} .column-count")
+
+
+def test_moving_a_card_updates_the_counts_and_the_timeline(
+    page, live_server, factory, people, csp_errors
+):
+    wang = factory.student(people["envoy"], name_latin="Wang Wei", name_hanzi="王伟")
+    factory.student(people["envoy"], name_latin="Li Na", name_hanzi="李娜")
+    _sign_in_coordinator(page, live_server)
+    page.goto(f"{live_server}/pipeline/")
+    expect(_count(page, "CONTACTED")).to_have_text("2")
+    expect(_count(page, "OFFER")).to_have_text("0")
+
+    # Keyboard only: choose the stage in the card's menu and press the button.
+    menu = page.get_by_label("Move Wang Wei 王伟 to")
+    menu.focus()
+    menu.select_option("OFFER")
+    page.keyboard.press("Tab")  # the reason field
+    page.keyboard.press("Tab")  # the Move button
+    page.keyboard.press("Enter")
+
+    expect(_count(page, "OFFER")).to_have_text("1")
+    expect(_count(page, "CONTACTED")).to_have_text("1")
+    expect(page.locator("#cards-OFFER")).to_contain_text("Wang Wei 王伟")
+    expect(page.locator(f"#cards-CONTACTED #card-{wang.id}")).to_have_count(0)
+    expect(page.locator(f"#card-{wang.id}")).to_have_count(1)
+    expect(page.locator("#board-status")).to_have_text("Wang Wei 王伟 moved to Offer.")
+    # The focus lands on the note left where the card was.
+    note = page.get_by_role("link", name="Wang Wei 王伟 moved to Offer.")
+    expect(note).to_be_focused()
+    assert page.url == f"{live_server}/pipeline/"  # no full page load
+
+    db.session.expire_all()
+    assert db.session.get(Student, wang.id).stage is Stage.OFFER
+    page.get_by_role("link", name="Wang Wei 王伟 moved to Offer.").click()
+    expect(page.locator("ol.timeline")).to_contain_text("Stage: Contacted → Offer")
+
+
+def test_closing_from_the_board_asks_for_a_reason_at_the_card(
+    page, live_server, factory, people, csp_errors
+):
+    wang = factory.student(people["envoy"], name_latin="Wang Wei", name_hanzi="王伟")
+    _sign_in_coordinator(page, live_server)
+    page.goto(f"{live_server}/pipeline/")
+    page.get_by_label("Move Wang Wei 王伟 to").select_option("CLOSED")
+    page.locator("#card-%d" % wang.id).get_by_role("button", name="Move").click()
+    reason = page.locator(f"#move-reason-{wang.id}")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"#move-reason-{wang.id}-error")).to_have_text(
+        "Say why the student is closed."
+    )
+    expect(reason).to_be_focused()
+    reason.fill("Took a job in Shanghai")
+    page.locator("#card-%d" % wang.id).get_by_role("button", name="Move").click()
+    expect(_count(page, "CLOSED")).to_have_text("1")
+    db.session.expire_all()
+    change = db.session.scalar(
+        select(StageChange).where(StageChange.to_stage == Stage.CLOSED)
+    )
+    assert change.reason == "Took a job in Shanghai"
+
+
+def test_filters_live_in_the_url_and_the_back_button_restores_them(
+    page, live_server, factory, people, csp_errors
+):
+    factory.student(people["envoy"], name_latin="Wang Wei")
+    factory.student(people["envoy2"], name_latin="Chen Jing")
+    _sign_in_coordinator(page, live_server)
+    page.goto(f"{live_server}/pipeline/")
+    expect(_count(page, "CONTACTED")).to_have_text("2")
+    page.get_by_label("Country or region").select_option("NZ")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"/pipeline/\?country=NZ&"))
+    expect(_count(page, "CONTACTED")).to_have_text("1")
+    expect(page.locator("#cards-CONTACTED")).to_contain_text("Chen Jing")
+    page.go_back()
+    expect(page).to_have_url(f"{live_server}/pipeline/")
+    expect(_count(page, "CONTACTED")).to_have_text("2")

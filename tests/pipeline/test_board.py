@@ -1,0 +1,225 @@
+"""The board, moving cards without JavaScript, filters in the URL, saved views."""
+
+import re
+
+from sqlalchemy import func, select
+
+from envoycrm.extensions import db
+from envoycrm.models import AuditEvent, SavedView, Stage, StageChange, Student
+from envoycrm.pipeline.filters import PipelineFilter
+from tests.conftest import post, sign_in
+
+
+def _column_count(html: str, stage: str) -> int:
+    match = re.search(
+        rf'id="column-head-{stage}".*?class="column-count">([\d,]+)<', html, re.S
+    )
+    return int(match.group(1).replace(",", ""))
+
+
+def test_board_shows_a_column_per_stage_with_counts_and_cards(
+    client, coordinator, cohort
+):
+    html = client.get("/pipeline/").get_data(as_text=True)
+    for stage in Stage:
+        assert f'id="cards-{stage.name}"' in html
+    assert _column_count(html, "CONTACTED") == 5
+    assert _column_count(html, "OFFER") == 0
+    assert "Wang Wei 王伟" in html
+    assert "University of Manchester" in html and "Materials science" in html
+    assert "0 days" in html
+
+
+def test_a_column_shows_a_bounded_number_of_cards_and_a_more_link(
+    client, coordinator, factory, people, monkeypatch
+):
+    from envoycrm.pipeline import services
+
+    monkeypatch.setattr(services, "CARDS_PER_COLUMN", 2)
+    monkeypatch.setattr(services.board, "__defaults__", (2,))
+    for n in range(4):
+        factory.student(people["envoy"], name_latin=f"Many{n} Person")
+    html = client.get("/pipeline/").get_data(as_text=True)
+    assert html.count('class="board-card"') == 2
+    assert _column_count(html, "CONTACTED") == 4
+    assert "2 more in this stage" in html
+
+
+def test_moving_a_card_without_javascript_redirects_back_to_the_filtered_board(
+    client, coordinator, cohort
+):
+    wang = cohort["wang"]
+    response = post(
+        client,
+        f"/pipeline/students/{wang.id}/move",
+        {"stage": "MATCHED", "filter": "country=GB&degree=PHD"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/pipeline/?country=GB&degree=PHD"
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Wang Wei 王伟 moved to Matched." in html
+    assert _column_count(html, "MATCHED") == 1
+    assert _column_count(html, "CONTACTED") == 2  # the other two GB PhDs
+    change = db.session.scalar(
+        select(StageChange).where(StageChange.to_stage == Stage.MATCHED)
+    )
+    assert change.student_id == wang.id
+    assert change.from_stage is Stage.CONTACTED
+    assert change.changed_by_id == coordinator.id
+    page = client.get(f"/students/{wang.id}").get_data(as_text=True)
+    assert "Stage: Contacted → Matched" in page
+
+
+def test_closing_without_a_reason_is_refused_at_the_field(client, coordinator, cohort):
+    wang = cohort["wang"]
+    response = post(client, f"/pipeline/students/{wang.id}/move", {"stage": "CLOSED"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'id="move-reason-{wang.id}-error"' in html
+    assert "Say why the student is closed." in html
+    db.session.expire_all()
+    assert db.session.get(Student, wang.id).stage is Stage.CONTACTED
+
+
+def test_htmx_move_answers_the_card_and_every_count_out_of_band(
+    client, coordinator, cohort
+):
+    wang = cohort["wang"]
+    response = post(
+        client,
+        f"/pipeline/students/{wang.id}/move",
+        {"stage": "OFFER", "filter": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'hx-swap-oob="afterbegin:#cards-OFFER"' in html
+    for stage in Stage:
+        assert f'id="column-head-{stage.name}" hx-swap-oob="true"' in html
+    assert _column_count(html, "OFFER") == 1
+    assert _column_count(html, "CONTACTED") == 4
+    assert len(html.encode()) < 15_000
+
+
+def test_an_htmx_move_with_bad_input_answers_the_card_with_the_error(
+    client, coordinator, cohort
+):
+    wang = cohort["wang"]
+    response = post(
+        client,
+        f"/pipeline/students/{wang.id}/move",
+        {"stage": "NOT_A_STAGE"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<li class="board-card" id="card-{wang.id}"')
+    assert f'id="move-stage-{wang.id}-error"' in html
+
+
+def test_filters_round_trip_through_the_url(client, coordinator, cohort):
+    url = "/pipeline/?country=GB&degree=PHD&field=MATERIALS&graduation_year=2027"
+    html = client.get(url).get_data(as_text=True)
+    assert _column_count(html, "CONTACTED") == 1  # only Wang Wei
+    assert "Wang Wei" in html and "Zhao Lei" not in html and "Chen Jing" not in html
+    assert '<option value="GB" selected>' in html
+    assert '<option value="PHD" selected>' in html
+    assert 'name="graduation_year" type="number" min="1991" max="2099"' in html
+    assert 'value="2027"' in html
+    parsed = PipelineFilter.from_args(url.split("?", 1)[1])
+    assert PipelineFilter.from_args(parsed.query_string) == parsed
+    assert parsed.query_string == (
+        "country=GB&field=MATERIALS&degree=PHD&graduation_year=2027"
+    )
+
+
+def test_malformed_filters_are_ignored_rather_than_failing(client, coordinator, cohort):
+    response = client.get(
+        "/pipeline/?country=Narnia&university=x&envoy=-1&degree=WIZARD"
+        "&graduation_year=99999&stage_age=abc&tag=%00bad"
+    )
+    assert response.status_code == 200
+    assert _column_count(response.get_data(as_text=True), "CONTACTED") == 5
+
+
+def test_stage_age_filter_keeps_students_long_in_their_stage(
+    client, coordinator, cohort
+):
+    from datetime import timedelta
+
+    from envoycrm.models import utcnow
+
+    old = cohort["li"]
+    db.session.execute(
+        Student.__table__.update()
+        .where(Student.id == old.id)
+        .values(stage_changed_at=utcnow() - timedelta(days=40))
+    )
+    db.session.commit()
+    html = client.get("/pipeline/?stage_age=30").get_data(as_text=True)
+    assert _column_count(html, "CONTACTED") == 1
+    assert "Li Na" in html and "40 days" in html
+
+
+def test_a_saved_view_restores_its_filter(client, coordinator, cohort):
+    response = post(
+        client,
+        "/pipeline/views",
+        {"name": "GB PhDs", "filter": "country=GB&degree=PHD&sort=name"},
+    )
+    assert response.status_code == 302
+    view = db.session.scalar(select(SavedView))
+    assert view.owner_id == coordinator.id
+    assert view.query == "country=GB&degree=PHD&sort=name"
+    board = client.get("/pipeline/").get_data(as_text=True)
+    assert "GB PhDs" in board
+    opened = client.get(f"/pipeline/views/{view.id}")
+    assert opened.status_code == 302
+    assert opened.headers["Location"] == "/pipeline/?country=GB&degree=PHD&sort=name"
+    html = client.get(opened.headers["Location"]).get_data(as_text=True)
+    assert _column_count(html, "CONTACTED") == 3
+
+
+def test_saving_a_view_without_a_name_is_refused_at_the_field(
+    client, coordinator, cohort
+):
+    response = post(client, "/pipeline/views", {"name": "  ", "filter": "country=GB"})
+    assert response.status_code == 422
+    assert 'id="name-error"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(SavedView.id))) == 0
+
+
+def test_another_coordinators_saved_view_is_not_found(
+    client, app, coordinator, people, factory
+):
+    other = factory.user(coordinator.role, "other.coordinator@example.org")
+    view = SavedView(owner_id=other.id, name="Theirs", query="country=GB")
+    db.session.add(view)
+    db.session.commit()
+    assert client.get(f"/pipeline/views/{view.id}").status_code == 404
+    assert post(client, f"/pipeline/views/{view.id}/delete").status_code == 404
+    assert "Theirs" not in client.get("/pipeline/").get_data(as_text=True)
+
+
+def test_deleting_a_saved_view(client, coordinator):
+    post(client, "/pipeline/views", {"name": "Mine", "filter": "degree=PHD"})
+    view = db.session.scalar(select(SavedView))
+    assert post(client, f"/pipeline/views/{view.id}/delete").status_code == 302
+    assert db.session.scalar(select(func.count(SavedView.id))) == 0
+
+
+def test_envoys_and_employers_cannot_use_the_board(app, people, cohort):
+    wang = cohort["wang"]
+    for role in ("envoy", "employer"):
+        client = app.test_client()
+        sign_in(client, people[role].email)
+        assert client.get("/pipeline/").status_code == 403
+        response = post(
+            client, f"/pipeline/students/{wang.id}/move", {"stage": "OFFER"}
+        )
+        assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Student, wang.id).stage is Stage.CONTACTED
+    assert not db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "student.stage")
+    )

@@ -1,0 +1,265 @@
+"""Bulk actions on a selection or the whole filter, and exports to CSV and XLSX."""
+
+import csv
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from envoycrm.extensions import db
+from envoycrm.models import AuditEvent, Stage, StageChange, Student, StudentTag
+from envoycrm.students import services as student_services
+from tests.conftest import post, sign_in
+
+GB_PHDS = "country=GB&degree=PHD"
+
+
+def _stages() -> dict[str, Stage]:
+    db.session.expire_all()
+    return {s.name_latin: s.stage for s in db.session.scalars(select(Student))}
+
+
+def test_list_view_shows_the_filter_sorted_and_paginated(client, coordinator, cohort):
+    html = client.get("/pipeline/list?degree=MASTER&sort=name").get_data(as_text=True)
+    assert "2 students" in html
+    assert html.index("Chen Jing") < html.index("Sun Yu")
+    assert "Wang Wei" not in html
+
+
+def test_bulk_move_of_the_filtered_set_moves_exactly_that_set(
+    client, coordinator, cohort
+):
+    response = post(
+        client,
+        "/pipeline/bulk",
+        {
+            "target": "filter",
+            "action": "move",
+            "stage": "INTERESTED",
+            "filter": GB_PHDS,
+            "expected": "3",
+            # A ticked row outside the filter must not matter for "the filter".
+            "ids": [str(cohort["chen"].id)],
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/pipeline/list?{GB_PHDS}"
+    assert _stages() == {
+        "Wang Wei": Stage.INTERESTED,
+        "Li Na": Stage.INTERESTED,
+        "Zhao Lei": Stage.INTERESTED,
+        "Chen Jing": Stage.CONTACTED,
+        "Sun Yu": Stage.CONTACTED,
+    }
+    moved = set(
+        db.session.scalars(
+            select(StageChange.student_id).where(
+                StageChange.to_stage == Stage.INTERESTED
+            )
+        )
+    )
+    assert moved == {cohort[k].id for k in ("wang", "li", "zhao")}
+    audit = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "pipeline.bulk")
+    )
+    assert audit.details["rows"] == 3 and audit.actor_id == coordinator.id
+
+
+def test_bulk_on_a_filter_that_changed_since_it_was_shown_changes_nothing(
+    client, coordinator, cohort
+):
+    response = post(
+        client,
+        "/pipeline/bulk",
+        {
+            "target": "filter",
+            "action": "move",
+            "stage": "MATCHED",
+            "filter": GB_PHDS,
+            "expected": "2",
+        },
+    )
+    assert response.status_code == 409
+    assert "The filter now matches 3 students, not the 2" in response.get_data(
+        as_text=True
+    )
+    assert set(_stages().values()) == {Stage.CONTACTED}
+
+
+def test_bulk_on_a_selection_ignores_ids_outside_the_filter(
+    client, coordinator, cohort
+):
+    response = post(
+        client,
+        "/pipeline/bulk",
+        {
+            "target": "selected",
+            "action": "move",
+            "stage": "MATCHED",
+            "filter": GB_PHDS,
+            "ids": [str(cohort["wang"].id), str(cohort["chen"].id)],
+        },
+    )
+    assert response.status_code == 302
+    stages = _stages()
+    assert stages["Wang Wei"] is Stage.MATCHED
+    assert stages["Chen Jing"] is Stage.CONTACTED
+    assert stages["Li Na"] is Stage.CONTACTED
+
+
+def test_bulk_with_nothing_selected_or_no_stage_is_refused_at_the_fields(
+    client, coordinator, cohort
+):
+    response = post(
+        client,
+        "/pipeline/bulk",
+        {"target": "selected", "action": "move", "filter": GB_PHDS},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Select at least one student, or apply to the filter." in html
+    assert "Choose the stage." in html
+    closing = post(
+        client,
+        "/pipeline/bulk",
+        {"target": "filter", "action": "move", "stage": "CLOSED", "expected": "5"},
+    )
+    assert closing.status_code == 422
+    assert "Say why the students are closed." in closing.get_data(as_text=True)
+    assert set(_stages().values()) == {Stage.CONTACTED}
+
+
+def test_bulk_assign_and_tags(client, coordinator, cohort, people):
+    envoy2 = people["envoy2"]
+    post(
+        client,
+        "/pipeline/bulk",
+        {
+            "target": "filter",
+            "action": "assign",
+            "envoy": str(envoy2.id),
+            "filter": GB_PHDS,
+            "expected": "3",
+        },
+    )
+    db.session.expire_all()
+    owners = {s.name_latin: s.owner_id for s in db.session.scalars(select(Student))}
+    assert owners["Wang Wei"] == owners["Li Na"] == owners["Zhao Lei"] == envoy2.id
+    post(
+        client,
+        "/pipeline/bulk",
+        {"target": "filter", "action": "add_tag", "tag": "fair-2026", "expected": "5"},
+    )
+    assert db.session.scalar(select(db.func.count(StudentTag.id))) == 5
+    post(
+        client,
+        "/pipeline/bulk",
+        {
+            "target": "selected",
+            "action": "remove_tag",
+            "tag": "fair-2026",
+            "ids": [str(cohort["sun"].id)],
+        },
+    )
+    tagged = set(db.session.scalars(select(StudentTag.student_id)))
+    assert cohort["sun"].id not in tagged and len(tagged) == 4
+
+
+def test_xlsx_export_has_the_filtered_rows_with_chinese_intact_and_is_audited(
+    client, coordinator, cohort
+):
+    response = client.get(f"/pipeline/export.xlsx?{GB_PHDS}")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert "attachment" in response.headers["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:3] == (
+        "Number",
+        "Name in Latin letters",
+        "Name in Chinese characters",
+    )
+    names = {(row[1], row[2]) for row in rows[1:]}
+    assert names == {("Wang Wei", "王伟"), ("Li Na", "李娜"), ("Zhao Lei", "赵磊")}
+    assert {row[6] for row in rows[1:]} == {"University of Manchester"}
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
+    assert event.actor_id == coordinator.id
+    assert event.details["filter"] == GB_PHDS
+    assert event.details["rows"] == 3
+    assert event.details["format"] == "xlsx"
+
+
+def test_csv_export_is_utf8_with_a_bom_and_audited(client, coordinator, cohort):
+    response = client.get("/pipeline/export.csv?degree=MASTER")
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert {row[2] for row in rows[1:]} == {"陈静", "孙雨"}
+    assert len(rows) == 3
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
+    assert event.details == {
+        "filter": "degree=MASTER",
+        "format": "csv",
+        "rows": 2,
+        "selection": None,
+    }
+
+
+def test_exports_never_carry_formulas(client, coordinator, factory, people):
+    student = factory.student(people["envoy"], name_latin="=HYPERLINK(1)")
+    student_services.update_profile(
+        student,
+        {
+            **{f: getattr(student, f) for f in student_services.PROFILE_FIELDS},
+            "programme": "@SUM(A1)",
+            "phone": "+44 7700 900123",
+        },
+        student.version,
+        people["coordinator"],
+    )
+    db.session.commit()
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/pipeline/export.csv").get_data().decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[1][1] == "'=HYPERLINK(1)"
+    assert rows[1][8] == "'@SUM(A1)"
+    assert rows[1][5] == "+44 7700 900123"
+    workbook = load_workbook(io.BytesIO(client.get("/pipeline/export.xlsx").get_data()))
+    cell = workbook.worksheets[0]["B2"]
+    assert cell.value == "=HYPERLINK(1)" and cell.data_type == "s"
+
+
+def test_bulk_export_of_a_selection_streams_only_those_rows(
+    client, coordinator, cohort
+):
+    response = post(
+        client,
+        "/pipeline/bulk",
+        {
+            "target": "selected",
+            "action": "export_csv",
+            "ids": [str(cohort["li"].id), str(cohort["sun"].id)],
+        },
+    )
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert {row[1] for row in rows[1:]} == {"Li Na", "Sun Yu"}
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
+    assert event.details["rows"] == 2 and event.details["selection"] == 2
+
+
+def test_envoys_and_employers_cannot_export(app, people, cohort):
+    for role in ("envoy", "envoy2", "employer"):
+        client = app.test_client()
+        sign_in(client, people[role].email)
+        for url in ("/pipeline/export.csv", "/pipeline/export.xlsx"):
+            response = client.get(url)
+            assert response.status_code == 403
+            assert b"Wang Wei" not in response.get_data()
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
+        is None
+    )

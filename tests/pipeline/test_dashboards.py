@@ -1,0 +1,209 @@
+"""Dashboards: every figure equals a count made independently from the rows."""
+
+import re
+import secrets
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from envoycrm.dashboards import services as dashboard_services
+from envoycrm.extensions import db
+from envoycrm.models import (
+    EnvoyStatus,
+    FieldOfStudy,
+    Interaction,
+    InteractionKind,
+    InterestSource,
+    JobInterest,
+    JobOpening,
+    OpeningStatus,
+    Push,
+    Sector,
+    Stage,
+    Student,
+    User,
+    utcnow,
+)
+from envoycrm.models.users import DegreeLevel
+from envoycrm.pipeline.filters import PipelineFilter
+from envoycrm.students import services as student_services
+
+PIPELINE = [
+    Stage.CONTACTED,
+    Stage.INTERESTED,
+    Stage.MATCHED,
+    Stage.IN_PROCESS,
+    Stage.OFFER,
+    Stage.RETURNED,
+]
+
+
+def _table(html: str, table_id: str) -> list[list[str]]:
+    body = re.search(rf'<table class="list" id="{table_id}">(.*?)</table>', html, re.S)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1), re.S)
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        for row in rows[1:]
+    ]
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", "") or 0)
+
+
+def _scenario(factory, people, cohort):
+    coordinator = people["coordinator"]
+    moves = {"wang": Stage.OFFER, "li": Stage.MATCHED, "chen": Stage.RETURNED}
+    for key, stage in moves.items():
+        student_services.move_stage(cohort[key], coordinator, stage)
+    student_services.move_stage(cohort["zhao"], coordinator, Stage.CLOSED, "Stayed")
+    returned = factory.user(
+        people["envoy"].role,
+        university=people["envoy"].envoy_profile.university,
+        status=EnvoyStatus.RETURNED,
+    )
+    factory.student(returned, name_latin="Returned Owner Student")
+    employer = people["employer"].employer
+    opening = JobOpening(
+        employer_id=employer.id,
+        title_en="Marine materials engineer",
+        title_zh="海洋材料工程师",
+        sector=Sector.NEW_MATERIALS,
+        field=FieldOfStudy.MATERIALS,
+        min_degree=DegreeLevel.MASTER,
+        salary_min=150_000,
+        salary_max=250_000,
+        deadline=date(2027, 3, 1),
+        status=OpeningStatus.OPEN,
+    )
+    db.session.add(opening)
+    db.session.flush()
+    push = Push(
+        opening_id=opening.id, envoy_id=people["envoy"].id, token=secrets.token_hex(8)
+    )
+    db.session.add(push)
+    db.session.flush()
+    for key in ("wang", "li", "chen"):
+        db.session.add(
+            JobInterest(
+                student_id=cohort[key].id,
+                opening_id=opening.id,
+                push_id=push.id,
+                source=InterestSource.REFERRAL,
+            )
+        )
+    now = utcnow()
+    for weeks_ago in (0, 1, 1, 3, 30):
+        db.session.add(
+            Interaction(
+                student_id=cohort["wang"].id,
+                author_id=people["envoy"].id,
+                kind=InteractionKind.CHAT,
+                occurred_at=now - timedelta(weeks=weeks_ago),
+            )
+        )
+    db.session.commit()
+
+
+def test_dashboard_figures_equal_counts_from_the_database(
+    client, coordinator, factory, people, cohort
+):
+    _scenario(factory, people, cohort)
+    html = client.get("/dashboards/").get_data(as_text=True)
+    students = db.session.scalars(select(Student)).all()
+
+    # Funnel: students at each stage or further along; closed apart.
+    now_at = Counter(s.stage for s in students)
+    funnel = {row[0]: row for row in _table(html, "funnel-table")}
+    for index, stage in enumerate(PIPELINE):
+        reached = sum(now_at[s] for s in PIPELINE[index:])
+        label = stage.value.replace("_", " ").capitalize()
+        row = funnel[label]
+        assert _number(row[1]) == now_at[stage], stage
+        assert _number(row[2]) == reached, stage
+    assert _number(funnel["Closed"][1]) == now_at[Stage.CLOSED] == 1
+    assert funnel["Interested"][3] == "60.0%"  # 3 of the 5 contacted went on
+
+    # Coverage by country: students and envoys.
+    countries = {row[0]: row for row in _table(html, "country-table")}
+    student_countries = Counter(s.university.country_code for s in students)
+    envoys = db.session.scalars(select(User).where(User.envoy_profile.has())).all()
+    envoy_countries = Counter(e.envoy_profile.university.country_code for e in envoys)
+    assert _number(countries["United Kingdom"][1]) == student_countries["GB"]
+    assert _number(countries["United Kingdom"][2]) == envoy_countries["GB"]
+    assert _number(countries["New Zealand"][1]) == student_countries["NZ"]
+    assert _number(countries["New Zealand"][2]) == envoy_countries["NZ"]
+
+    # Top envoys: students owned.
+    owners = Counter(s.owner.full_name for s in students)
+    for row in _table(html, "envoy-table"):
+        assert _number(row[1]) == owners[row[0]]
+
+    # Weekly activity: interactions this week and last, by Monday weeks.
+    week = _table(html, "activity-table")
+    assert len(week) == 26
+    interactions = db.session.scalars(select(Interaction)).all()
+    start = dashboard_services.week_start(utcnow())
+    in_week = Counter(
+        (i.occurred_at - (start - timedelta(weeks=25))).days // 7 for i in interactions
+    )
+    assert [_number(r[1]) for r in week] == [in_week[i] for i in range(26)]
+    assert sum(_number(r[2]) for r in week) == sum(
+        1 for s in students if s.created_at >= start - timedelta(weeks=25)
+    )
+
+    # Openings with the most replies.
+    assert _table(html, "opening-table")[0][2] == "3"
+
+    # The headline: the share of envoys who returned.
+    returned = sum(1 for e in envoys if e.envoy_profile.status is EnvoyStatus.RETURNED)
+    assert returned == 1 and len(envoys) == 3
+    assert re.search(r'id="returned-share">33.3%<', html)
+
+
+def test_filters_apply_to_the_dashboard(client, coordinator, factory, people, cohort):
+    _scenario(factory, people, cohort)
+    html = client.get("/dashboards/?country=NZ").get_data(as_text=True)
+    funnel = {row[0]: row for row in _table(html, "funnel-table")}
+    assert _number(funnel["Contacted"][2]) == 2  # Chen (returned) and Sun
+    assert _number(funnel["Returned"][1]) == 1
+    assert [row[0] for row in _table(html, "country-table")] == ["New Zealand"]
+    assert re.search(r'id="returned-share">0.0%<', html)
+    figures = dashboard_services.build(PipelineFilter(country="NZ"))
+    assert figures.total == 2
+
+
+def test_charts_are_accessible_svg_with_titles(client, coordinator, cohort):
+    html = client.get("/dashboards/").get_data(as_text=True)
+    svgs = re.findall(r"<svg[^>]*>", html)
+    assert len(svgs) >= 5
+    for tag in svgs:
+        if 'class="chart"' in tag:
+            assert 'role="img"' in tag and "aria-labelledby=" in tag
+    assert '<title id="funnel-chart-title">Pipeline funnel</title>' in html
+    assert "<details>" in html
+
+
+def test_the_dashboard_runs_a_bounded_number_of_queries(
+    app, client, coordinator, factory, people, cohort
+):
+    from sqlalchemy import event
+
+    def count_queries() -> int:
+        statements = []
+        listener = lambda *args, **kwargs: statements.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/dashboards/").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    few = count_queries()
+    for n in range(10):
+        factory.student(people["envoy2"], name_latin=f"More{n} Student")
+    assert count_queries() == few
