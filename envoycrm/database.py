@@ -17,3 +17,20 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def refresh_statistics(connection, full: bool = False) -> str:
+    """Let the query planner see how the data is spread.
+
+    SQLite keeps no statistics by itself: without them it may walk a big
+    index where a small one would do. ``PRAGMA optimize`` re-analyses what
+    changed. PostgreSQL's autovacuum does this on its own.
+    """
+    if connection.dialect.name != "sqlite":
+        return "nothing to do on " + connection.dialect.name
+    if full:  # after a bulk load: analyse everything
+        connection.exec_driver_sql("ANALYZE")
+        return "statistics rebuilt"
+    connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+    connection.exec_driver_sql("PRAGMA optimize=0x10002")
+    return "statistics refreshed"

@@ -75,11 +75,19 @@ def flag_retention(now: datetime) -> str:
     return f"flagged {flagged}"
 
 
+def refresh_statistics(now: datetime) -> str:
+    """Keep the database's query-planner statistics current."""
+    from envoycrm.database import refresh_statistics as refresh
+
+    return refresh(db.session.connection())
+
+
 # id -> (function, trigger arguments); ids are fixed so a restart replaces jobs.
 JOBS: dict[str, tuple[Callable[[datetime], str], dict]] = {
     "digests": (send_digests, {"minute": "*/15"}),
     "close-expired-openings": (close_expired_openings, {"hour": 0, "minute": 5}),
     "flag-retention": (flag_retention, {"hour": 2, "minute": 30}),
+    "refresh-statistics": (refresh_statistics, {"hour": 3, "minute": 15}),
 }
 
 

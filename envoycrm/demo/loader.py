@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from envoycrm.database import refresh_statistics
 from envoycrm.demo import reference
 from envoycrm.demo.jobs import load_jobs
 from envoycrm.demo.students import load_students
@@ -99,6 +100,9 @@ def load_demo(scale: int = 1) -> LoadReport:
     db.session.commit()
     load_students(report, scale)  # commits chunk by chunk
     load_jobs(report, scale)  # openings, pushes and replies
+    if report.added:
+        refresh_statistics(db.session.connection(), full=True)
+        db.session.commit()
     return report
 
 

@@ -74,7 +74,12 @@ def test_malformed_weeks_are_refused(bad):
 def test_jobs_have_fixed_ids_coalesce_and_a_generous_grace_time(app):
     sched = scheduler.make_scheduler(app)
     jobs = {job.id: job for job in sched.get_jobs()}
-    assert set(jobs) == {"digests", "close-expired-openings", "flag-retention"}
+    assert set(jobs) == {
+        "digests",
+        "close-expired-openings",
+        "flag-retention",
+        "refresh-statistics",
+    }
     assert scheduler.JOB_DEFAULTS["coalesce"] is True
     assert scheduler.JOB_DEFAULTS["misfire_grace_time"] >= 3600
     assert sched.running is False
@@ -105,6 +110,6 @@ def test_a_failing_job_is_recorded_as_failed(app, monkeypatch):
 
 
 def test_the_other_jobs_close_openings_and_flag_retention(app, people):
-    for job_id in ("close-expired-openings", "flag-retention"):
+    for job_id in ("close-expired-openings", "flag-retention", "refresh-statistics"):
         record = scheduler.run_job(app, job_id)
         assert record.ok is True, record.detail
