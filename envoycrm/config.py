@@ -81,6 +81,8 @@ class Config:
     SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 20)
 
     PAGE_SIZE = 25
+    # Long lists count their matches up to this many ("More than 1,000").
+    LIST_COUNT_CAP = _env_int("LIST_COUNT_CAP", 1000)
 
     # Network-wide aggregates (dashboards, envoy activity) are recomputed at
     # most this often per worker; 0 computes them on every request.

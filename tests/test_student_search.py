@@ -77,3 +77,37 @@ def test_reindex_rebuilds_every_students_tokens(factory, people):
     assert reindex_all(db.session.connection()) == 1
     db.session.commit()
     assert _search("index") == [s.id]
+
+
+def test_a_broad_list_counts_up_to_a_cap_and_still_pages_on(
+    client, login_as, factory, people
+):
+    from envoycrm.pagination import paginate_capped
+
+    for n in range(30):
+        factory.student(people["envoy"], name_latin=f"Many Student{n:02d}")
+    query = services.student_query(select(Student), services.StudentFilter(sort="name"))
+    page = paginate_capped(query, page=1, per_page=10, cap=20)
+    assert page.capped and page.total == 20 and page.has_next
+    assert [s.name_latin for s in page.items][:2] == [
+        "Many Student00",
+        "Many Student01",
+    ]
+    last = paginate_capped(query, page=3, per_page=10, cap=100)
+    assert not last.capped and last.total == 30 and not last.has_next
+    assert len(last.items) == 10
+    login_as("envoy")
+    html = client.get("/students/").get_data(as_text=True)
+    assert "30 students" in html and "Page 1 of 2" in html
+
+
+def test_a_capped_list_says_more_than_and_pages_on(
+    app, client, login_as, factory, people
+):
+    app.config["LIST_COUNT_CAP"] = 20
+    for n in range(30):
+        factory.student(people["envoy"], name_latin=f"Capped Student{n:02d}")
+    login_as("envoy")
+    html = client.get("/students/").get_data(as_text=True)
+    assert "More than 20 students" in html
+    assert "Page 1</span>" in html and "page=2" in html

@@ -2,7 +2,15 @@
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,6 +32,7 @@ from envoycrm.models import (
 )
 from envoycrm.models.users import DegreeLevel
 from envoycrm.network.services import university_choices
+from envoycrm.pagination import paginate_capped
 from envoycrm.params import enum_arg, flag_arg, page_arg, text_arg
 from envoycrm.students import bp, services
 from envoycrm.students.duplicates import Probe, find_duplicates, split_by_visibility
@@ -157,7 +166,9 @@ def index():
     """My students (all students for coordinators): search, filter, sort, pages."""
     filters = _filters()
     query = services.student_query(scoped(Student), filters)
-    page = db.paginate(query, page=page_arg(), per_page=25, error_out=False)
+    page = paginate_capped(
+        query, page=page_arg(), per_page=25, cap=current_app.config["LIST_COUNT_CAP"]
+    )
     template = "students/_rows.html" if is_fragment_request() else "students/index.html"
     return render_template(
         template,
