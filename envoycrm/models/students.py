@@ -134,6 +134,19 @@ class Student(db.Model):
         Index("ix_students_owner_activity", "owner_id", "last_activity_at"),
         Index("ix_students_owner_stage", "owner_id", "stage"),
         Index("ix_students_stage_changed", "stage", "stage_changed_at"),
+        # Covering indexes for the pipeline board's counts per stage under
+        # its most used filters, so they are counted from the index alone.
+        Index("ix_students_university_stage", "university_id", "stage"),
+        Index(
+            "ix_students_intention_stage",
+            "intention_level",
+            "stage",
+            "stage_changed_at",
+        ),
+        Index("ix_students_field_stage", "field", "stage"),
+        Index(
+            "ix_students_degree_graduation", "degree", "expected_graduation", "stage"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

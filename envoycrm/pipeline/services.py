@@ -68,12 +68,21 @@ class Column:
 
 
 def stage_counts(filters: PipelineFilter) -> dict[Stage, int]:
-    """Students per stage for the filter (one GROUP BY query)."""
+    """Students per stage for the filter (one GROUP BY query).
+
+    With a place filter the rows are grouped by university and stage too,
+    which the (university, stage) index answers alone; the sums per stage
+    are then added up here.
+    """
+    group = [Student.stage]
+    if filters.country or filters.university:
+        group = [Student.university_id, Student.stage]
     query = apply_filter(
         select(Student.stage, func.count(Student.id)), filters.without_stage()
-    ).group_by(Student.stage)
+    ).group_by(*group)
     counts = dict.fromkeys(Stage, 0)
-    counts.update(dict(db.session.execute(query).all()))
+    for stage, count in db.session.execute(query):
+        counts[stage] += count
     return counts
 
 
