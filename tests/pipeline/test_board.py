@@ -223,3 +223,36 @@ def test_envoys_and_employers_cannot_use_the_board(app, people, cohort):
     assert not db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "student.stage")
     )
+
+
+def test_column_counts_under_a_country_filter_equal_a_direct_count(
+    client, login_as, factory, people
+):
+    from sqlalchemy import func, select
+    from werkzeug.datastructures import MultiDict
+
+    from envoycrm.extensions import db
+    from envoycrm.models import Stage, Student, University
+    from envoycrm.pipeline.filters import PipelineFilter
+    from envoycrm.pipeline.services import stage_counts
+    from envoycrm.students.services import move_stage
+
+    nz = people["envoy2"]
+    for n in range(5):
+        s = factory.student(people["envoy"], name_latin=f"Gb Student{n}")
+        if n % 2:
+            move_stage(s, people["envoy"], Stage.INTERESTED)
+    for n in range(3):
+        factory.student(nz, name_latin=f"Nz Student{n}")
+    db.session.commit()
+    counts = stage_counts(PipelineFilter.from_args(MultiDict({"country": "GB"})))
+    expected = dict(
+        db.session.execute(
+            select(Student.stage, func.count())
+            .join(University, University.id == Student.university_id)
+            .where(University.country_code == "GB")
+            .group_by(Student.stage)
+        ).all()
+    )
+    assert {k: v for k, v in counts.items() if v} == expected
+    assert counts[Stage.CONTACTED] == 3 and counts[Stage.INTERESTED] == 2
