@@ -24,13 +24,14 @@ def refresh_statistics(connection, full: bool = False) -> str:
 
     SQLite keeps no statistics by itself: without them it may walk a big
     index where a small one would do. ``PRAGMA optimize`` re-analyses what
-    changed. PostgreSQL's autovacuum does this on its own.
+    changed. PostgreSQL's autovacuum does this on its own in time, but not
+    right after a bulk load, so ``full`` analyses everything on both.
     """
-    if connection.dialect.name != "sqlite":
-        return "nothing to do on " + connection.dialect.name
     if full:  # after a bulk load: analyse everything
         connection.exec_driver_sql("ANALYZE")
         return "statistics rebuilt"
+    if connection.dialect.name != "sqlite":
+        return "left to autovacuum on " + connection.dialect.name
     connection.exec_driver_sql("PRAGMA analysis_limit=1000")
     connection.exec_driver_sql("PRAGMA optimize=0x10002")
     return "statistics refreshed"
