@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from babel.messages.pofile import read_po, write_po
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from envoycrm import resource_dir
@@ -180,6 +180,7 @@ def users_create_admin(email: str, name: str) -> None:
         normalise_email,
     )
     from envoycrm.models import Role, User
+    from envoycrm.urls import absolute_url
 
     if find_user_by_email(email):
         raise click.ClickException(f"{email} already has an account.")
@@ -188,12 +189,7 @@ def users_create_admin(email: str, name: str) -> None:
     )
     db.session.add(user)
     db.session.commit()
-    from flask import url_for
-
-    with current_app.test_request_context():
-        link = current_app.config["BASE_URL"].rstrip("/") + url_for(
-            "auth.set_password", token=make_token(user, INVITE)
-        )
+    link = absolute_url("auth.set_password", token=make_token(user, INVITE))
     click.echo(f"Administrator created. Choose a password at:\n{link}")
 
 

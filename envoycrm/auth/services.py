@@ -1,6 +1,6 @@
 """Domain functions for signing in: throttling, tokens and invitations."""
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from envoycrm.mail import render_message, send_message
 from envoycrm.models import User
 from envoycrm.models.users import new_session_token
 from envoycrm.security import hash_password
+from envoycrm.urls import absolute_url
 
 RESET = "reset"
 INVITE = "invite"
@@ -104,7 +105,7 @@ def _send_link(
     user: User, purpose: str, endpoint: str, template: str, subject, **context
 ):
     """Email ``user`` a signed link for ``purpose`` in their own language."""
-    link = _external_url(endpoint, token=make_token(user, purpose))
+    link = absolute_url(endpoint, token=make_token(user, purpose))
     send_message(
         render_message(
             user.email, template, user.locale, subject, user=user, link=link, **context
@@ -134,8 +135,3 @@ def send_password_reset(user: User) -> None:
         _l("Reset your EnvoyCRM password"),
         minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
     )
-
-
-def _external_url(endpoint: str, **values) -> str:
-    """An absolute link for emails, built on the configured public address."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)

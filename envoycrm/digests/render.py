@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import css_inline
@@ -23,6 +23,7 @@ from werkzeug.routing import BuildError
 
 from envoycrm.i18n import format_day, normalise_locale
 from envoycrm.models import DigestKind, User
+from envoycrm.urls import absolute_url
 
 from . import content, subscriptions
 from .periods import Window, monday_of
@@ -88,15 +89,6 @@ def force_timezone(zone: str) -> Iterator[None]:
         yield
     finally:
         ctx.babel_tzinfo = saved
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """``url_for`` against ``BASE_URL``: an absolute link that works in a mail."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def app_link(endpoint: str, **values) -> str:

@@ -36,6 +36,7 @@ from envoycrm.models import (
 )
 from envoycrm.models.users import DegreeLevel
 from envoycrm.params import enum_arg, page_arg, text_arg
+from envoycrm.urls import absolute_url
 
 BROWSE = (Role.ENVOY, Role.COORDINATOR, Role.EMPLOYER)
 AUTHORS = (Role.COORDINATOR, Role.EMPLOYER)
@@ -265,7 +266,7 @@ def push(opening_id: int):
 
 
 def _referral_url(push: Push) -> str:
-    return url_for("referral.opening", token=referrals.sign(push), _external=True)
+    return absolute_url("referral.opening", token=referrals.sign(push))
 
 
 def share_message(push: Push, link: str) -> str:

@@ -42,8 +42,12 @@ def live_server(app, people) -> Iterator[str]:
         target=server.serve_forever, name="live-server", daemon=True
     )
     thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    # Links the app writes for others (referral links, mails) use BASE_URL,
+    # the public address: here, this server. The app fixture restores it.
+    app.config["BASE_URL"] = base
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base
     finally:
         server.shutdown()
         server.server_close()
