@@ -80,6 +80,10 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 20)
 
+    # The largest request body accepted (imports are the biggest uploads);
+    # Werkzeug refuses anything larger with 413, chunked bodies included.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+
     PAGE_SIZE = 25
     # Long lists count their matches up to this many ("More than 1,000").
     LIST_COUNT_CAP = _env_int("LIST_COUNT_CAP", 1000)

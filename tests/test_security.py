@@ -92,3 +92,33 @@ def test_deactivated_user_is_signed_out_at_once(client, people, app):
     set_active(people["envoy"], False)
     db.session.commit()
     assert client.get("/").status_code == 302
+
+
+def test_request_bodies_over_the_limit_are_refused_with_413(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post(
+        "/auth/forgot", data={"email": "x@example.org", "filler": "x" * 5000}
+    )
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_an_idempotency_key_of_another_user_reveals_nothing(factory, people):
+    import uuid
+
+    from envoycrm.extensions import db
+    from envoycrm.models import IdempotencyKey
+    from envoycrm.students import services
+
+    key = uuid.uuid4().hex
+    owned = factory.student(people["envoy"])
+    db.session.add(
+        IdempotencyKey(
+            key=key,
+            user_id=people["envoy"].id,
+            record_type="student",
+            record_id=owned.id,
+        )
+    )
+    db.session.commit()
+    services._check_idempotency(key, people["envoy2"].id)  # no AlreadyDone

@@ -7,7 +7,7 @@ database is even asked. Nothing here knows about the request.
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import segno
 from flask import current_app
@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select, update
 
 from envoycrm import audit
+from envoycrm.access import N_
 from envoycrm.auth.services import normalise_email
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -27,6 +28,8 @@ from envoycrm.models import (
     Stage,
     StageChange,
     Student,
+    Task,
+    TaskKind,
     utcnow,
 )
 from envoycrm.students.duplicates import normalise_wechat
@@ -79,6 +82,13 @@ def qr_svg(url: str) -> str:
 
 # --- replies -------------------------------------------------------------------------
 
+# Stored in English in the stage history and on tasks; translated where shown.
+REPLY_REASON = N_("Reply through a referral link")
+CONSENT_TASK_TITLE = N_(
+    "A reply came through a referral link, but this student has no consent in "
+    "force: confirm consent with them before using it"
+)
+
 
 @dataclass
 class ReplyOutcome:
@@ -112,19 +122,16 @@ def record_reply(push: Push, data: dict, notice_language: str) -> ReplyOutcome:
     """
     email = normalise_email(data["email"]) or None
     wechat_id = normalise_wechat(data.get("wechat_id"))
-    envoy = push.envoy
     student = _find_existing(email, wechat_id)
     created = student is None
     now = utcnow()
     if created:
         student = _new_student(push, data, email, wechat_id, notice_language)
     elif student.active_consent is None:
-        # A known student without consent in force gave it again on this form.
-        _consent(student, data, notice_language)
-        scope = data["consent_scope"]
-        db.session.execute(
-            update(Student).where(Student.id == student.id).values(consent_scope=scope)
-        )
+        # Whoever typed a known email here need not be that student: a
+        # withdrawal is never undone from this public form. The student's
+        # envoy confirms with them instead.
+        _ask_owner_to_confirm_consent(student, push)
     interest = db.session.scalar(
         select(JobInterest).where(
             JobInterest.student_id == student.id,
@@ -142,7 +149,8 @@ def record_reply(push: Push, data: dict, notice_language: str) -> ReplyOutcome:
             )
         )
     if student.stage is not Stage.CLOSED and student.stage.rank < Stage.INTERESTED.rank:
-        move_stage(student, envoy, Stage.INTERESTED)
+        # Moved by the reply itself: the pushing envoy may not own the student.
+        move_stage(student, None, Stage.INTERESTED, reason=REPLY_REASON)
     db.session.execute(
         update(Student).where(Student.id == student.id).values(last_activity_at=now)
     )
@@ -154,6 +162,20 @@ def record_reply(push: Push, data: dict, notice_language: str) -> ReplyOutcome:
         new_student=created,
     )
     return ReplyOutcome(student, created)
+
+
+def _ask_owner_to_confirm_consent(student: Student, push: Push) -> None:
+    """A task for the student's envoy: a reply came for a student without consent."""
+    db.session.add(
+        Task(
+            kind=TaskKind.OTHER,
+            title=CONSENT_TASK_TITLE,
+            student_id=student.id,
+            opening_id=push.opening_id,
+            assignee_id=student.owner_id,
+            due_on=utcnow().date() + timedelta(days=14),
+        )
+    )
 
 
 def _consent(student: Student, data: dict, notice_language: str) -> Consent:

@@ -29,7 +29,8 @@ from envoycrm.pipeline.filters import PipelineFilter, apply_filter, order_by_sor
 PARTITION = 1000
 BLOCK = 64 * 1024
 # Text that a spreadsheet would run as a formula (CSV/formula injection).
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
+# Formula starts, also after spaces and in full width (some Excel locales).
+_FORMULA = re.compile(r"^\s*[=+\-@\t\r＝＋－＠]")
 _PHONE = re.compile(r"^\+[0-9 ()\-]+$")
 
 
@@ -135,7 +136,7 @@ def export_rows(
             ]
 
 
-def _safe_text(value):
+def safe_text(value):
     """Text a spreadsheet shows as text: no formulas, no illegal characters."""
     if not isinstance(value, str):
         return value
@@ -154,7 +155,7 @@ def csv_stream(rows: Iterator[list]) -> Iterator[bytes]:
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([_safe_text(value) for value in row])
+        writer.writerow([safe_text(value) for value in row])
         yield buffer.getvalue().encode("utf-8")
 
 

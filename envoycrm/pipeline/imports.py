@@ -50,6 +50,7 @@ from envoycrm.models import (
     User,
     utcnow,
 )
+from envoycrm.pipeline.exports import safe_text
 from envoycrm.students.duplicates import normalise_wechat
 from envoycrm.students.forms import PHONE, TAG, WECHAT_ID
 from envoycrm.students.names import name_key
@@ -661,7 +662,8 @@ def error_report(job: ImportJob) -> Iterator[bytes]:
     table = load_table(job)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([_("Line"), _("Problems"), *headers])
+    # The uploaded cells go back out: neutralise anything a spreadsheet runs.
+    writer.writerow([_("Line"), _("Problems"), *map(safe_text, headers)])
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     for result in job.preview.get("rows", []):
         if result["status"] != "error":
@@ -677,5 +679,5 @@ def error_report(job: ImportJob) -> Iterator[bytes]:
             if result["line"] - 2 < len(table.rows)
             else []
         )
-        writer.writerow([result["line"], problems, *cells])
+        writer.writerow([result["line"], problems, *map(safe_text, cells)])
         yield buffer.getvalue().encode("utf-8")

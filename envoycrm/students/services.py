@@ -88,10 +88,10 @@ def _clean_profile(data: dict) -> dict:
     return cleaned
 
 
-def _check_idempotency(key: str) -> None:
-    """Raise ``AlreadyDone`` when this form submission was already saved."""
+def _check_idempotency(key: str, user_id: int) -> None:
+    """Raise ``AlreadyDone`` when this user's submission was already saved."""
     done = db.session.get(IdempotencyKey, key)
-    if done is not None:
+    if done is not None and done.user_id == user_id:
         raise AlreadyDone(done.record_id)
 
 
@@ -120,7 +120,7 @@ def log_student(
     A second submission with the same ``idempotency_key`` raises
     ``AlreadyDone`` with the first submission's student.
     """
-    _check_idempotency(idempotency_key)
+    _check_idempotency(idempotency_key, envoy.id)
     now = utcnow()
     profile = _clean_profile(data)
     student = Student(
@@ -169,7 +169,7 @@ def log_student(
     except IntegrityError:
         # A concurrent double submit won the race for the same key.
         db.session.rollback()
-        _check_idempotency(idempotency_key)
+        _check_idempotency(idempotency_key, envoy.id)
         raise
     return student
 
@@ -302,9 +302,12 @@ def withdraw_consent(student: Student, actor: User) -> bool:
 
 
 def move_stage(
-    student: Student, actor: User, stage: Stage, reason: str | None = None
+    student: Student, actor: User | None, stage: Stage, reason: str | None = None
 ) -> StageChange | None:
-    """Move the student to ``stage`` and record the move; None if unchanged."""
+    """Move the student to ``stage`` and record the move; None if unchanged.
+
+    ``actor`` is None when the system moves the student (a referral reply).
+    """
     if stage is student.stage:
         return None
     now = utcnow()
@@ -313,7 +316,7 @@ def move_stage(
         from_stage=student.stage,
         to_stage=stage,
         reason=reason,
-        changed_by_id=actor.id,
+        changed_by_id=actor.id if actor else None,
         changed_at=now,
     )
     db.session.add(change)

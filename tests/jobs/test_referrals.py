@@ -324,3 +324,51 @@ def test_the_envoys_pushes_page_shows_views_and_replies(client, login_as, push, 
     assert "Zhou Xin 周欣" in detail
     students = client.get("/students/").get_data(as_text=True)
     assert "Zhou Xin 周欣" in students
+
+
+# --- what a public reply may not do to a student someone else owns --------------
+
+
+def test_a_reply_for_another_envoys_student_never_names_them_to_the_pusher(
+    client, login_as, people, opening, factory
+):
+    from envoycrm.jobs.services import push_opening
+    from envoycrm.models import StageChange
+
+    owned = factory.student(people["envoy"], name_latin="Hidden Person")
+    push2 = push_opening(people["envoy2"], opening)
+    db.session.commit()
+    visitor = client.application.test_client()
+    response = visitor.post(
+        link_path(push2),
+        data=reply_data(visitor, people, email=owned.email, wechat_id=""),
+    )
+    assert response.status_code in (200, 302)
+    db.session.refresh(owned)
+    assert owned.owner_id == people["envoy"].id
+    move = db.session.scalars(
+        select(StageChange).where(StageChange.student_id == owned.id)
+    ).all()[-1]
+    assert move.to_stage is Stage.INTERESTED and move.changed_by_id is None
+    login_as("envoy2")
+    page = client.get(f"/jobs/pushes/{push2.id}").get_data(as_text=True)
+    assert "Hidden Person" not in page
+    assert f"/students/{owned.id}" not in page
+    assert "A student already known to the network" in page
+
+
+def test_a_public_reply_never_restores_withdrawn_consent(client, people, push, factory):
+    from envoycrm.models import Task
+    from envoycrm.students.services import withdraw_consent
+
+    student = factory.student(people["envoy"], name_latin="Withdrew Once")
+    withdraw_consent(student, people["envoy"])
+    db.session.commit()
+    response = client.post(
+        link_path(push), data=reply_data(client, people, email=student.email)
+    )
+    assert response.status_code in (200, 302)
+    db.session.refresh(student)
+    assert student.consent_scope is None and student.active_consent is None
+    task = db.session.scalar(select(Task).where(Task.student_id == student.id))
+    assert task is not None and task.assignee_id == people["envoy"].id

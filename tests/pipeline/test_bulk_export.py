@@ -263,3 +263,12 @@ def test_envoys_and_employers_cannot_export(app, people, cohort):
         db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
         is None
     )
+
+
+def test_formula_cells_are_neutralised_in_exports_and_error_reports():
+    from envoycrm.pipeline.exports import safe_text
+
+    for value in ("=1+1", " =HYPERLINK(1)", "＝SUM(A1)", "@cmd", "-2+3"):
+        assert safe_text(value).startswith("'"), value
+    assert safe_text("+44 7700 900123") == "+44 7700 900123"
+    assert safe_text("Wang Wei") == "Wang Wei"
