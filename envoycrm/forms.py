@@ -3,6 +3,7 @@
 import re
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField
@@ -17,7 +18,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from envoycrm.i18n import is_valid_timezone, language_choices
+from envoycrm.i18n import format_day, is_valid_timezone, language_choices
 from envoycrm.labels import choices
 
 # Plausible dates for anything the bureau records (no year 1 or 9999).
@@ -34,10 +35,10 @@ def plausible_date(form, field):
     """Refuse dates outside the range the programme can have."""
     if field.data and not EARLIEST_DATE <= field.data <= LATEST_DATE:
         raise ValidationError(
-            _l(
+            _(
                 "Enter a date between %(start)s and %(end)s.",
-                start=EARLIEST_DATE.isoformat(),
-                end=LATEST_DATE.isoformat(),
+                start=format_day(EARLIEST_DATE, "long"),
+                end=format_day(LATEST_DATE, "long"),
             )
         )
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
+from babel.dates import format_skeleton
 from babel.numbers import format_currency
 from flask import current_app, request
 from flask_babel import (
@@ -79,7 +80,10 @@ def timezone_choices() -> list[SelectChoice]:
 
 def language_choices() -> list[SelectChoice]:
     """The UI languages as form choices, each named in its own language."""
-    return [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
+    return [
+        SelectChoice(code, name, render_kw={"lang": code.replace("_", "-")})
+        for code, name in LANGUAGE_NAMES.items()
+    ]
 
 
 def country_name(code: str | None) -> str:
@@ -106,6 +110,20 @@ def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
     return format_date(value, fmt)
 
 
+def format_month(value: date | datetime | None) -> str:
+    """A month and year in the locale's own order ("June 2027", "2027年6月")."""
+    if value is None:
+        return ""
+    return format_skeleton("yMMMM", value, locale=str(get_locale()))
+
+
+def format_day_month(value: date | datetime | None) -> str:
+    """A day and month in the locale's own order ("27 Nov", "11月27日")."""
+    if value is None:
+        return ""
+    return format_skeleton("MMMd", value, locale=str(get_locale()))
+
+
 def format_moment(value: datetime | None, fmt: str = "medium") -> str:
     """A timestamp in the current user's time zone and locale ('' for None)."""
     if value is None:
@@ -126,6 +144,7 @@ def init_app(app) -> None:
         country=country_name,
         cny=format_cny,
         day=format_day,
+        month=format_month,
         moment=format_moment,
         number=format_number,
     )

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from envoycrm import cache
 from envoycrm.access import staff
 from envoycrm.dashboards import bp, charts, services
-from envoycrm.i18n import country_name, format_day, format_number
+from envoycrm.i18n import country_name, format_day_month, format_number
 from envoycrm.labels import label
 from envoycrm.models import utcnow
 from envoycrm.pipeline.filters import PipelineFilter
@@ -55,7 +55,7 @@ def index():
         ],
         label_width=260,
     )
-    week_labels = [format_day(start, "d MMM") for start, _i, _s in figures.weeks]
+    week_labels = [format_day_month(start) for start, _i, _s in figures.weeks]
     activity_chart = charts.line_chart(
         [
             (_("Interactions"), "series-a", [i for _w, i, _s in figures.weeks]),

@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request, vary_on_htmx
-from envoycrm.i18n import format_cny
+from envoycrm.i18n import format_cny, format_day
 from envoycrm.jobs import bp, candidates, referrals, services
 from envoycrm.jobs.forms import EmployerForm, OpeningForm, RejectForm
 from envoycrm.models import (
@@ -284,7 +284,7 @@ def share_message(push: Push, link: str) -> str:
                     title=opening.title_for(locale),
                     low=format_cny(opening.salary_min),
                     high=format_cny(opening.salary_max),
-                    deadline=opening.deadline.isoformat(),
+                    deadline=format_day(opening.deadline, "long"),
                     link=link,
                 )
             )
