@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from envoycrm import mail
+from envoycrm.access import N_
 from envoycrm.extensions import db
 from envoycrm.models import (
     DigestKind,
@@ -56,6 +57,10 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # Long enough for one SMTP hand-over with its timeout, short enough that a
 # crashed sender's rows go out again within the quarter hour.
 CLAIM_LEASE = timedelta(minutes=10)
+
+# Why a row was skipped; stored in English, translated on the outbox page.
+SKIPPED_UNSUBSCRIBED = N_("unsubscribed or inactive")
+SKIPPED_EMPTY = N_("nothing to report")
 
 
 def worker_name() -> str:
@@ -228,7 +233,7 @@ def deliver(
     """
     user = db.session.get(User, row.recipient_id) if row.recipient_id else None
     if user is None or not subscriptions.is_subscribed(user, row.kind):
-        _finish(row, OutboxStatus.SKIPPED, last_error="unsubscribed or inactive")
+        _finish(row, OutboxStatus.SKIPPED, last_error=SKIPPED_UNSUBSCRIBED)
         return OutboxStatus.SKIPPED
     try:
         composed = render.compose(row.kind, user, row.period, pool)
@@ -242,7 +247,7 @@ def deliver(
     row.timezone = composed.timezone
     row.recipient_email = user.email
     if composed.empty:
-        _finish(row, OutboxStatus.SKIPPED, last_error="nothing to report")
+        _finish(row, OutboxStatus.SKIPPED, last_error=SKIPPED_EMPTY)
         return OutboxStatus.SKIPPED
     message = render.build_message(composed, user, user.email, row.message_id)
     try:

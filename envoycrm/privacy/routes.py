@@ -237,6 +237,7 @@ def index():
     return render_template(
         template,
         page=page,
+        openings=services.openings_of_tasks(page.items),
         show_done=show_done,
         today=date.today(),
         form=TaskDoneForm(formdata=None),

@@ -499,3 +499,20 @@ def actors_of(events) -> dict[int, User]:
     if not ids:
         return {}
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def openings_of_tasks(tasks) -> dict:
+    """The openings (with their employers) that tasks refer to, in one query."""
+    from sqlalchemy.orm import selectinload
+
+    from envoycrm.models import JobOpening
+
+    ids = {task.opening_id for task in tasks if task.opening_id}
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(JobOpening)
+        .where(JobOpening.id.in_(ids))
+        .options(selectinload(JobOpening.employer))
+    )
+    return {opening.id: opening for opening in rows}
