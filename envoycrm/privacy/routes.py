@@ -23,7 +23,7 @@ from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.models import Role, Student, Task
 from envoycrm.params import flag_arg, page_arg, text_arg
-from envoycrm.privacy import bp, public_bp, services, tasks_bp
+from envoycrm.privacy import bp, public_bp, services, summary, tasks_bp
 from envoycrm.privacy.forms import ConfirmForm, DataRequestForm, TaskDoneForm
 
 AUDIT_PAGE_SIZE = 50
@@ -84,7 +84,7 @@ def student_export(student_id: int):
     return render_template(
         "privacy/export.html",
         student=student,
-        sections=services.summary_sections(export),
+        sections=summary.summary_sections(export),
         generated=date.today(),
     )
 

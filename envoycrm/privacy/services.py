@@ -198,15 +198,6 @@ def record_export(student: Student, fmt: str) -> None:
     audit.record("student.export", "student", student.id, format=fmt)
 
 
-def summary_sections(export: dict) -> list[tuple[str, list[str], list[dict]]]:
-    """The export as (table, columns, rows) for the readable summary page."""
-    sections = []
-    for table, rows in export.items():
-        columns = list(rows[0].keys()) if rows else []
-        sections.append((table, columns, rows))
-    return sections
-
-
 # --- erasure -----------------------------------------------------------------
 
 

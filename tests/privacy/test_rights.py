@@ -110,6 +110,9 @@ def test_readable_summary_lists_each_table_and_the_values(client, login_as, subj
         assert f'id="export-{table}"' in html
     assert SUBJECT["wechat_id"] in html
     assert "Download as JSON" in html
+    # Readable: tables and columns are named for people, enums by their labels.
+    assert "Meetings and notes" in html and "Consent given" in html
+    assert "IN_PERSON" not in html and "consent_scope" not in html
 
 
 def test_erasure_leaves_no_trace_of_email_wechat_phone_or_name(
