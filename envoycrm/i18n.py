@@ -7,10 +7,11 @@ configured default.
 """
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_timezone_location
 from babel.numbers import format_currency
 from flask import current_app, request
 from flask_babel import (
@@ -74,8 +75,24 @@ def is_valid_timezone(name: str) -> bool:
 
 
 def timezone_choices() -> list[SelectChoice]:
-    """All IANA time zones, sorted, as form choices."""
-    return [SelectChoice(name) for name in sorted(available_timezones())]
+    """All IANA time zones as form choices, named in the current locale."""
+    return [
+        SelectChoice(name, label)
+        for name, label in _timezone_labels(str(get_locale()))
+    ]
+
+
+@lru_cache(maxsize=8)
+def _timezone_labels(locale: str) -> tuple[tuple[str, str], ...]:
+    """(zone, "Germany (Berlin) Time — Europe/Berlin") pairs, once per locale."""
+    labels = []
+    for name in sorted(available_timezones()):
+        try:
+            place = get_timezone_location(name, locale=locale)
+        except (LookupError, ValueError):
+            place = ""
+        labels.append((name, f"{place} — {name}" if place else name))
+    return tuple(labels)
 
 
 def language_choices() -> list[SelectChoice]:
