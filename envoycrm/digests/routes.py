@@ -167,6 +167,7 @@ def outbox_list():
         statuses=list(OutboxStatus),
         kinds=list(DigestKind),
         action_form=RowActionForm(),
+        monday_of=monday_of,
     )
 
 
