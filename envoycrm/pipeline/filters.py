@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 from sqlalchemy import Select, func, select
 from werkzeug.datastructures import MultiDict
 
+from envoycrm.extensions import db
 from envoycrm.models import (
     DegreeLevel,
     FieldOfStudy,
@@ -170,3 +171,22 @@ def filtered_ids(filters: PipelineFilter) -> Select:
 def count_filtered(filters: PipelineFilter) -> Select:
     """``SELECT count(*)`` of the students the filter covers."""
     return apply_filter(select(func.count(Student.id)), filters)
+
+
+def count_by_stage(filters: PipelineFilter) -> dict[Stage, int]:
+    """Students per stage for the filter (one GROUP BY query).
+
+    With a place filter the rows are grouped by university and stage too,
+    which the (university, stage) index answers alone; the sums per stage
+    are then added up here.
+    """
+    group = [Student.stage]
+    if filters.country or filters.university:
+        group = [Student.university_id, Student.stage]
+    query = apply_filter(
+        select(Student.stage, func.count(Student.id)), filters
+    ).group_by(*group)
+    counts = dict.fromkeys(Stage, 0)
+    for stage, count in db.session.execute(query):
+        counts[stage] += count
+    return counts

@@ -28,6 +28,7 @@ from envoycrm.models import (
 from envoycrm.pipeline.filters import (
     PipelineFilter,
     apply_filter,
+    count_by_stage,
     filtered_ids,
 )
 from envoycrm.students import services as student_services
@@ -68,22 +69,8 @@ class Column:
 
 
 def stage_counts(filters: PipelineFilter) -> dict[Stage, int]:
-    """Students per stage for the filter (one GROUP BY query).
-
-    With a place filter the rows are grouped by university and stage too,
-    which the (university, stage) index answers alone; the sums per stage
-    are then added up here.
-    """
-    group = [Student.stage]
-    if filters.country or filters.university:
-        group = [Student.university_id, Student.stage]
-    query = apply_filter(
-        select(Student.stage, func.count(Student.id)), filters.without_stage()
-    ).group_by(*group)
-    counts = dict.fromkeys(Stage, 0)
-    for stage, count in db.session.execute(query):
-        counts[stage] += count
-    return counts
+    """Students per stage for the filter, every stage shown (board columns)."""
+    return count_by_stage(filters.without_stage())
 
 
 def board(filters: PipelineFilter, per_column: int = CARDS_PER_COLUMN) -> list[Column]:
