@@ -30,7 +30,7 @@ from envoycrm.i18n import language_choices
 from envoycrm.jobs.services import HEADCOUNT_MAX, SALARY_CEILING, SALARY_FLOOR
 from envoycrm.models import EmployerKind, FieldOfStudy, Sector
 from envoycrm.models.users import DegreeLevel
-from envoycrm.students.forms import PHONE, WECHAT_ID
+from envoycrm.students.forms import PHONE, wechat_field
 
 # A tag-like "<x", "</x" or "<!": markup has no place in these fields.
 MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
@@ -191,21 +191,7 @@ class ReplyForm(Form):
         filters=[strip],
         validators=[InputRequired(), Email(), Length(max=254)],
     )
-    wechat_id = StringField(
-        _l("WeChat ID"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            Length(max=40),
-            Regexp(
-                WECHAT_ID,
-                message=_l(
-                    "A WeChat ID starts with a letter and has 4 to 40 letters, "
-                    "digits, - or _."
-                ),
-            ),
-        ],
-    )
+    wechat_id = wechat_field()
     university_id = SelectField(
         _l("University"), coerce=int, validators=[InputRequired()]
     )

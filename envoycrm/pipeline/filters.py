@@ -20,10 +20,10 @@ from envoycrm.models import (
     IntentionLevel,
     Stage,
     Student,
-    StudentTag,
     University,
     utcnow,
 )
+from envoycrm.students.services import graduating_in, tagged
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -134,16 +134,9 @@ def apply_filter(query: Select, filters: PipelineFilter, today: date | None = No
         if value is not None:
             query = query.where(column == value)
     if filters.graduation_year:
-        year = filters.graduation_year
-        query = query.where(
-            Student.expected_graduation.between(date(year, 1, 1), date(year, 12, 31))
-        )
+        query = query.where(graduating_in(filters.graduation_year))
     if filters.tag:
-        query = query.where(
-            Student.id.in_(
-                select(StudentTag.student_id).where(StudentTag.tag == filters.tag)
-            )
-        )
+        query = query.where(tagged(filters.tag))
     if filters.stage_age:
         query = query.where(
             Student.stage_changed_at <= utcnow() - timedelta(days=filters.stage_age)

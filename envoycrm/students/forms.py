@@ -51,6 +51,25 @@ PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,38}$")
 TAG = re.compile(r"^[\w\-]{1,40}$")
 
 
+def wechat_field() -> StringField:
+    """An optional WeChat ID, checked for WeChat's own rules."""
+    return StringField(
+        _l("WeChat ID"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(
+                WECHAT_ID,
+                message=_l(
+                    "A WeChat ID starts with a letter and has 4 to 40 letters, "
+                    "digits, - or _."
+                ),
+            ),
+        ],
+    )
+
+
 def optional_text(label, max_length, **kwargs) -> StringField:
     """A trimmed, optional text field with a length limit."""
     return StringField(
@@ -84,21 +103,7 @@ class StudentFieldsMixin:
         filters=[strip],
         validators=[Optional(), Email(), Length(max=254)],
     )
-    wechat_id = StringField(
-        _l("WeChat ID"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            Length(max=40),
-            Regexp(
-                WECHAT_ID,
-                message=_l(
-                    "A WeChat ID starts with a letter and has 4 to 40 letters, "
-                    "digits, - or _."
-                ),
-            ),
-        ],
-    )
+    wechat_id = wechat_field()
     phone = StringField(
         _l("Phone"),
         filters=[strip],

@@ -451,6 +451,16 @@ class StudentFilter:
         return {key: value for key, value in values.items() if value}
 
 
+def graduating_in(year: int):
+    """Students expected to graduate in ``year`` (a range the index answers)."""
+    return Student.expected_graduation.between(date(year, 1, 1), date(year, 12, 31))
+
+
+def tagged(tag: str):
+    """Students carrying ``tag``."""
+    return Student.id.in_(select(StudentTag.student_id).where(StudentTag.tag == tag))
+
+
 def student_query(base: Select, filters: StudentFilter) -> Select:
     """Apply ``filters`` and the sort to a scoped ``select(Student)``."""
     query = base
@@ -466,16 +476,9 @@ def student_query(base: Select, filters: StudentFilter) -> Select:
         if value is not None:
             query = query.where(column == value)
     if filters.graduation_year:
-        year = filters.graduation_year
-        query = query.where(
-            Student.expected_graduation.between(date(year, 1, 1), date(year, 12, 31))
-        )
+        query = query.where(graduating_in(filters.graduation_year))
     if filters.tag:
-        query = query.where(
-            Student.id.in_(
-                select(StudentTag.student_id).where(StudentTag.tag == filters.tag)
-            )
-        )
+        query = query.where(tagged(filters.tag))
     if filters.flagged:
         query = query.where(Student.possible_duplicate_of_id.is_not(None))
     order = {
