@@ -634,3 +634,51 @@ def test_privacy_notice_in_both_languages(client):
         .headers["Location"]
         .endswith("/privacy/zh_Hans")
     )
+
+
+def test_a_merge_keeps_job_interests_tasks_and_moves_reassigned_tasks(
+    client, login_as, factory, people
+):
+    from envoycrm.models import InterestSource, JobInterest, Task, TaskKind
+    from tests.jobs.factories import make_opening
+
+    keep = factory.student(people["envoy"], name_hanzi="王伟", wechat_id=None)
+    other = factory.student(people["envoy2"], name_latin="Wang Wei", email=None)
+    first = make_opening(people["employer"].employer_id)
+    second = make_opening(people["employer"].employer_id)
+    for student, opening in ((keep, first), (other, first), (other, second)):
+        db.session.add(
+            JobInterest(
+                student_id=student.id,
+                opening_id=opening.id,
+                source=InterestSource.ENVOY,
+            )
+        )
+    db.session.add(
+        Task(
+            kind=TaskKind.OTHER,
+            title="Call back",
+            student_id=other.id,
+            assignee_id=people["envoy2"].id,
+        )
+    )
+    db.session.commit()
+    services.merge(keep, other)
+    db.session.commit()
+    interests = db.session.scalars(
+        select(JobInterest.opening_id).where(JobInterest.student_id == keep.id)
+    ).all()
+    assert sorted(interests) == sorted([first.id, second.id])
+    task = db.session.scalar(select(Task))
+    assert task.student_id == keep.id
+    # Reassigning hands the open task to the new envoy.
+    services.reassign(keep, people["coordinator"])
+    db.session.commit()
+    db.session.refresh(task)
+    assert task.assignee_id == people["envoy2"].id  # not the old owner's task
+    services.reassign(keep, people["envoy2"])
+    db.session.commit()
+    services.reassign(keep, people["envoy"])
+    db.session.commit()
+    db.session.refresh(task)
+    assert task.assignee_id == people["envoy"].id

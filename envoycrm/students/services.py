@@ -18,17 +18,22 @@ from envoycrm.models import (
     Consent,
     ConsentMethod,
     ConsentScope,
+    DataRequest,
+    DigestMention,
+    EmployerInterest,
     FieldOfStudy,
     IdempotencyKey,
     Intention,
     IntentionLevel,
     Interaction,
     InteractionKind,
+    JobInterest,
     Role,
     Stage,
     StageChange,
     Student,
     StudentTag,
+    Task,
     User,
     utcnow,
 )
@@ -359,20 +364,44 @@ def reassign(student: Student, owner: User) -> None:
     """Give the student to another envoy."""
     old = student.owner_id
     _update_without_version(student, owner_id=owner.id)
+    # Open follow-ups go with the student: the former envoy no longer sees them.
+    db.session.execute(
+        update(Task)
+        .where(
+            Task.student_id == student.id,
+            Task.assignee_id == old,
+            Task.done_at.is_(None),
+        )
+        .values(assignee_id=owner.id)
+    )
     audit.record("student.reassign", "student", student.id, old=old, new=owner.id)
 
 
 def merge(keep: Student, other: Student) -> None:
     """Merge ``other`` into ``keep``, then delete ``other``.
 
-    Every interaction, intention, consent, stage move and tag moves over;
+    Every interaction, intention, consent, stage move, tag, task, data
+    request, job interest and digest mention moves over (where ``keep``
+    already has the same interest or mention, ``other``'s copy goes);
     fields empty on ``keep`` are filled from ``other``.
     """
     db.session.flush()
     other_tags = {t.tag for t in other.tags} - {t.tag for t in keep.tags}
-    for model in (Interaction, Intention, Consent, StageChange):
+    for model in (Interaction, Intention, Consent, StageChange, Task, DataRequest):
         db.session.execute(
             update(model).where(model.student_id == other.id).values(student_id=keep.id)
+        )
+    # Rows unique per student and something else: move those keep lacks.
+    for model, other_key in (
+        (JobInterest, JobInterest.opening_id),
+        (EmployerInterest, EmployerInterest.opening_id),
+        (DigestMention, DigestMention.outbox_id),
+    ):
+        taken = select(other_key).where(model.student_id == keep.id)
+        db.session.execute(
+            update(model)
+            .where(model.student_id == other.id, other_key.not_in(taken))
+            .values(student_id=keep.id)
         )
     db.session.execute(delete(StudentTag).where(StudentTag.student_id == other.id))
     db.session.execute(
