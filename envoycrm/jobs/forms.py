@@ -9,7 +9,6 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
-    MonthField,
     SelectField,
     StringField,
     SubmitField,
@@ -30,7 +29,7 @@ from envoycrm.i18n import language_choices
 from envoycrm.jobs.services import HEADCOUNT_MAX, SALARY_CEILING, SALARY_FLOOR
 from envoycrm.models import EmployerKind, FieldOfStudy, Sector
 from envoycrm.models.users import DegreeLevel
-from envoycrm.students.forms import PHONE, wechat_field
+from envoycrm.students.forms import PHONE, StudiesMixin, wechat_field
 
 # A tag-like "<x", "</x" or "<!": markup has no place in these fields.
 MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
@@ -182,7 +181,7 @@ class EmployerForm(Form):
     submit = SubmitField(_l("Save employer"))
 
 
-class ReplyForm(Form):
+class ReplyForm(StudiesMixin, Form):
     """The public "I'm interested" form behind a referral link."""
 
     name = text(_l("Your name"), 120, required=True)
@@ -192,15 +191,7 @@ class ReplyForm(Form):
         validators=[InputRequired(), Email(), Length(max=254)],
     )
     wechat_id = wechat_field()
-    university_id = SelectField(
-        _l("University"), coerce=int, validators=[InputRequired()]
-    )
     programme = text(_l("Programme"), 200)
-    field = enum_select(_l("Field of study"), FieldOfStudy)
-    degree = enum_select(_l("Degree"), DegreeLevel)
-    expected_graduation = MonthField(
-        _l("Expected graduation"), validators=[Optional(), plausible_date]
-    )
     consent = BooleanField(
         _l("I agree"),
         validators=[

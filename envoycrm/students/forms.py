@@ -80,7 +80,20 @@ def optional_text(label, max_length, **kwargs) -> StringField:
     )
 
 
-class StudentFieldsMixin:
+class StudiesMixin:
+    """Where and what a student studies: every form that takes a student."""
+
+    university_id = SelectField(
+        _l("University"), coerce=int, validators=[InputRequired()]
+    )
+    field = enum_select(_l("Field of study"), FieldOfStudy)
+    degree = enum_select(_l("Degree"), DegreeLevel)
+    expected_graduation = MonthField(
+        _l("Expected graduation"), validators=[Optional(), plausible_date]
+    )
+
+
+class StudentFieldsMixin(StudiesMixin):
     """The profile fields shared by the quick log and the edit form."""
 
     name_latin = optional_text(
@@ -89,15 +102,7 @@ class StudentFieldsMixin:
     name_hanzi = optional_text(
         _l("Name in Chinese characters"), 60, description=_l("For example 王伟")
     )
-    university_id = SelectField(
-        _l("University"), coerce=int, validators=[InputRequired()]
-    )
     programme = optional_text(_l("Programme"), 200)
-    field = enum_select(_l("Field of study"), FieldOfStudy)
-    degree = enum_select(_l("Degree"), DegreeLevel)
-    expected_graduation = MonthField(
-        _l("Expected graduation"), validators=[Optional(), plausible_date]
-    )
     email = EmailField(
         _l("Email"),
         filters=[strip],

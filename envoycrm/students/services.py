@@ -611,30 +611,19 @@ def timeline(student: Student, limit: int = 200) -> list[TimelineEntry]:
     Four bounded queries, whatever the length of the history.
     """
     entries = []
-    interactions = db.session.scalars(
-        select(Interaction)
-        .where(Interaction.student_id == student.id)
-        .options(selectinload(Interaction.author))
-        .order_by(Interaction.occurred_at.desc())
-        .limit(limit)
-    )
-    entries += [TimelineEntry(i.occurred_at, "interaction", i) for i in interactions]
-    intentions = db.session.scalars(
-        select(Intention)
-        .where(Intention.student_id == student.id)
-        .options(selectinload(Intention.recorded_by))
-        .order_by(Intention.recorded_at.desc())
-        .limit(limit)
-    )
-    entries += [TimelineEntry(i.recorded_at, "intention", i) for i in intentions]
-    changes = db.session.scalars(
-        select(StageChange)
-        .where(StageChange.student_id == student.id)
-        .options(selectinload(StageChange.changed_by))
-        .order_by(StageChange.changed_at.desc())
-        .limit(limit)
-    )
-    entries += [TimelineEntry(c.changed_at, "stage", c) for c in changes]
+    for model, when, who, kind in (
+        (Interaction, Interaction.occurred_at, Interaction.author, "interaction"),
+        (Intention, Intention.recorded_at, Intention.recorded_by, "intention"),
+        (StageChange, StageChange.changed_at, StageChange.changed_by, "stage"),
+    ):
+        rows = db.session.scalars(
+            select(model)
+            .where(model.student_id == student.id)
+            .options(selectinload(who))
+            .order_by(when.desc())
+            .limit(limit)
+        )
+        entries += [TimelineEntry(getattr(row, when.key), kind, row) for row in rows]
     for consent in student.consents:
         entries.append(TimelineEntry(consent.recorded_at, "consent", consent))
         if consent.withdrawn_at:
