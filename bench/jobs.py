@@ -34,7 +34,7 @@ import envoycrm  # noqa: E402
 import envoycrm.config  # noqa: E402
 from bench.pages import (  # noqa: E402
     BUDGET_MS,
-    QueryCounter,
+    StatementCounter,
     prepare,
     report,
     run_page,
@@ -67,7 +67,7 @@ def main() -> int:
     app = envoycrm.create_app(
         envoycrm.config.TestConfig, SQLALCHEMY_DATABASE_URI=args.database_url
     )
-    counter = QueryCounter()
+    counter = StatementCounter()
     with app.app_context():
         prepare(args.scale)
         openings = db.session.scalar(select(func.count(JobOpening.id)))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from flask_migrate import upgrade
 from sqlalchemy import event, func, select
+from statements import StatementCounter
 
 import envoycrm
 import envoycrm.config
@@ -59,16 +60,6 @@ class Result:
         return statistics.quantiles(self.times_ms, n=20, method="inclusive")[18]
 
 
-class QueryCounter:
-    """Counts statements the engine sends to the database."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *_args, **_kwargs) -> None:
-        self.count += 1
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, default=1, help="demo scale (1-20)")
@@ -83,7 +74,7 @@ def main() -> int:
     app = envoycrm.create_app(
         envoycrm.config.TestConfig, SQLALCHEMY_DATABASE_URI=args.database_url
     )
-    counter = QueryCounter()
+    counter = StatementCounter()
     with app.app_context():
         prepare(args.scale)
         event.listen(db.engine, "before_cursor_execute", counter)
@@ -169,7 +160,7 @@ def signed_in(app, email: str):
     return client
 
 
-def run_page(client, who: str, url: str, n: int, counter: QueryCounter) -> Result:
+def run_page(client, who: str, url: str, n: int, counter: StatementCounter) -> Result:
     """Warm up, then time ``n`` GETs of ``url``."""
     result = Result(who, url)
     try:

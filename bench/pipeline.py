@@ -32,7 +32,7 @@ from sqlalchemy import event, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pages import QueryCounter, Result, prepare, signed_in  # noqa: E402
+from pages import Result, StatementCounter, prepare, signed_in  # noqa: E402
 
 import envoycrm  # noqa: E402
 import envoycrm.config  # noqa: E402
@@ -45,7 +45,7 @@ IMPORT_BUDGET_S = 15.0
 WARM_UP = 5
 
 
-def time_page(client, url: str, n: int, counter: QueryCounter) -> Result:
+def time_page(client, url: str, n: int, counter: StatementCounter) -> Result:
     """``n`` GETs of ``url`` after a warm-up: times and statements per request."""
     result = Result("coordinator", url)
     for _ in range(WARM_UP):
@@ -172,7 +172,7 @@ def main() -> int:
         SQLALCHEMY_DATABASE_URI=args.database_url,
         AGGREGATE_CACHE_SECONDS=args.cache_seconds,
     )
-    counter = QueryCounter()
+    counter = StatementCounter()
     with app.app_context():
         prepare(args.scale)
         event.listen(db.engine, "before_cursor_execute", counter)

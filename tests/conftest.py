@@ -20,6 +20,7 @@ from aiosmtpd.controller import Controller
 from flask import g
 from flask_migrate import upgrade
 
+from bench.statements import StatementCounter, counting_statements
 from envoycrm import create_app
 from envoycrm.config import TestConfig
 from envoycrm.extensions import db
@@ -293,6 +294,22 @@ def student(factory, people) -> Student:
 
 
 # --- signing in and CSRF -------------------------------------------------------------
+
+
+@pytest.fixture
+def max_queries(app):
+    """``with max_queries(n) as counter:`` fails when the block runs more than
+    ``n`` SQL statements; ``counter.count`` says how many it ran."""
+
+    @contextmanager
+    def at_most(limit: int) -> Iterator[StatementCounter]:
+        with counting_statements(db.engine) as counter:
+            yield counter
+        assert counter.count <= limit, (
+            f"{counter.count} SQL statements, more than the {limit} allowed"
+        )
+
+    return at_most
 
 
 def csrf_token(client) -> str:

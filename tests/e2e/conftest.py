@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 from flask_babel import force_locale, gettext
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -125,3 +128,31 @@ def csp_errors(page) -> list[str]:
     page.on("console", record)
     yield messages
     assert messages == [], messages
+
+
+def translator(app, locale: str):
+    """Labels as the browser shows them in ``locale`` (a browser locale)."""
+    if locale.startswith("zh"):
+        return lambda message: chinese(app, message)
+    return lambda message: message
+
+
+def fill_sign_in_form(page, email: str, password: str, t=lambda m: m) -> None:
+    """Fill the sign-in form by its labels and press the button."""
+    page.get_by_label(t("Email"), exact=True).fill(email)
+    page.get_by_label(t("Password"), exact=True).fill(password)
+    page.get_by_role("button", name=t("Sign in")).click()
+
+
+@pytest.fixture
+def sign_in_as(app, page, live_server, people, locale):
+    """``sign_in_as("envoy")``: sign in through the real form, in the page's
+    language, as the user of that role in ``people``; waits until signed in."""
+    t = translator(app, locale)
+
+    def sign_in(role: str) -> None:
+        page.goto(f"{live_server}/auth/login")
+        fill_sign_in_form(page, people[role].email, PASSWORD, t)
+        expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
+
+    return sign_in

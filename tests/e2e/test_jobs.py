@@ -5,15 +5,7 @@ from sqlalchemy import func, select
 
 from envoycrm.extensions import db
 from envoycrm.models import InterestSource, JobInterest, Push, Stage, Student
-from tests.conftest import PASSWORD
 from tests.jobs.factories import make_opening
-
-
-def _sign_in(page, base, email) -> None:
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def _reply(browser, live_server, link, email, name) -> None:
@@ -46,10 +38,10 @@ def _reply(browser, live_server, link, email, name) -> None:
 
 
 def test_push_then_a_visitor_replies_and_the_student_is_credited_to_the_envoy(
-    page, browser, live_server, people, csp_errors
+    page, browser, live_server, people, csp_errors, sign_in_as
 ):
     opening = make_opening(people["employer"].employer_id)
-    _sign_in(page, live_server, people["envoy"].email)
+    sign_in_as("envoy")
     page.get_by_role("link", name="Openings").click()
     page.get_by_role("link", name="Materials Engineer").click()
     page.get_by_role("button", name="Push this opening").click()

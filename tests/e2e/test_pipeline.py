@@ -7,15 +7,6 @@ from sqlalchemy import select
 
 from envoycrm.extensions import db
 from envoycrm.models import Stage, StageChange, Student
-from tests.conftest import PASSWORD
-
-
-def _sign_in_coordinator(page, base) -> None:
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Email", exact=True).fill("coordinator@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def _count(page, stage: str):
@@ -23,11 +14,11 @@ def _count(page, stage: str):
 
 
 def test_moving_a_card_updates_the_counts_and_the_timeline(
-    page, live_server, factory, people, csp_errors
+    page, live_server, factory, people, csp_errors, sign_in_as
 ):
     wang = factory.student(people["envoy"], name_latin="Wang Wei", name_hanzi="王伟")
     factory.student(people["envoy"], name_latin="Li Na", name_hanzi="李娜")
-    _sign_in_coordinator(page, live_server)
+    sign_in_as("coordinator")
     page.goto(f"{live_server}/pipeline/")
     expect(_count(page, "CONTACTED")).to_have_text("2")
     expect(_count(page, "OFFER")).to_have_text("0")
@@ -58,10 +49,10 @@ def test_moving_a_card_updates_the_counts_and_the_timeline(
 
 
 def test_closing_from_the_board_asks_for_a_reason_at_the_card(
-    page, live_server, factory, people, csp_errors
+    page, live_server, factory, people, csp_errors, sign_in_as
 ):
     wang = factory.student(people["envoy"], name_latin="Wang Wei", name_hanzi="王伟")
-    _sign_in_coordinator(page, live_server)
+    sign_in_as("coordinator")
     page.goto(f"{live_server}/pipeline/")
     page.get_by_label("Move Wang Wei 王伟 to").select_option("CLOSED")
     page.locator("#card-%d" % wang.id).get_by_role("button", name="Move").click()
@@ -82,11 +73,11 @@ def test_closing_from_the_board_asks_for_a_reason_at_the_card(
 
 
 def test_filters_live_in_the_url_and_the_back_button_restores_them(
-    page, live_server, factory, people, csp_errors
+    page, live_server, factory, people, csp_errors, sign_in_as
 ):
     factory.student(people["envoy"], name_latin="Wang Wei")
     factory.student(people["envoy2"], name_latin="Chen Jing")
-    _sign_in_coordinator(page, live_server)
+    sign_in_as("coordinator")
     page.goto(f"{live_server}/pipeline/")
     expect(_count(page, "CONTACTED")).to_have_text("2")
     page.get_by_label("Country or region").select_option("NZ")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, ROLE_NAMES
-from tests.e2e.conftest import chinese
+from tests.e2e.conftest import chinese, fill_sign_in_form
 
 # What each role's home page must show, besides its heading.
 UNIVERSITIES = {
@@ -17,13 +17,6 @@ UNIVERSITIES = {
     "envoy2": "University of Auckland",
 }
 STAFF_HEADING = "The envoy network"
-
-
-def sign_in(page, email: str, password: str = PASSWORD) -> None:
-    """Fill the sign-in form by its labels and press the button."""
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def open_sign_in_page(page, base: str) -> None:
@@ -44,7 +37,7 @@ def test_each_role_signs_in_and_sees_its_home_page(
     open_sign_in_page(page, live_server)
     # htmx loaded from our own host and runs under the policy.
     assert page.evaluate("() => typeof window.htmx") == "object"
-    sign_in(page, email)
+    fill_sign_in_form(page, email, PASSWORD)
 
     heading = page.get_by_role("heading", level=1)
     main = page.locator("main")
@@ -91,7 +84,7 @@ def test_a_wrong_password_is_refused_at_the_form_and_keeps_the_email(
 ):
     email = people["envoy"].email
     open_sign_in_page(page, live_server)
-    sign_in(page, email, "not the password")
+    fill_sign_in_form(page, email, "not the password")
     expect(page.get_by_role("alert")).to_contain_text("Email or password is incorrect.")
     expect(page.get_by_label("Email")).to_have_value(email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")

@@ -6,30 +6,15 @@ from sqlalchemy import select
 
 from envoycrm.extensions import db
 from envoycrm.models import Consent, Interaction, Student
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import chinese
-
-
-def _translator(app, locale: str):
-    """Labels as the browser shows them in ``locale``."""
-    if locale.startswith("zh"):
-        return lambda message: chinese(app, message)
-    return lambda message: message
-
-
-def _sign_in(page, base, email, t) -> None:
-    page.goto(f"{base}/auth/login")
-    page.get_by_label(t("Email"), exact=True).fill(email)
-    page.get_by_label(t("Password"), exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=t("Sign in")).click()
+from tests.e2e.conftest import translator
 
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
 def test_envoy_logs_a_student_and_first_meeting_in_one_submit(
-    page, live_server, app, people, locale, csp_errors
+    page, live_server, app, people, locale, csp_errors, sign_in_as
 ):
-    t = _translator(app, locale)
-    _sign_in(page, live_server, "envoy@example.org", t)
+    t = translator(app, locale)
+    sign_in_as("envoy")
     page.get_by_label(t("Name in Latin letters")).fill("Zhang Min")
     page.get_by_label(t("Name in Chinese characters")).fill("张敏")
     page.get_by_label(t("Programme")).fill("MSc Advanced Materials")
@@ -56,10 +41,9 @@ def test_envoy_logs_a_student_and_first_meeting_in_one_submit(
 
 
 def test_a_typed_form_survives_a_reload_and_is_forgotten_once_sent(
-    page, live_server, app, people, csp_errors
+    page, live_server, app, people, csp_errors, sign_in_as
 ):
-    t = _translator(app, "en")
-    _sign_in(page, live_server, "envoy@example.org", t)
+    sign_in_as("envoy")
     page.get_by_label("Name in Latin letters").fill("Draft Person")
     page.get_by_label("Email", exact=True).fill("draft@students.example.org")
     page.get_by_label("Bureau only").check()
@@ -82,9 +66,9 @@ def test_a_typed_form_survives_a_reload_and_is_forgotten_once_sent(
 
 
 def test_a_failed_submit_keeps_what_was_typed_and_points_at_the_field(
-    page, live_server, app, people, csp_errors
+    page, live_server, app, people, csp_errors, sign_in_as
 ):
-    _sign_in(page, live_server, "envoy@example.org", _translator(app, "en"))
+    sign_in_as("envoy")
     page.get_by_label("Name in Latin letters").fill("No Consent Yet")
     page.get_by_role("button", name="Save student and meeting").click()
     expect(page.locator("#consent_scope-error")).to_be_visible()
@@ -92,10 +76,10 @@ def test_a_failed_submit_keeps_what_was_typed_and_points_at_the_field(
 
 
 def test_duplicate_warning_appears_while_typing_without_revealing_details(
-    page, live_server, app, factory, people, csp_errors
+    page, live_server, app, factory, people, csp_errors, sign_in_as
 ):
     factory.student(people["envoy2"], name_hanzi="王伟", email="secret@x.org")
-    _sign_in(page, live_server, "envoy@example.org", _translator(app, "en"))
+    sign_in_as("envoy")
     page.get_by_label("Name in Latin letters").fill("Wei Wang")
     page.get_by_label("Email", exact=True).fill("secret@x.org")
     warning = page.locator("#duplicate-check")
