@@ -10,17 +10,16 @@ primary keys assigned here, so scale 10 loads in minutes in bounded memory.
 Students are loaded only into an empty ``students`` table.
 """
 
-import bisect
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, text
 
 from envoycrm.demo import reference
+from envoycrm.demo import student_tables as tables
 from envoycrm.extensions import db
 from envoycrm.models import (
     OPEN_STAGES,
@@ -75,431 +74,11 @@ _GRADUATION_FLOOR = date(2025, 6, 30)
 _GRADUATION_CEILING = date(2029, 12, 31)
 _MONTH_END = {6: 30, 7: 31, 9: 30, 12: 31}
 
-
-class _Pick:
-    """A weighted choice with precomputed cumulative weights (fast, seeded)."""
-
-    def __init__(self, pairs):
-        self.items = [item for item, _ in pairs]
-        self.cum = list(accumulate(weight for _, weight in pairs))
-        self.total = self.cum[-1]
-
-    def __call__(self, rng: random.Random):
-        return self.items[bisect.bisect_right(self.cum, rng.random() * self.total)]
-
-
-# --- reference values ------------------------------------------------------------
-
-F = FieldOfStudy
-_FIELD_WEIGHTS = _Pick(
-    [
-        (F.MATERIALS, 13),
-        (F.MARINE, 10),
-        (F.COMPUTING, 14),
-        (F.ELECTRONICS, 9),
-        (F.BIOLOGY, 8),
-        (F.ECONOMICS, 9),
-        (F.MECHANICAL, 5),
-        (F.CHEMISTRY, 5),
-        (F.ENERGY, 4),
-        (F.CIVIL, 3),
-        (F.MANAGEMENT, 6),
-        (F.MEDICINE, 4),
-        (F.ENVIRONMENT, 3),
-        (F.MATHEMATICS, 2),
-        (F.EDUCATION, 2),
-        (F.ARTS, 1.5),
-        (F.AGRICULTURE, 1.5),
-        (F.PHYSICS, 1),
-        (F.LAW, 0.6),
-        (F.SOCIAL, 0.6),
-        (F.HUMANITIES, 0.5),
-        (F.OTHER, 0.3),
-    ]
-)
-
-# The field each reference programme belongs to.
-_PROGRAMME_FIELDS = {
-    "MSc Materials Science": F.MATERIALS,
-    "PhD Materials Science": F.MATERIALS,
-    "PhD Marine Biology": F.BIOLOGY,
-    "MSc Marine Biotechnology": F.BIOLOGY,
-    "MSc Oceanography": F.MARINE,
-    "PhD Physical Oceanography": F.MARINE,
-    "MSc Naval Architecture and Ocean Engineering": F.MARINE,
-    "MSc Computer Science": F.COMPUTING,
-    "PhD Computer Science": F.COMPUTING,
-    "MSc Data Science": F.COMPUTING,
-    "MSc Artificial Intelligence": F.COMPUTING,
-    "MSc Electrical and Electronic Engineering": F.ELECTRONICS,
-    "MSc Microelectronics": F.ELECTRONICS,
-    "MSc Mechanical Engineering": F.MECHANICAL,
-    "BEng Mechanical Engineering": F.MECHANICAL,
-    "MSc Chemical Engineering": F.CHEMISTRY,
-    "PhD Chemistry": F.CHEMISTRY,
-    "MSc Renewable Energy": F.ENERGY,
-    "MSc Civil Engineering": F.CIVIL,
-    "MSc Transport Engineering": F.CIVIL,
-    "MSc Logistics and Supply Chain Management": F.MANAGEMENT,
-    "MSc Finance": F.ECONOMICS,
-    "MSc Business Analytics": F.ECONOMICS,
-    "MBA": F.MANAGEMENT,
-    "MSc Pharmacology": F.MEDICINE,
-    "PhD Biomedical Engineering": F.MEDICINE,
-    "MPH Public Health": F.MEDICINE,
-    "MSc Food Science": F.AGRICULTURE,
-    "MA Fashion and Textile Design": F.ARTS,
-    "MA Tourism Management": F.MANAGEMENT,
-    "MA Education": F.EDUCATION,
-    "MSc Environmental Science": F.ENVIRONMENT,
-    "MSc Applied Mathematics": F.MATHEMATICS,
-}
-_PROGRAMMES_BY_FIELD: dict[FieldOfStudy, list[str]] = {}
-for _en, _zh in reference.PROGRAMMES:
-    _PROGRAMMES_BY_FIELD.setdefault(_PROGRAMME_FIELDS.get(_en, F.OTHER), []).append(_en)
-_PROGRAMMES_BY_FIELD[F.MARINE].append("PhD Marine Biology")
-_PROGRAMMES_BY_FIELD[F.MARINE].append("MSc Marine Biotechnology")
-
 D = DegreeLevel
-_DEGREES = _Pick([(D.MASTER, 56), (D.PHD, 28), (D.BACHELOR, 13), (D.POSTDOC, 3)])
-# Years from the first meeting to graduation, by degree.
-_STUDY_YEARS = {D.BACHELOR: (0, 3), D.MASTER: (0, 1), D.PHD: (0, 4), D.POSTDOC: (0, 2)}
-_GRADUATION_MONTHS = _Pick([(6, 40), (7, 15), (9, 20), (12, 25)])
-_SALARY = {
-    D.BACHELOR: (80_000, 150_000),
-    D.MASTER: (110_000, 250_000),
-    D.PHD: (150_000, 500_000),
-    D.POSTDOC: (200_000, 600_000),
-}
-
 S = Stage
-_STAGES = _Pick(
-    [
-        (S.CONTACTED, 44),
-        (S.INTERESTED, 31),
-        (S.MATCHED, 8),
-        (S.IN_PROCESS, 5),
-        (S.OFFER, 3.5),
-        (S.RETURNED, 3),
-        (S.CLOSED, 5.5),
-    ]
-)
-_CLOSED_FROM = _Pick(
-    [(S.CONTACTED, 50), (S.INTERESTED, 35), (S.MATCHED, 10), (S.IN_PROCESS, 5)]
-)
-# The most advanced stage a student met this many days ago can plausibly be in.
-_STAGE_BY_AGE = (
-    (7, S.CONTACTED),
-    (30, S.INTERESTED),
-    (75, S.MATCHED),
-    (120, S.IN_PROCESS),
-    (180, S.OFFER),
-)
-_PIPELINE = [S.CONTACTED, S.INTERESTED, S.MATCHED, S.IN_PROCESS, S.OFFER, S.RETURNED]
-_CLOSED_REASONS = (
-    "Accepted a job in Shanghai",
-    "Accepted a job in Shenzhen",
-    "Staying abroad for a postdoc",
-    "Decided to stay abroad after graduation",
-    "No reply for six months",
-    "Family settled in Beijing",
-    "Going on to a PhD abroad",
-    "已在杭州就业",
-    "决定留在海外工作",
-    "继续海外深造",
-    "联系不上",
-)
-
 IL = IntentionLevel
-_LEVELS_BY_STAGE = {
-    S.CONTACTED: _Pick(
-        [
-            (IL.UNDECIDED, 40),
-            (IL.CONSIDERING, 38),
-            (IL.LIKELY, 10),
-            (IL.NOT_RETURNING, 12),
-        ]
-    ),
-    S.INTERESTED: _Pick(
-        [(IL.CONSIDERING, 45), (IL.LIKELY, 38), (IL.UNDECIDED, 10), (IL.COMMITTED, 7)]
-    ),
-    S.MATCHED: _Pick([(IL.LIKELY, 60), (IL.COMMITTED, 28), (IL.CONSIDERING, 12)]),
-    S.IN_PROCESS: _Pick([(IL.LIKELY, 55), (IL.COMMITTED, 38), (IL.CONSIDERING, 7)]),
-    S.OFFER: _Pick([(IL.COMMITTED, 62), (IL.LIKELY, 38)]),
-    S.RETURNED: _Pick([(IL.COMMITTED, 1)]),
-    S.CLOSED: _Pick([(IL.NOT_RETURNING, 70), (IL.UNDECIDED, 20), (IL.CONSIDERING, 10)]),
-}
-_LEVEL_ORDER = list(IntentionLevel)
-# Share of students with intention records, by stage (about 70% overall).
-_INTENTION_SHARE = {
-    S.CONTACTED: 0.5,
-    S.INTERESTED: 0.82,
-    S.MATCHED: 0.95,
-    S.IN_PROCESS: 0.95,
-    S.OFFER: 0.97,
-    S.RETURNED: 1.0,
-    S.CLOSED: 0.6,
-}
-# Mean number of interactions, by stage (about 5 overall).
-_INTERACTION_MEAN = {
-    S.CONTACTED: 3.9,
-    S.INTERESTED: 5.6,
-    S.MATCHED: 6.8,
-    S.IN_PROCESS: 7.4,
-    S.OFFER: 8.0,
-    S.RETURNED: 8.2,
-    S.CLOSED: 3.4,
-}
-
 SE = Sector
-_SECTORS_BY_FIELD = {
-    F.MATERIALS: (SE.NEW_MATERIALS, SE.MARINE_ECONOMY, SE.ADVANCED_MANUFACTURING),
-    F.MARINE: (SE.MARINE_ECONOMY, SE.EDUCATION_RESEARCH, SE.NEW_MATERIALS),
-    F.COMPUTING: (SE.INFORMATION_TECHNOLOGY, SE.INTEGRATED_CIRCUITS, SE.FINANCE),
-    F.ELECTRONICS: (
-        SE.INTEGRATED_CIRCUITS,
-        SE.INFORMATION_TECHNOLOGY,
-        SE.ADVANCED_MANUFACTURING,
-        SE.NEW_ENERGY,
-    ),
-    F.MECHANICAL: (SE.ADVANCED_MANUFACTURING, SE.MARINE_ECONOMY, SE.NEW_ENERGY),
-    F.CIVIL: (SE.PUBLIC_SECTOR, SE.MODERN_SERVICES, SE.ADVANCED_MANUFACTURING),
-    F.CHEMISTRY: (SE.NEW_MATERIALS, SE.BIOMEDICINE, SE.NEW_ENERGY),
-    F.BIOLOGY: (SE.BIOMEDICINE, SE.MARINE_ECONOMY, SE.HEALTHCARE, SE.AGRICULTURE_FOOD),
-    F.MEDICINE: (SE.HEALTHCARE, SE.BIOMEDICINE, SE.EDUCATION_RESEARCH),
-    F.ENERGY: (SE.NEW_ENERGY, SE.ADVANCED_MANUFACTURING, SE.MARINE_ECONOMY),
-    F.ECONOMICS: (SE.FINANCE, SE.MODERN_SERVICES, SE.PUBLIC_SECTOR),
-    F.MANAGEMENT: (SE.MODERN_SERVICES, SE.FINANCE, SE.CULTURE_TOURISM),
-    F.EDUCATION: (SE.EDUCATION_RESEARCH, SE.PUBLIC_SECTOR),
-    F.ENVIRONMENT: (SE.MARINE_ECONOMY, SE.NEW_ENERGY, SE.PUBLIC_SECTOR),
-    F.MATHEMATICS: (SE.FINANCE, SE.INFORMATION_TECHNOLOGY, SE.EDUCATION_RESEARCH),
-    F.ARTS: (SE.CULTURE_TOURISM, SE.MODERN_SERVICES),
-    F.AGRICULTURE: (SE.AGRICULTURE_FOOD, SE.BIOMEDICINE),
-    F.PHYSICS: (SE.EDUCATION_RESEARCH, SE.INTEGRATED_CIRCUITS, SE.NEW_ENERGY),
-    F.LAW: (SE.PUBLIC_SECTOR, SE.FINANCE, SE.MODERN_SERVICES),
-    F.SOCIAL: (SE.PUBLIC_SECTOR, SE.EDUCATION_RESEARCH, SE.MODERN_SERVICES),
-    F.HUMANITIES: (SE.CULTURE_TOURISM, SE.EDUCATION_RESEARCH, SE.PUBLIC_SECTOR),
-    F.OTHER: (SE.MODERN_SERVICES, SE.PUBLIC_SECTOR),
-}
-_SECTOR_ZH = {
-    SE.MARINE_ECONOMY: "海洋经济",
-    SE.NEW_MATERIALS: "新材料",
-    SE.ADVANCED_MANUFACTURING: "高端制造",
-    SE.INFORMATION_TECHNOLOGY: "信息技术",
-    SE.INTEGRATED_CIRCUITS: "集成电路",
-    SE.BIOMEDICINE: "生物医药",
-    SE.NEW_ENERGY: "新能源",
-    SE.FINANCE: "金融",
-    SE.EDUCATION_RESEARCH: "教育科研",
-    SE.HEALTHCARE: "医疗健康",
-    SE.MODERN_SERVICES: "现代服务业",
-    SE.CULTURE_TOURISM: "文化旅游",
-    SE.AGRICULTURE_FOOD: "农业食品",
-    SE.PUBLIC_SECTOR: "机关事业单位",
-}
-# (English, Chinese) research topics by field, used in notes and roles.
-_TOPICS = {
-    F.MATERIALS: (
-        ("marine anti-corrosion coatings", "海洋防腐涂层"),
-        ("graphene composites", "石墨烯复合材料"),
-        ("battery materials", "电池材料"),
-    ),
-    F.MARINE: (
-        ("ocean observation", "海洋观测"),
-        ("offshore engineering", "海洋工程"),
-        ("marine ecology", "海洋生态"),
-    ),
-    F.COMPUTING: (
-        ("machine learning", "机器学习"),
-        ("distributed systems", "分布式系统"),
-        ("computer vision", "计算机视觉"),
-    ),
-    F.ELECTRONICS: (
-        ("chip design", "芯片设计"),
-        ("power electronics", "电力电子"),
-        ("RF circuits", "射频电路"),
-    ),
-    F.BIOLOGY: (
-        ("marine drug discovery", "海洋药物"),
-        ("synthetic biology", "合成生物学"),
-        ("aquaculture genetics", "水产遗传育种"),
-    ),
-    F.ECONOMICS: (
-        ("quantitative finance", "量化金融"),
-        ("trade economics", "国际贸易"),
-        ("risk management", "风险管理"),
-    ),
-    F.CHEMISTRY: (("catalysis", "催化"), ("polymer chemistry", "高分子化学")),
-    F.MEDICINE: (
-        ("drug development", "药物研发"),
-        ("public health data", "公共卫生数据"),
-    ),
-    F.ENERGY: (("hydrogen energy", "氢能"), ("offshore wind", "海上风电")),
-    F.MECHANICAL: (("robotics", "机器人"), ("rail vehicle design", "轨道车辆设计")),
-}
-_GENERIC_TOPICS = (("their research", "研究方向"), ("career plans", "职业规划"))
-_ROLES = {
-    F.MATERIALS: ("Materials R&D engineer", "材料研发工程师", "Coatings scientist"),
-    F.MARINE: (
-        "Ocean engineer",
-        "海洋观测研究员",
-        "Research assistant, marine institute",
-    ),
-    F.COMPUTING: (
-        "Algorithm engineer",
-        "算法工程师",
-        "Backend developer",
-        "Data scientist",
-    ),
-    F.ELECTRONICS: ("IC design engineer", "芯片设计工程师", "Hardware engineer"),
-    F.BIOLOGY: ("Biotech R&D scientist", "生物医药研发", "Lab manager"),
-    F.ECONOMICS: ("Risk analyst", "金融分析师", "Investment associate"),
-    F.MECHANICAL: ("Mechanical design engineer", "机械设计工程师"),
-    F.CHEMISTRY: ("Process chemist", "化工工艺工程师"),
-    F.ENERGY: ("Energy systems engineer", "新能源工程师"),
-    F.MEDICINE: ("Clinical research associate", "临床研究"),
-    F.MANAGEMENT: ("Supply chain analyst", "管理培训生", "Project manager"),
-}
-_GENERIC_ROLES = (
-    "University lecturer",
-    "高校教师",
-    "Civil service",
-    "Research assistant",
-)
-_INTENTION_NOTES = (
-    "Partner is also looking for work in Qingdao.",
-    "Wants details of the housing subsidy.",
-    "Parents live in Shandong; keen to be near home.",
-    "Comparing offers from Qingdao and Suzhou.",
-    "关注人才公寓政策。",
-    "希望了解科研启动经费。",
-    "配偶也考虑来青岛工作。",
-    "Would consider a start-up incubator place.",
-)
-
 K = InteractionKind
-_KINDS = _Pick(
-    [
-        (K.MEETING, 24),
-        (K.CHAT, 32),
-        (K.EMAIL, 16),
-        (K.CALL, 12),
-        (K.EVENT, 9),
-        (K.INFO_SESSION, 7),
-    ]
-)
-_NOTES_EN = {
-    K.MEETING: (
-        "Coffee after the seminar; talked about {topic}.",
-        "Met on campus; asked about the talent apartment policy.",
-        "Lunch together; wants to know which Qingdao employers work on {topic}.",
-        "Met in the library; graduation plans still open.",
-    ),
-    K.CHAT: (
-        "WeChat: sent the latest {sector} openings.",
-        "WeChat: asked about the 2026 talent fair dates.",
-        "Shared the policy express summary on WeChat.",
-        "WeChat: asked how the personnel file (档案) service works.",
-    ),
-    K.EMAIL: (
-        "Emailed the fair registration link.",
-        "Sent two openings in {sector} by email.",
-        "Forwarded CV to the bureau for matching.",
-        "Follow-up email with research funding details.",
-    ),
-    K.CALL: (
-        "Call: discussed graduation timing and earliest start.",
-        "Call about family considerations and housing.",
-        "Call to prepare for an interview with a {sector} employer.",
-    ),
-    K.EVENT: (
-        "Came to the Qingdao booth at the careers fair.",
-        "Attended the Spring Festival gala; chatted about {topic}.",
-        "Joined the CSSA careers evening.",
-    ),
-    K.INFO_SESSION: (
-        "Joined the online policy briefing.",
-        "Attended the info session on start-up support.",
-        "Asked about research funding at the info session.",
-    ),
-}
-_NOTES_ZH = {
-    K.MEETING: (
-        "见面聊了{topic}方向的工作机会。",
-        "校园里面谈，对落户政策很感兴趣。",
-        "一起吃饭，了解了毕业时间安排。",
-    ),
-    K.CHAT: (
-        "微信沟通，推送了{sector}岗位。",
-        "微信：询问档案托管服务。",
-        "微信发送了人才政策汇编。",
-        "微信聊了{topic}相关的企业。",
-    ),
-    K.EMAIL: ("邮件发送了招聘会报名链接。", "邮件推荐了两个{sector}岗位。"),
-    K.CALL: ("电话沟通了面试安排。", "电话了解家庭情况和住房需求。"),
-    K.EVENT: ("参加了青岛专场招聘活动。", "参加学联活动，聊到{topic}。"),
-    K.INFO_SESSION: ("参加了线上政策宣讲会。", "宣讲会上咨询了创业扶持政策。"),
-}
-# How the envoy met the student, and the kind of that first touchpoint.
-_HOW_MET = _Pick(
-    [
-        (("CSSA careers fair", K.EVENT), 9),
-        (("中国学联招聘会", K.EVENT), 7),
-        (("Qingdao talent policy info session", K.INFO_SESSION), 8),
-        (("青岛人才政策宣讲会", K.INFO_SESSION), 7),
-        (("Online briefing on working in Qingdao", K.INFO_SESSION), 4),
-        (("线上回国就业说明会", K.INFO_SESSION), 3),
-        (("Introduced by a classmate", K.MEETING), 8),
-        (("同学介绍", K.MEETING), 8),
-        (("Same research group", K.MEETING), 5),
-        (("同一课题组", K.MEETING), 4),
-        (("Spring Festival gala", K.EVENT), 5),
-        (("春节联欢晚会", K.EVENT), 4),
-        (("中秋联谊会", K.EVENT), 3),
-        (("Chinese students' WeChat group", K.CHAT), 6),
-        (("留学生微信群", K.CHAT), 6),
-        (("Recommended by supervisor", K.MEETING), 2),
-        (("导师推荐", K.MEETING), 2),
-        (("Alumni dinner", K.EVENT), 2),
-        (("Qingdao study tour", K.EVENT), 2),
-        (("青岛游学团", K.EVENT), 2),
-        ((None, K.MEETING), 8),
-    ]
-)
-_ENGLISH_NAMES = ("Kevin", "Amy", "Jason", "Grace", "Eric", "Lily", "David", "Cindy")
-_DIAL_CODES = {
-    "GB": "+44",
-    "US": "+1",
-    "CA": "+1",
-    "AU": "+61",
-    "NZ": "+64",
-    "DE": "+49",
-    "FR": "+33",
-    "NL": "+31",
-    "IT": "+39",
-    "ES": "+34",
-    "SE": "+46",
-    "CH": "+41",
-    "IE": "+353",
-    "DK": "+45",
-    "BE": "+32",
-    "JP": "+81",
-    "KR": "+82",
-    "SG": "+65",
-    "MY": "+60",
-    "HK": "+852",
-    "RU": "+7",
-}
-_STATUS_WEIGHT = {
-    EnvoyStatus.ACTIVE: 1.0,
-    EnvoyStatus.PAUSED: 0.55,
-    EnvoyStatus.GRADUATED: 0.7,
-    EnvoyStatus.RETURNED: 0.8,
-}
-_SURNAMES = _Pick(
-    [(pair, 10 - 0.2 * i) for i, pair in enumerate(reference.PERSON_SURNAMES)]
-)
-_SINGLE_GIVEN = [g for g in reference.PERSON_GIVEN_NAMES if len(g[0]) == 1]
 
 
 @lru_cache(maxsize=200_000)
@@ -658,7 +237,7 @@ def _envoys() -> list[_Envoy]:
                 zone=zone,
                 english=row.locale == "en",
                 status=row.status or EnvoyStatus.ACTIVE,
-                field=_PROGRAMME_FIELDS.get(row.programme or ""),
+                field=tables.PROGRAMME_FIELDS.get(row.programme or ""),
             )
         )
     return envoys
@@ -689,7 +268,7 @@ def _quotas(envoys: list[_Envoy], total: int, scale: int, rng: random.Random):
         )
         weights.append(
             rng.uniform(0.55, 1.45)
-            * _STATUS_WEIGHT.get(envoy.status, 1.0)
+            * tables.STATUS_WEIGHT.get(envoy.status, 1.0)
             * max(active_months, 1)
         )
     free = [i for i in range(len(envoys)) if i not in fixed]
@@ -733,7 +312,7 @@ def _plan(envoys: list[_Envoy], total: int, scale: int, rng: random.Random) -> _
         first_month = next(
             (i for i, m in enumerate(_MONTHS) if m >= start), len(_MONTHS) - 1
         )
-        months = _Pick(
+        months = tables.Pick(
             [(i, _MONTH_WEIGHTS[i]) for i in range(first_month, len(_MONTHS))]
         )
         floor = max(envoy.recruited_on.toordinal(), first_ordinal)
@@ -750,13 +329,13 @@ def _plan(envoys: list[_Envoy], total: int, scale: int, rng: random.Random) -> _
     stages, counts, caps = bytearray(total), bytearray(total), bytearray(total)
     for i, packed in enumerate(plan):
         age_days = (_NOW_TS - packed // 65536) / _DAY
-        stage = _STAGES(rng)
+        stage = tables.STAGES(rng)
         if stage is S.CLOSED:
             stage = stage if age_days >= 14 else S.CONTACTED
         else:
             stage = _capped(stage, age_days)
         cap = 10 if age_days > 21 else 2 + int(age_days // 4)
-        n = round(rng.gauss(_INTERACTION_MEAN[stage], 1.9))
+        n = round(rng.gauss(tables.INTERACTION_MEAN[stage], 1.9))
         stages[i] = _STAGE_LIST.index(stage)
         counts[i] = min(max(n, 1), cap)
         caps[i] = cap
@@ -817,13 +396,13 @@ class _Generator:
         created_ts, index = divmod(packed, 65536)
         envoy = self.envoys[index]
         field = envoy.field if envoy.field and rng.random() < 0.3 else None
-        field = field or _FIELD_WEIGHTS(rng)
-        degree = _DEGREES(rng)
+        field = field or tables.FIELD_WEIGHTS(rng)
+        degree = tables.DEGREES(rng)
         if stage is S.RETURNED and degree is D.BACHELOR:
             degree = D.MASTER
         pre_close = None
         if stage is S.CLOSED:
-            pre_close = _capped(_CLOSED_FROM(rng), (_NOW_TS - created_ts) / _DAY)
+            pre_close = _capped(tables.CLOSED_FROM(rng), (_NOW_TS - created_ts) / _DAY)
         return {
             "id": self._id("students"),
             "envoy": envoy,
@@ -839,7 +418,7 @@ class _Generator:
         """The (from, to, time) moves after CONTACTED, fitted before "now"."""
         rng = self.rng
         last = pre_close if stage is S.CLOSED else stage
-        path = _PIPELINE[: _PIPELINE.index(last) + 1]
+        path = tables.PIPELINE[: tables.PIPELINE.index(last) + 1]
         if stage is S.CLOSED:
             path.append(S.CLOSED)
         steps = list(zip(path, path[1:], strict=False))
@@ -880,7 +459,7 @@ class _Generator:
         for old, new, at in p["moves"]:
             reason = None
             if new is S.CLOSED:
-                closed_reason = reason = rng.choice(_CLOSED_REASONS)
+                closed_reason = reason = rng.choice(tables.CLOSED_REASONS)
             by = envoy.id
             if new in (S.MATCHED, S.IN_PROCESS, S.OFFER, S.RETURNED):
                 if self.coordinators and rng.random() < 0.5:
@@ -890,13 +469,13 @@ class _Generator:
             )
 
         # Interactions: the first meeting at creation, then until now (or closing).
-        how_met, first_kind = _HOW_MET(rng)
+        how_met, first_kind = tables.HOW_MET(rng)
         end = stage_ts if stage is S.CLOSED else _NOW_TS
         times = self._interaction_times(envoy, created, end, p["n"])
-        topic = rng.choice(_TOPICS.get(field, _GENERIC_TOPICS))
-        sectors = _SECTORS_BY_FIELD[field]
+        topic = rng.choice(tables.TOPICS.get(field, tables.GENERIC_TOPICS))
+        sectors = tables.SECTORS_BY_FIELD[field]
         for i, at in enumerate(times):
-            kind = first_kind if i == 0 else _KINDS(rng)
+            kind = first_kind if i == 0 else tables.KINDS(rng)
             logged = at if i == 0 else min(at + rng.randrange(300, 2 * _DAY), _NOW_TS)
             rows["interactions"].append(
                 {
@@ -915,15 +494,15 @@ class _Generator:
         level = None
         startup = False
         graduation = self._graduation(degree, created, stage, stage_ts)
-        if rng.random() < _INTENTION_SHARE[stage]:
+        if rng.random() < tables.INTENTION_SHARE[stage]:
             count = min(rng.choice((1, 1, 1, 2, 2, 3)), len(times))
             when = sorted(rng.sample(times, count))
-            level = _LEVELS_BY_STAGE[stage](rng)
+            level = tables.LEVELS_BY_STAGE[stage](rng)
             levels = [level]
             for _ in range(count - 1):
                 step = rng.choice((0, 0, 1)) * (-1 if stage is not S.CLOSED else 1)
-                position = _LEVEL_ORDER.index(levels[0]) + step
-                levels.insert(0, _LEVEL_ORDER[min(max(position, 0), 4)])
+                position = tables.LEVEL_ORDER.index(levels[0]) + step
+                levels.insert(0, tables.LEVEL_ORDER[min(max(position, 0), 4)])
             salary = self._salary(degree)
             for at, lvl in zip(when, levels, strict=True):
                 row = self._intention(sid, envoy.id, at, lvl, field, graduation, salary)
@@ -1031,9 +610,9 @@ class _Generator:
         rng = self.rng
         chinese = rng.random() < (0.1 if envoy.english else 0.55)
         if chinese:
-            template = rng.choice(_NOTES_ZH[kind])
-            return template.format(topic=topic[1], sector=_SECTOR_ZH[sector])
-        template = rng.choice(_NOTES_EN[kind])
+            template = rng.choice(tables.NOTES_ZH[kind])
+            return template.format(topic=topic[1], sector=tables.SECTOR_ZH[sector])
+        template = rng.choice(tables.NOTES_EN[kind])
         return template.format(topic=topic[0], sector=sector.value.replace("_", " "))
 
     def _graduation(self, degree, created: int, stage, stage_ts: int) -> date:
@@ -1048,8 +627,8 @@ class _Generator:
             ]
             return rng.choice(candidates[-3:])
         met = _day(created)
-        low, high = _STUDY_YEARS[degree]
-        month = _GRADUATION_MONTHS(rng)
+        low, high = tables.STUDY_YEARS[degree]
+        month = tables.GRADUATION_MONTHS(rng)
         graduation = date(met.year + rng.randint(low, high), month, _MONTH_END[month])
         if graduation < met + timedelta(days=60):
             graduation = graduation.replace(year=graduation.year + 1)
@@ -1059,13 +638,13 @@ class _Generator:
         rng = self.rng
         if rng.random() < 0.1:
             return None
-        low, high = _SALARY[degree]
+        low, high = tables.SALARY[degree]
         value = rng.triangular(low, high, low + 0.3 * (high - low))
         return min(max(round(value / 5000) * 5000, low), high)
 
     def _intention(self, sid, envoy_id, at, level, field, graduation, salary) -> dict:
         rng = self.rng
-        pool = _SECTORS_BY_FIELD[field]
+        pool = tables.SECTORS_BY_FIELD[field]
         sectors = [pool[0] if rng.random() < 0.6 else rng.choice(pool)]
         for _ in range(rng.choice((0, 0, 1, 1, 2))):
             extra = rng.choice(pool) if rng.random() < 0.7 else rng.choice(list(SE))
@@ -1079,7 +658,7 @@ class _Generator:
                 start = recorded + timedelta(days=rng.randint(30, 180))
         roles = None
         if rng.random() < 0.85:
-            roles = rng.choice(_ROLES.get(field, _GENERIC_ROLES))
+            roles = rng.choice(tables.ROLES.get(field, tables.GENERIC_ROLES))
         return {
             "id": self._id("intentions"),
             "student_id": sid,
@@ -1091,7 +670,9 @@ class _Generator:
             "earliest_start": start,
             "salary_expectation": salary if level is not IL.NOT_RETURNING else None,
             "startup_interest": rng.random() < 0.1,
-            "notes": rng.choice(_INTENTION_NOTES) if rng.random() < 0.25 else None,
+            "notes": rng.choice(tables.INTENTION_NOTES)
+            if rng.random() < 0.25
+            else None,
         }
 
     def _tags(self, degree, how_met, created_at: datetime, startup: bool):
@@ -1116,15 +697,15 @@ class _Generator:
 
     def _name(self) -> tuple[str | None, str | None]:
         rng = self.rng
-        surname_zh, surname_en = _SURNAMES(rng)
+        surname_zh, surname_en = tables.SURNAMES(rng)
         if rng.random() < 0.25:
-            (a_zh, a_en), (b_zh, b_en) = rng.sample(_SINGLE_GIVEN, 2)
+            (a_zh, a_en), (b_zh, b_en) = rng.sample(tables.SINGLE_GIVEN, 2)
             given_zh, given_en = a_zh + b_zh, a_en + b_en.lower()
         else:
             given_zh, given_en = rng.choice(reference.PERSON_GIVEN_NAMES)
         roll = rng.random()
         if roll < 0.05:
-            latin = f"{rng.choice(_ENGLISH_NAMES)} {surname_en}"
+            latin = f"{rng.choice(tables.ENGLISH_NAMES)} {surname_en}"
         elif roll < 0.18:
             latin = f"{given_en} {surname_en}"
         else:
@@ -1151,13 +732,13 @@ class _Generator:
 
     def _phone(self, envoy: _Envoy) -> str:
         rng = self.rng
-        if rng.random() < 0.55 or envoy.country not in _DIAL_CODES:
+        if rng.random() < 0.55 or envoy.country not in tables.DIAL_CODES:
             prefix = rng.choice(("138", "139", "135", "150", "186", "187", "177"))
             return (
                 f"+86 {prefix} {rng.randrange(10_000):04d} {rng.randrange(10_000):04d}"
             )
         return (
-            f"{_DIAL_CODES[envoy.country]} {rng.randrange(100, 1000)} "
+            f"{tables.DIAL_CODES[envoy.country]} {rng.randrange(100, 1000)} "
             f"{rng.randrange(1000, 10_000)} {rng.randrange(100, 1000)}"
         )
 
@@ -1175,7 +756,7 @@ class _Generator:
         return rng.choice(others) if others else envoy.university_id
 
     def _programme(self, field, degree) -> str | None:
-        choices = _PROGRAMMES_BY_FIELD.get(field)
+        choices = tables.PROGRAMMES_BY_FIELD.get(field)
         if not choices:
             return None
         programme = self.rng.choice(choices)
@@ -1184,7 +765,7 @@ class _Generator:
 
 def _capped(stage: Stage, age_days: float) -> Stage:
     """The stage, held back when the student was met too recently for it."""
-    for days, most in _STAGE_BY_AGE:
+    for days, most in tables.STAGE_BY_AGE:
         if age_days < days:
             return stage if stage.rank <= most.rank else most
     return stage
