@@ -33,7 +33,7 @@ from envoycrm.models import (
     utcnow,
 )
 from envoycrm.students.duplicates import normalise_wechat
-from envoycrm.students.names import name_key
+from envoycrm.students.names import has_hanzi, is_hanzi, name_key
 from envoycrm.students.services import NOTICE_VERSION, move_stage
 
 SALT = "envoycrm.referral"
@@ -235,11 +235,10 @@ def _new_student(
 
 def split_name(name: str) -> tuple[str | None, str | None]:
     """One typed name into (Latin, Hanzi): Chinese characters go to Hanzi."""
-    has_hanzi = any("\u3400" <= ch <= "\u9fff" for ch in name)
-    if not has_hanzi:
+    if not has_hanzi(name):
         return name, None
-    latin = "".join(ch for ch in name if not "\u3400" <= ch <= "\u9fff").strip()
-    hanzi = "".join(ch for ch in name if "\u3400" <= ch <= "\u9fff")
+    latin = "".join(ch for ch in name if not is_hanzi(ch)).strip()
+    hanzi = "".join(ch for ch in name if is_hanzi(ch))
     return latin or None, hanzi
 
 

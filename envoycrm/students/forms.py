@@ -43,6 +43,7 @@ from envoycrm.models import (
     Stage,
 )
 from envoycrm.models.users import DegreeLevel
+from envoycrm.students.names import has_hanzi
 
 # Salary expectations the bureau considers plausible, CNY per year.
 SALARY_MIN, SALARY_MAX = 30_000, 3_000_000
@@ -131,7 +132,7 @@ class StudentFieldsMixin(StudiesMixin):
 
     def validate_name_hanzi(self, field):
         """The Chinese form must contain Chinese characters."""
-        if field.data and not re.search(r"[\u3400-\u9fff]", field.data):
+        if field.data and not has_hanzi(field.data):
             raise ValidationError(_l("Use Chinese characters here."))
 
 

@@ -18,11 +18,23 @@ COMPOUND_SURNAMES = frozenset(
         "慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木"
     ).split()
 )
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# CJK Unified Ideographs, Extension A and the compatibility ideographs: the
+# one definition of "a Chinese character" (Hanzi) in EnvoyCRM.
+HANZI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _NOT_LETTER = re.compile(r"[^a-z\s]")
 
 
-def _ascii_fold(text: str) -> str:
+def is_hanzi(char: str) -> bool:
+    """True for one Chinese character."""
+    return HANZI.fullmatch(char) is not None
+
+
+def has_hanzi(text: str | None) -> bool:
+    """True when ``text`` holds at least one Chinese character."""
+    return bool(text) and HANZI.search(text) is not None
+
+
+def ascii_fold(text: str) -> str:
     """Drop accents and tone marks: "Lǚ" → "lu", "Zoë" → "zoe"."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
@@ -32,7 +44,7 @@ def latin_tokens(name: str | None) -> list[str]:
     """Lower-case tokens of a Latin-letter name; hyphens and apostrophes join."""
     if not name:
         return []
-    folded = _ascii_fold(name).replace("-", "").replace("'", "").replace("’", "")
+    folded = ascii_fold(name).replace("-", "").replace("'", "").replace("’", "")
     return _NOT_LETTER.sub(" ", folded).split()
 
 
@@ -40,7 +52,7 @@ def hanzi_tokens(name: str | None) -> list[str]:
     """Surname and given name of a Hanzi name, each romanised without spaces."""
     if not name:
         return []
-    han = "".join(_HAN.findall(name))
+    han = "".join(HANZI.findall(name))
     if not han:
         return []
     surname_length = 2 if han[:2] in COMPOUND_SURNAMES and len(han) > 2 else 1
@@ -48,7 +60,7 @@ def hanzi_tokens(name: str | None) -> list[str]:
     tokens = ["".join(lazy_pinyin(surname))]
     if given:
         tokens.append("".join(lazy_pinyin(given)))
-    return [_ascii_fold(t) for t in tokens]
+    return [ascii_fold(t) for t in tokens]
 
 
 def name_key(latin: str | None, hanzi: str | None) -> str:

@@ -13,12 +13,11 @@ import re
 from sqlalchemy import Connection, and_, delete, event, insert, inspect, select
 
 from envoycrm.models import Student, StudentSearchToken
-from envoycrm.students.names import _ascii_fold, hanzi_tokens, latin_tokens
+from envoycrm.students.names import ascii_fold, hanzi_tokens, has_hanzi, latin_tokens
 
 SEARCHED = ("name_latin", "name_hanzi", "email", "wechat_id", "phone")
 MAX_TOKEN = 120
 _TOP = chr(0x10FFFF)  # sorts after every character: the end of a prefix range
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def tokens_for(
@@ -78,7 +77,7 @@ def query_words(q: str) -> list[str]:
         word = word.strip()
         if not word:
             continue
-        words.append(word if _HAN.search(word) else _ascii_fold(word))
+        words.append(word if has_hanzi(word) else ascii_fold(word))
     return words[:5]
 
 
