@@ -1,55 +1,13 @@
-"""Small typed helpers for htmx responses (in the manner of django-htmx).
+"""What the views need to know about htmx.
 
-Each takes a response, sets one header and returns it. ``htmx-flask``'s own
-``make_response`` rejects some valid swap values, so headers are set here.
+Every view answers htmx with a fragment and a browser with the whole page from
+the same URL and the same templates; ``security.py`` adds ``Vary: HX-Request``
+to every response, so caches key on it.
 """
 
-import json
-
-from flask import Response, request
+from flask import request
 
 
 def is_fragment_request() -> bool:
     """True when htmx asks for a fragment; a boosted link wants the whole page."""
     return bool(request.htmx) and not request.htmx.boosted
-
-
-def retarget(response: Response, selector: str) -> Response:
-    """Swap the response into ``selector`` instead of the requested target."""
-    response.headers["HX-Retarget"] = selector
-    return response
-
-
-def reswap(response: Response, swap: str) -> Response:
-    """Change how the response is swapped (``outerHTML``, ``none`` ...)."""
-    response.headers["HX-Reswap"] = swap
-    return response
-
-
-def trigger_client_event(
-    response: Response, name: str, detail: dict | None = None
-) -> Response:
-    """Fire ``name`` in the browser once the response is processed."""
-    existing = response.headers.get("HX-Trigger")
-    events = json.loads(existing) if existing else {}
-    events[name] = detail or {}
-    response.headers["HX-Trigger"] = json.dumps(events)
-    return response
-
-
-def push_url(response: Response, url: str) -> Response:
-    """Push ``url`` onto the browser history."""
-    response.headers["HX-Push-Url"] = url
-    return response
-
-
-def client_redirect(response: Response, url: str) -> Response:
-    """Make htmx navigate the whole page to ``url``."""
-    response.headers["HX-Redirect"] = url
-    return response
-
-
-def vary_on_htmx(response: Response) -> Response:
-    """Mark a response that depends on whether htmx asked for it."""
-    response.vary.add("HX-Request")
-    return response

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
 from envoycrm.extensions import db
-from envoycrm.htmx import is_fragment_request, vary_on_htmx
+from envoycrm.htmx import is_fragment_request
 from envoycrm.i18n import format_cny, format_day
 from envoycrm.jobs import bp, candidates, referrals, services
 from envoycrm.jobs.forms import EmployerForm, OpeningForm, RejectForm
@@ -63,19 +63,15 @@ def index():
     query = services.opening_query(scoped(JobOpening), filters)
     page = db.paginate(query, page=page_arg(), per_page=25, error_out=False)
     template = "jobs/_rows.html" if is_fragment_request() else "jobs/index.html"
-    return vary_on_htmx(
-        Response(
-            render_template(
-                template,
-                page=page,
-                filters=filters,
-                sectors=list(Sector),
-                fields=list(FieldOfStudy),
-                degrees=list(DegreeLevel),
-                kinds=list(EmployerKind),
-                statuses=list(OpeningStatus),
-            )
-        )
+    return render_template(
+        template,
+        page=page,
+        filters=filters,
+        sectors=list(Sector),
+        fields=list(FieldOfStudy),
+        degrees=list(DegreeLevel),
+        kinds=list(EmployerKind),
+        statuses=list(OpeningStatus),
     )
 
 
@@ -338,9 +334,7 @@ def for_student(student_id: int):
     template = (
         "jobs/_for_student.html" if is_fragment_request() else "jobs/for_student.html"
     )
-    return vary_on_htmx(
-        Response(render_template(template, student=student, matches=matches))
-    )
+    return render_template(template, student=student, matches=matches)
 
 
 # --- employer portal: candidates ----------------------------------------------------
