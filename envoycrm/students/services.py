@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, delete, func, or_, select, true, update
+from sqlalchemy import Select, case, delete, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -548,25 +548,24 @@ def envoy_numbers(envoy: User, now: datetime | None = None) -> EnvoyNumbers:
     now = now or utcnow()
     week, month = week_and_month_start(now, envoy.timezone)
     start = min(week, month)
-    student_rows = db.session.execute(
-        select(Student.created_at).where(
-            Student.created_by_id == envoy.id, Student.created_at >= start
-        )
-    ).scalars()
-    interaction_rows = db.session.execute(
-        select(Interaction.occurred_at).where(
-            Interaction.author_id == envoy.id,
-            Interaction.occurred_at >= start,
-            Interaction.occurred_at <= now,
-        )
-    ).scalars()
+
+    def since_week_and_month(column, *where) -> tuple[int, int]:
+        in_week = func.count(case((column >= week, 1)))
+        in_month = func.count(case((column >= month, 1)))
+        row = db.session.execute(
+            select(in_week, in_month).where(column >= start, *where)
+        ).one()
+        return row[0], row[1]
+
     numbers = EnvoyNumbers()
-    for created in student_rows:
-        numbers.students_week += created >= week
-        numbers.students_month += created >= month
-    for occurred in interaction_rows:
-        numbers.interactions_week += occurred >= week
-        numbers.interactions_month += occurred >= month
+    numbers.students_week, numbers.students_month = since_week_and_month(
+        Student.created_at, Student.created_by_id == envoy.id
+    )
+    numbers.interactions_week, numbers.interactions_month = since_week_and_month(
+        Interaction.occurred_at,
+        Interaction.author_id == envoy.id,
+        Interaction.occurred_at <= now,
+    )
     numbers.owned = db.session.scalar(
         select(func.count(Student.id)).where(Student.owner_id == envoy.id)
     )
