@@ -10,8 +10,7 @@ from envoycrm.dashboards import bp, charts, services
 from envoycrm.i18n import country_name, format_day_month, format_number
 from envoycrm.labels import label
 from envoycrm.models import utcnow
-from envoycrm.pipeline.filters import PipelineFilter
-from envoycrm.pipeline.routes import filter_choices
+from envoycrm.pipeline.filters import PipelineFilter, filter_choices
 
 
 def _percent(value: float | None) -> str:

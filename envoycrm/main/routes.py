@@ -13,7 +13,7 @@ from envoycrm.main import bp, services
 from envoycrm.main.forms import LanguageForm, SettingsForm
 from envoycrm.models import Role
 from envoycrm.security import safe_next
-from envoycrm.students.routes import quick_log_form, render_envoy_home
+from envoycrm.students.home import quick_log_form, render_envoy_home
 from envoycrm.students.services import NOTICE_VERSION
 
 

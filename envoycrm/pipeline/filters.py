@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlencode
 
+from flask_babel import get_locale
 from sqlalchemy import Select, func, select
 from werkzeug.datastructures import MultiDict
 
@@ -23,7 +24,8 @@ from envoycrm.models import (
     University,
     utcnow,
 )
-from envoycrm.students.services import graduating_in, tagged
+from envoycrm.network.services import university_choices
+from envoycrm.students.services import envoy_choices, graduating_in, tagged
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -183,3 +185,20 @@ def count_by_stage(filters: PipelineFilter) -> dict[Stage, int]:
     for stage, count in db.session.execute(query):
         counts[stage] += count
     return counts
+
+
+def filter_choices() -> dict:
+    """What the filter form offers (a few small queries)."""
+    countries = sorted(
+        db.session.scalars(select(University.country_code).distinct()).all()
+    )
+    return {
+        "countries": countries,
+        "universities": university_choices(str(get_locale())),
+        "envoys": envoy_choices(),
+        "fields": list(FieldOfStudy),
+        "degrees": list(DegreeLevel),
+        "intentions": list(IntentionLevel),
+        "stages": list(Stage),
+        "sorts": SORTS,
+    }

@@ -22,23 +22,18 @@ from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.labels import label
 from envoycrm.models import (
-    DegreeLevel,
-    FieldOfStudy,
-    IntentionLevel,
     Stage,
     Student,
-    University,
     User,
     utcnow,
 )
-from envoycrm.network.services import university_choices
 from envoycrm.params import page_arg
 from envoycrm.pipeline import bp, exports, services
 from envoycrm.pipeline.filters import (
-    SORTS,
     PipelineFilter,
     apply_filter,
     count_filtered,
+    filter_choices,
     order_by_sort,
 )
 from envoycrm.pipeline.forms import BulkForm, MoveForm, SavedViewForm
@@ -50,23 +45,6 @@ LIST_PAGE_SIZE = 50
 def current_filter() -> PipelineFilter:
     """The filter in the query string."""
     return PipelineFilter.from_args(request.args)
-
-
-def filter_choices() -> dict:
-    """What the filter form offers (a few small queries)."""
-    countries = sorted(
-        db.session.scalars(select(University.country_code).distinct()).all()
-    )
-    return {
-        "countries": countries,
-        "universities": university_choices(str(get_locale())),
-        "envoys": envoy_choices(),
-        "fields": list(FieldOfStudy),
-        "degrees": list(DegreeLevel),
-        "intentions": list(IntentionLevel),
-        "stages": list(Stage),
-        "sorts": SORTS,
-    }
 
 
 def _board_page(filters: PipelineFilter, status: int = 200, **extra):

@@ -47,39 +47,9 @@ from envoycrm.students.forms import (
     StudentEditForm,
     TagForm,
 )
+from envoycrm.students.home import quick_log_form, render_envoy_home
 
 WORKSPACE = (Role.ENVOY, Role.COORDINATOR)
-
-
-def quick_log_form(envoy: User) -> QuickLogForm:
-    """The quick-log form (filled from the request on POST), university preset."""
-    form = QuickLogForm()
-    form.university_id.choices = university_choices(str(get_locale()))
-    if request.method == "GET" and envoy.envoy_profile:
-        form.university_id.data = envoy.envoy_profile.university_id
-        form.met_on.data = date.today()
-        form.notice_language.data = str(get_locale())
-    return form
-
-
-def render_envoy_home(form: QuickLogForm, status: int = 200):
-    """The envoy's home page: quick log, own numbers, follow-ups."""
-    today = date.today()
-    followups = db.session.scalars(
-        services.waiting_for_follow_up(current_user, today)
-    ).all()
-    return (
-        render_template(
-            "main/home_envoy.html",
-            profile=current_user.envoy_profile,
-            form=form,
-            numbers=services.envoy_numbers(current_user),
-            followups=followups,
-            today=today,
-            notice_version=services.NOTICE_VERSION,
-        ),
-        status,
-    )
 
 
 @bp.route("/quick-log", methods=["POST"])

@@ -1,0 +1,49 @@
+"""The envoy's home page: the quick log, the envoy's numbers and follow-ups.
+
+The students blueprint answers the quick log with it, and the main blueprint
+serves it as an envoy's ``/``; both use these functions, never each other's
+routes.
+"""
+
+from datetime import date
+
+from flask import render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from envoycrm.extensions import db
+from envoycrm.models import User
+from envoycrm.network.services import university_choices
+from envoycrm.students import services
+from envoycrm.students.forms import QuickLogForm
+
+
+def quick_log_form(envoy: User) -> QuickLogForm:
+    """The quick-log form (filled from the request on POST), university preset."""
+    form = QuickLogForm()
+    form.university_id.choices = university_choices(str(get_locale()))
+    if request.method == "GET" and envoy.envoy_profile:
+        form.university_id.data = envoy.envoy_profile.university_id
+        form.met_on.data = date.today()
+        form.notice_language.data = str(get_locale())
+    return form
+
+
+def render_envoy_home(form: QuickLogForm, status: int = 200):
+    """The envoy's home page: quick log, own numbers, follow-ups."""
+    today = date.today()
+    followups = db.session.scalars(
+        services.waiting_for_follow_up(current_user, today)
+    ).all()
+    return (
+        render_template(
+            "main/home_envoy.html",
+            profile=current_user.envoy_profile,
+            form=form,
+            numbers=services.envoy_numbers(current_user),
+            followups=followups,
+            today=today,
+            notice_version=services.NOTICE_VERSION,
+        ),
+        status,
+    )
