@@ -110,6 +110,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "jobs.for_student": {"envoy", "coordinator", "admin"},
     "jobs.candidate": {"employer"},
     "jobs.candidate_interest": {"employer"},
+    "jobs.held_reply": {"envoy", "coordinator", "admin"},  # envoy2: 404, not theirs
     "jobs.employer_new": STAFF,
     "jobs.employer_edit": STAFF,
     "referral.opening": "public",
@@ -148,6 +149,8 @@ def _url(app, rule, people, student) -> str:
             values[arg] = jobs_factories.opening_for(people).id
         elif arg == "push_id":
             values[arg] = jobs_factories.push_for(people).id
+        elif arg == "reply_id":
+            values[arg] = jobs_factories.held_reply_for(people, student).id
         elif arg == "employer_id":
             values[arg] = people["employer"].employer_id
         elif arg == "row_id":

@@ -34,6 +34,7 @@ from envoycrm.models import (
     User,
 )
 from tests.conftest import csrf_token, sign_in
+from tests.jobs.factories import held_reply_for
 
 EXAMPLES = 200
 TRIED: dict[str, int] = {}
@@ -381,6 +382,12 @@ FORMS = [
         stored=lambda ctx, sent: {
             "owner_id": str(db.session.get(Student, ctx.student.id).owner_id)
         },
+    ),
+    FormCase(
+        "held referral reply",
+        "envoy",
+        lambda ctx: f"/jobs/replies/{held_reply_for(ctx.people, ctx.student).id}",
+        lambda ctx: {"decision": "confirm"},
     ),
     FormCase(
         "data request",

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from envoycrm.extensions import db
+from envoycrm.jobs.candidates import employer_sees_candidates
 from envoycrm.jobs.matching import candidate_query, score
 from envoycrm.models import (
     OPEN_STAGES,
@@ -317,6 +318,8 @@ def _employer_digest(user: User, window: Window, pool: CandidatePool) -> Employe
         return digest
     sections = {opening.id: OpeningSection(opening) for opening in openings}
     for opening in openings:
+        if not employer_sees_candidates(opening, window.today):
+            continue  # the same rule as the employer's own pages
         scored = [
             (student, score(student, intention, opening))
             for student, intention in pool.candidates(opening, window)

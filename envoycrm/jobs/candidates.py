@@ -3,6 +3,10 @@
 Candidates are narrowed in SQL (``matching.candidate_query``) and only a
 bounded window of the newest records is scored in Python, so a page
 costs the same whatever the number of students.
+
+Employers see candidates only under one rule, ``employer_sees_candidates``:
+the candidate list, the candidate pages, "interested" and the employer
+digest all ask it, so a draft, pending or closed opening exposes no one.
 """
 
 from dataclasses import dataclass
@@ -13,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from envoycrm import audit
 from envoycrm.extensions import db
-from envoycrm.jobs import matching
+from envoycrm.jobs import matching, services
 from envoycrm.models import (
     ConsentScope,
     EmployerInterest,
@@ -97,15 +101,38 @@ def matching_students(opening: JobOpening, limit: int = 25) -> list[Candidate]:
     return _scored(query, opening, limit, selectinload(Student.owner))
 
 
-def employer_candidates(opening: JobOpening, limit: int = 25) -> list[Candidate]:
+class CandidatesHidden(Exception):
+    """The opening shows no candidates to its employer (see the rule below)."""
+
+
+def employer_sees_candidates(opening: JobOpening, today: date) -> bool:
+    """The one rule: an employer sees candidates only for approved, open openings.
+
+    A draft, an opening waiting for approval (a new one, or an open one its
+    employer edited, which goes back to pending) and a closed or expired one
+    show no candidate and take no interest: until the bureau approves what
+    the employer wrote, the employer must not learn who would fit it.
+    """
+    return services.is_accepting(opening, today)
+
+
+def employer_candidates(
+    opening: JobOpening, today: date, limit: int = 25
+) -> list[Candidate]:
     """Students who agreed to be shared with employers and fit the opening."""
+    if not employer_sees_candidates(opening, today):
+        return []
     return _scored(
         matching.candidate_query(opening, employer_view=True), opening, limit
     )
 
 
-def employer_candidate(opening: JobOpening, student_id: int) -> Candidate | None:
+def employer_candidate(
+    opening: JobOpening, student_id: int, today: date
+) -> Candidate | None:
     """One candidate in the employer's view of ``opening``, or None."""
+    if not employer_sees_candidates(opening, today):
+        return None
     student = db.session.scalar(
         matching.candidate_query(opening, employer_view=True)
         .where(Student.id == student_id)
@@ -138,13 +165,16 @@ def openings_for_student(
 
 
 def express_interest(
-    employer_user: User, opening: JobOpening, student: Student
+    employer_user: User, opening: JobOpening, student: Student, today: date
 ) -> tuple[EmployerInterest, bool]:
     """Record "interested in this candidate" once, with a task for the bureau.
 
     The task is for the coordinators and names the student's envoy as the
     assignee. A second click finds the first interest and adds nothing.
+    Raises ``CandidatesHidden`` when the opening shows no candidates.
     """
+    if not employer_sees_candidates(opening, today):
+        raise CandidatesHidden
     existing = db.session.scalar(
         select(EmployerInterest).where(
             EmployerInterest.employer_id == opening.employer_id,

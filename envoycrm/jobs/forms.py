@@ -9,6 +9,8 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
+    RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -141,6 +143,22 @@ class RejectForm(Form):
 
     reason = text(_l("Reason"), 500, required=True, area=True)
     submit = SubmitField(_l("Send back to the employer"))
+
+
+class HeldReplyForm(Form):
+    """The student's envoy confirms or dismisses a held referral reply."""
+
+    decision = RadioField(
+        _l("Is this your student replying?"),
+        choices=[
+            SelectChoice(
+                "confirm", _l("Yes: record the interest, credited to the link")
+            ),
+            SelectChoice("dismiss", _l("No: dismiss the reply and record nothing")),
+        ],
+        validators=[InputRequired(message=_l("Choose confirm or dismiss."))],
+    )
+    submit = SubmitField(_l("Save the decision"))
 
 
 class EmployerForm(Form):

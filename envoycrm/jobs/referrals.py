@@ -12,10 +12,11 @@ from datetime import date, timedelta
 import segno
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import or_, select, update
+from sqlalchemy import false, or_, select, true, update
+from sqlalchemy.orm import selectinload
 
 from envoycrm import audit
-from envoycrm.access import N_
+from envoycrm.access import N_, scope_rule
 from envoycrm.auth.services import normalise_email
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -25,11 +26,15 @@ from envoycrm.models import (
     InterestSource,
     JobInterest,
     Push,
+    ReferralReply,
+    ReplyStatus,
+    Role,
     Stage,
     StageChange,
     Student,
     Task,
     TaskKind,
+    User,
     utcnow,
 )
 from envoycrm.students.duplicates import normalise_wechat
@@ -113,25 +118,40 @@ def _find_existing(email: str | None, wechat_id: str | None) -> Student | None:
 
 
 def record_reply(push: Push, data: dict, notice_language: str) -> ReplyOutcome:
-    """A student said "I'm interested" through ``push``'s link.
+    """A person said "I'm interested" through ``push``'s link.
 
     A new person becomes a student owned by the pushing envoy, with consent
-    given by form; someone already known (same email or WeChat ID) is linked
-    without changing their record. Either way the interest is credited to the
-    push and the stage is at least *interested*. The caller commits.
+    given by form, the interest credited to the push and the stage
+    *interested*. A reply with the email or WeChat ID of a known student
+    changes nothing: whoever typed it need not be that student, so it is
+    held for the student's envoy to confirm (``decide_held_reply``). The
+    replier sees the same thank-you either way. The caller commits.
     """
     email = normalise_email(data["email"]) or None
     wechat_id = normalise_wechat(data.get("wechat_id"))
     student = _find_existing(email, wechat_id)
-    created = student is None
+    if student is not None:
+        held = _hold(push, student, data["name"], email, wechat_id)
+        audit.record(
+            "referral.reply",
+            "push",
+            push.id,
+            student_id=student.id,
+            new_student=False,
+            held=held is not None,
+        )
+        return ReplyOutcome(student, False)
+    student = _new_student(push, data, email, wechat_id, notice_language)
+    _credit(push, student, None)
+    audit.record(
+        "referral.reply", "push", push.id, student_id=student.id, new_student=True
+    )
+    return ReplyOutcome(student, True)
+
+
+def _credit(push: Push, student: Student, actor: User | None) -> None:
+    """The interest, credited to ``push``; the stage at least *interested*."""
     now = utcnow()
-    if created:
-        student = _new_student(push, data, email, wechat_id, notice_language)
-    elif student.active_consent is None:
-        # Whoever typed a known email here need not be that student: a
-        # withdrawal is never undone from this public form. The student's
-        # envoy confirms with them instead.
-        _ask_owner_to_confirm_consent(student, push)
     interest = db.session.scalar(
         select(JobInterest).where(
             JobInterest.student_id == student.id,
@@ -149,19 +169,133 @@ def record_reply(push: Push, data: dict, notice_language: str) -> ReplyOutcome:
             )
         )
     if student.stage is not Stage.CLOSED and student.stage.rank < Stage.INTERESTED.rank:
-        # Moved by the reply itself: the pushing envoy may not own the student.
-        move_stage(student, None, Stage.INTERESTED, reason=REPLY_REASON)
+        move_stage(student, actor, Stage.INTERESTED, reason=REPLY_REASON)
     db.session.execute(
         update(Student).where(Student.id == student.id).values(last_activity_at=now)
     )
-    audit.record(
-        "referral.reply",
-        "push",
-        push.id,
-        student_id=student.id,
-        new_student=created,
+
+
+# --- replies held for the student's envoy ------------------------------------------
+
+
+@scope_rule(ReferralReply)
+def _held_replies_visible_to(user: User):
+    """Staff see every held reply; an envoy those about their own students.
+
+    Not the pushing envoy: the reply may name another envoy's student.
+    """
+    if user.is_staff:
+        return true()
+    if user.role is Role.ENVOY:
+        own = select(Student.id).where(Student.owner_id == user.id)
+        return ReferralReply.student_id.in_(own)
+    return false()
+
+
+def _hold(
+    push: Push, student: Student, name: str, email, wechat_id
+) -> ReferralReply | None:
+    """Hold a reply that matched ``student``, with a task for their envoy.
+
+    Nothing is held when the interest is already recorded or the same link
+    already holds a reply for this student (a second click, a retry).
+    """
+    recorded = select(JobInterest.id).where(
+        JobInterest.student_id == student.id,
+        JobInterest.opening_id == push.opening_id,
     )
-    return ReplyOutcome(student, created)
+    waiting = select(ReferralReply.id).where(
+        ReferralReply.student_id == student.id,
+        ReferralReply.push_id == push.id,
+        ReferralReply.status == ReplyStatus.HELD,
+    )
+    if db.session.scalar(recorded.union(waiting).limit(1)) is not None:
+        return None
+    task = Task(
+        kind=TaskKind.REFERRAL_REPLY,
+        # English on the task; the task list shows it translated.
+        title=(
+            f"{name} replied to {push.opening.title_en} "
+            f"through {push.envoy.full_name}'s link"
+        )[:300],
+        student_id=student.id,
+        opening_id=push.opening_id,
+        assignee_id=student.owner_id,
+        due_on=utcnow().date() + timedelta(days=14),
+    )
+    db.session.add(task)
+    db.session.flush()
+    reply = ReferralReply(
+        push_id=push.id,
+        student_id=student.id,
+        name=name,
+        email=email,
+        wechat_id=wechat_id,
+        task_id=task.id,
+    )
+    db.session.add(reply)
+    db.session.flush()
+    return reply
+
+
+def decide_held_reply(reply: ReferralReply, actor: User, confirm: bool) -> bool:
+    """Confirm (credit the push) or dismiss (record nothing) a held reply.
+
+    Only the first decision counts: False when the reply was already
+    decided, also by someone else at the same moment. Confirming records
+    the interest credited to the pushing envoy and moves the student to
+    *interested*; without consent in force the envoy is asked to confirm
+    it with the student. The reply's task is done either way. The caller
+    commits.
+    """
+    now = utcnow()
+    decided = db.session.execute(
+        update(ReferralReply)
+        .where(ReferralReply.id == reply.id, ReferralReply.status == ReplyStatus.HELD)
+        .values(
+            status=ReplyStatus.CONFIRMED if confirm else ReplyStatus.DISMISSED,
+            decided_at=now,
+            decided_by_id=actor.id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:
+        return False
+    db.session.refresh(reply)
+    student = reply.student
+    if confirm:
+        _credit(reply.push, student, actor)
+        if student.active_consent is None:
+            # A withdrawal is never undone by a reply: the envoy asks first.
+            _ask_owner_to_confirm_consent(student, reply.push)
+    db.session.execute(
+        update(Task)
+        .where(Task.id == reply.task_id, Task.done_at.is_(None))
+        .values(done_at=now, done_by_id=actor.id)
+    )
+    audit.record(
+        "referral.reply_confirm" if confirm else "referral.reply_dismiss",
+        "student",
+        student.id,
+        push_id=reply.push_id,
+    )
+    return True
+
+
+def held_replies_of_tasks(tasks) -> dict[int, ReferralReply]:
+    """The held reply behind each referral-reply task, by task id (one query)."""
+    ids = [t.id for t in tasks if t.kind is TaskKind.REFERRAL_REPLY]
+    if not ids:
+        return {}
+    replies = db.session.scalars(
+        select(ReferralReply)
+        .where(ReferralReply.task_id.in_(ids))
+        .options(
+            selectinload(ReferralReply.push).selectinload(Push.opening),
+            selectinload(ReferralReply.push).selectinload(Push.envoy),
+        )
+    )
+    return {reply.task_id: reply for reply in replies}
 
 
 def _ask_owner_to_confirm_consent(student: Student, push: Push) -> None:

@@ -6,6 +6,7 @@ from flask import (
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
+from envoycrm.errors import render_error
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.i18n import format_cny, format_day
@@ -93,8 +95,11 @@ def _show_page(opening: JobOpening, status: int = 200, reject_form=None):
         context["matches"] = candidates.matching_students(opening)
         context["reject_form"] = reject_form or RejectForm(formdata=None)
     elif current_user.role is Role.EMPLOYER:
-        context["matches"] = candidates.employer_candidates(opening)
+        context["matches"] = candidates.employer_candidates(opening, date.today())
         context["interested"] = candidates.interested_student_ids(opening)
+        context["candidates_hidden"] = not candidates.employer_sees_candidates(
+            opening, date.today()
+        )
     elif current_user.role is Role.ENVOY:
         context["push"] = db.session.scalar(
             scoped(Push).where(Push.opening_id == opening.id)
@@ -340,9 +345,24 @@ def for_student(student_id: int):
 # --- employer portal: candidates ----------------------------------------------------
 
 
+def _candidates_hidden():
+    """A clear refusal: this opening shows no candidates (yet, or any more)."""
+    return make_response(
+        render_error(
+            403,
+            _(
+                "Candidates are shown only for openings the bureau has approved, "
+                "while they are open."
+            ),
+        )
+    )
+
+
 def _candidate(opening_id: int, student_id: int):
     opening = _load(opening_id)
-    candidate = candidates.employer_candidate(opening, student_id)
+    if not candidates.employer_sees_candidates(opening, date.today()):
+        abort(_candidates_hidden())
+    candidate = candidates.employer_candidate(opening, student_id, date.today())
     if candidate is None:
         abort(404)
     return opening, candidate
@@ -368,9 +388,12 @@ def candidate_interest(opening_id: int, student_id: int):
     opening, found = _candidate(opening_id, student_id)
     try:
         _interest, created = candidates.express_interest(
-            current_user, opening, found.student
+            current_user, opening, found.student, date.today()
         )
         db.session.commit()
+    except candidates.CandidatesHidden:  # closed between the check and now
+        db.session.rollback()
+        return _candidates_hidden()
     except IntegrityError:  # a double click raced the first one
         db.session.rollback()
         created = False

@@ -17,6 +17,8 @@ from envoycrm.models.jobs import (
     JobOpening,
     OpeningStatus,
     Push,
+    ReferralReply,
+    ReplyStatus,
 )
 from envoycrm.models.organisations import Employer, EmployerKind
 from envoycrm.models.students import (
@@ -72,6 +74,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Push",
+    "ReferralReply",
+    "ReplyStatus",
     "SavedView",
     "SchedulerRun",
     "Task",

@@ -37,6 +37,14 @@ class InterestSource(enum.Enum):
     COORDINATOR = "coordinator"
 
 
+class ReplyStatus(enum.Enum):
+    """A held referral reply: waiting for the student's envoy, or decided."""
+
+    HELD = "held"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
 class JobOpening(db.Model):
     """A job an employer in the city offers, in Chinese and English."""
 
@@ -165,3 +173,41 @@ class EmployerInterest(db.Model):
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReferralReply(db.Model):
+    """A public reply that matched a known student, held until their envoy decides.
+
+    Whoever typed a known email or WeChat ID need not be that student, so
+    such a reply changes nothing about the student and credits no one until
+    the student's envoy (or a coordinator) confirms it.
+    """
+
+    __tablename__ = "referral_replies"
+    __table_args__ = (
+        Index("ix_referral_replies_student_status", "student_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    push_id: Mapped[int] = mapped_column(
+        ForeignKey("pushes.id", ondelete="CASCADE"), index=True
+    )
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE")
+    )
+    # What the replier typed, for the envoy to judge; never shown to anyone else.
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    wechat_id: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[ReplyStatus] = mapped_column(
+        enum_column(ReplyStatus), default=ReplyStatus.HELD
+    )
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tasks.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    push: Mapped[Push] = relationship()
+    student: Mapped[Student] = relationship()

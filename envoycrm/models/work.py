@@ -17,6 +17,7 @@ class TaskKind(enum.Enum):
     DATA_EXPORT = "data_export"
     DATA_ERASURE = "data_erasure"
     RETENTION_REVIEW = "retention_review"
+    REFERRAL_REPLY = "referral_reply"  # a held reply for the student's envoy
     OTHER = "other"
 
 

@@ -21,6 +21,7 @@ from envoycrm import ratelimit
 from envoycrm.access import get_scoped_or_404, public, roles, scoped, staff
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
+from envoycrm.jobs import referrals
 from envoycrm.models import Role, Student, Task
 from envoycrm.params import flag_arg, page_arg, text_arg
 from envoycrm.privacy import bp, public_bp, services, summary, tasks_bp
@@ -238,6 +239,7 @@ def index():
         template,
         page=page,
         openings=services.openings_of_tasks(page.items),
+        held=referrals.held_replies_of_tasks(page.items),
         show_done=show_done,
         today=date.today(),
         form=TaskDoneForm(formdata=None),

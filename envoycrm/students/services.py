@@ -28,6 +28,7 @@ from envoycrm.models import (
     Interaction,
     InteractionKind,
     JobInterest,
+    ReferralReply,
     Role,
     Stage,
     StageChange,
@@ -381,13 +382,21 @@ def merge(keep: Student, other: Student) -> None:
     """Merge ``other`` into ``keep``, then delete ``other``.
 
     Every interaction, intention, consent, stage move, tag, task, data
-    request, job interest and digest mention moves over (where ``keep``
-    already has the same interest or mention, ``other``'s copy goes);
-    fields empty on ``keep`` are filled from ``other``.
+    request, held referral reply, job interest and digest mention moves
+    over (where ``keep`` already has the same interest or mention,
+    ``other``'s copy goes); fields empty on ``keep`` are filled from ``other``.
     """
     db.session.flush()
     other_tags = {t.tag for t in other.tags} - {t.tag for t in keep.tags}
-    for model in (Interaction, Intention, Consent, StageChange, Task, DataRequest):
+    for model in (
+        Interaction,
+        Intention,
+        Consent,
+        StageChange,
+        Task,
+        DataRequest,
+        ReferralReply,
+    ):
         db.session.execute(
             update(model).where(model.student_id == other.id).values(student_id=keep.id)
         )

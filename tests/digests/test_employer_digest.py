@@ -1,6 +1,6 @@
 """The employer digest names only students who let the bureau share them."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -151,3 +151,15 @@ def test_a_shared_candidate_pool_still_honours_a_withdrawal_mid_pass(factory, pe
         assert "Mid Pass" not in late.text
     finally:
         pool.close()
+
+
+def test_the_digest_lists_no_candidates_for_an_opening_past_its_deadline(
+    factory, people
+):
+    employer_user = people["employer"]
+    # Still OPEN in the table (the nightly close has not run), but expired
+    # on the day the digest is due: the employer's pages show no one either.
+    make_opening(employer_user.employer_id, deadline=date(2026, 11, 22))
+    _new_student(factory, people["envoy"], "Late Candidate")
+    composed = render.compose(DigestKind.EMPLOYER, employer_user, PERIOD)
+    assert "Late Candidate" not in composed.text

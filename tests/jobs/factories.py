@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from envoycrm.extensions import db
-from envoycrm.jobs import services
+from envoycrm.jobs import referrals, services
 from envoycrm.models import (
     DegreeLevel,
     FieldOfStudy,
@@ -14,6 +14,7 @@ from envoycrm.models import (
     JobOpening,
     OpeningStatus,
     Push,
+    ReferralReply,
     Sector,
     utcnow,
 )
@@ -73,3 +74,19 @@ def intention(student, **fields) -> Intention:
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def held_reply_for(people, student) -> ReferralReply:
+    """A public reply naming ``student``'s email, held for their envoy (made once)."""
+    reply = db.session.scalar(
+        select(ReferralReply).where(ReferralReply.student_id == student.id).limit(1)
+    )
+    if reply is not None:
+        return reply
+    push = services.push_opening(people["envoy2"], opening_for(people))
+    data = {"name": "Someone Else", "email": student.email, "wechat_id": None}
+    referrals.record_reply(push, data, "en")
+    db.session.commit()
+    return db.session.scalar(
+        select(ReferralReply).where(ReferralReply.student_id == student.id)
+    )
