@@ -31,6 +31,7 @@ run: translations
 ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set).
 test: translations
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(FLASK) translate check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -77,8 +77,7 @@ def is_valid_timezone(name: str) -> bool:
 def timezone_choices() -> list[SelectChoice]:
     """All IANA time zones as form choices, named in the current locale."""
     return [
-        SelectChoice(name, label)
-        for name, label in _timezone_labels(str(get_locale()))
+        SelectChoice(name, label) for name, label in _timezone_labels(str(get_locale()))
     ]
 
 
