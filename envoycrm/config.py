@@ -7,6 +7,7 @@ the setting (``DATABASE_URL``, ``SMTP_HOST`` ...). ``Config`` is production;
 
 import os
 from datetime import timedelta
+from typing import Any
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -30,7 +31,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means: an SQLite file in the instance folder (set in create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
 
     # Public address used in links inside emails (invitations, digests).

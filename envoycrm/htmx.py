@@ -5,13 +5,16 @@ Each takes a response, sets one header and returns it. ``htmx-flask``'s own
 """
 
 import json
+from typing import Any, cast
 
 from flask import Response, request
+from htmx_flask.requests import HtmxAwareRequest
 
 
 def is_fragment_request() -> bool:
     """True when htmx asks for a fragment; a boosted link wants the whole page."""
-    return bool(request.htmx) and not request.htmx.boosted
+    htmx = cast(HtmxAwareRequest, request).htmx  # the factory sets this class
+    return bool(htmx) and not htmx.boosted
 
 
 def retarget(response: Response, selector: str) -> Response:
@@ -27,7 +30,7 @@ def reswap(response: Response, swap: str) -> Response:
 
 
 def trigger_client_event(
-    response: Response, name: str, detail: dict | None = None
+    response: Response, name: str, detail: dict[str, Any] | None = None
 ) -> Response:
     """Fire ``name`` in the browser once the response is processed."""
     existing = response.headers.get("HX-Trigger")

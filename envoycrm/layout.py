@@ -57,6 +57,8 @@ def html_lang() -> str:
 @cache
 def _asset_version(path: str) -> str:
     """A short content hash, so browsers can cache assets for a long time."""
+    if current_app.static_folder is None:
+        raise RuntimeError("the app serves no static folder")
     full = current_app.static_folder + "/" + path
     with open(full, "rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()[:10]

@@ -54,14 +54,14 @@ def _form(push) -> ReplyForm:
     return form
 
 
-def _render_form(push, form, status=200):
+def _render_form(push, form, token: str, status=200):
     return _page(
         "opening.html",
         status,
         push=push,
         opening=push.opening,
         form=form,
-        token=request.view_args["token"],
+        token=token,
         notice_version=NOTICE_VERSION,
         privacy_lang=str(get_locale()),
     )
@@ -86,7 +86,7 @@ def opening(token: str):
         return _closed(push)
     referrals.count_view(push)
     db.session.commit()
-    return _render_form(push, _form(push))
+    return _render_form(push, _form(push), token)
 
 
 def _ip_key() -> str:
@@ -126,7 +126,7 @@ def reply(token: str):
     db.session.commit()
     form = _form(push)
     if not form.validate_on_submit():
-        return _render_form(push, form, 422)
+        return _render_form(push, form, token, 422)
     if form.website.data:
         # The honeypot was filled: a bot. Answer as if all went well.
         return redirect(url_for("referral.thanks", token=token))

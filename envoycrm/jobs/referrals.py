@@ -125,7 +125,7 @@ def record_reply(push: Push, data: dict, notice_language: str) -> ReplyOutcome:
     student = _find_existing(email, wechat_id)
     created = student is None
     now = utcnow()
-    if created:
+    if student is None:
         student = _new_student(push, data, email, wechat_id, notice_language)
     elif student.active_consent is None:
         # Whoever typed a known email here need not be that student: a

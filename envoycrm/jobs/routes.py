@@ -177,7 +177,7 @@ def edit(opening_id: int):
         db.session.commit()
     except (services.StaleOpening, StaleDataError):
         db.session.rollback()
-        current = db.session.get(JobOpening, opening_id)
+        current = db.get_or_404(JobOpening, opening_id)
         form.form_errors.append(
             _(
                 "Someone else saved this opening while you were editing. "

@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from envoycrm.extensions import db
+from envoycrm.extensions import Model
 from envoycrm.models.base import UTCDateTime, enum_column, utcnow
 from envoycrm.models.organisations import Employer
 from envoycrm.models.students import FieldOfStudy, Sector, Student
@@ -37,7 +37,7 @@ class InterestSource(enum.Enum):
     COORDINATOR = "coordinator"
 
 
-class JobOpening(db.Model):
+class JobOpening(Model):
     """A job an employer in the city offers, in Chinese and English."""
 
     __tablename__ = "job_openings"
@@ -101,7 +101,7 @@ class JobOpening(db.Model):
         return first or second
 
 
-class Push(db.Model):
+class Push(Model):
     """An envoy sharing an opening: one personal referral link per envoy and opening."""
 
     __tablename__ = "pushes"
@@ -123,7 +123,7 @@ class Push(db.Model):
     envoy: Mapped[User] = relationship()
 
 
-class JobInterest(db.Model):
+class JobInterest(Model):
     """A student's interest in an opening, credited to a push when there is one."""
 
     __tablename__ = "job_interests"
@@ -149,7 +149,7 @@ class JobInterest(db.Model):
     push: Mapped[Push | None] = relationship()
 
 
-class EmployerInterest(db.Model):
+class EmployerInterest(Model):
     """An employer saying "interested in this candidate" for one of its openings."""
 
     __tablename__ = "employer_interests"
