@@ -77,6 +77,3 @@ def init_app(app: Flask) -> None:
         html_lang=html_lang,
         static_url=static_url,
     )
-    # Asset URLs carry their content hash, so browsers may keep them for a year.
-    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
-        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600

@@ -47,7 +47,7 @@ class CappedPage:
 
 
 def paginate_capped(
-    query: Select[Any], page: int, per_page: int = 25, cap: int = 1000
+    query: Select[Any], page: int, per_page: int, cap: int
 ) -> CappedPage:
     """The ``page``-th page of ``query`` and its total, counted up to ``cap``."""
     limited = query.order_by(None).with_only_columns(query.selected_columns[0])

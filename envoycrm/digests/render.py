@@ -110,7 +110,7 @@ def unsubscribe_links(user: User) -> tuple[str, str]:
     token = subscriptions.unsubscribe_token(user)
     https = absolute_url("unsubscribe.confirm", token=token)
     address = (
-        current_app.config.get("DIGEST_UNSUBSCRIBE_ADDRESS")
+        current_app.config["DIGEST_UNSUBSCRIBE_ADDRESS"]
         or (parseaddr(current_app.config["MAIL_SENDER"])[1])
     )
     mailto = f"mailto:{address}?subject={quote('unsubscribe ' + token)}"

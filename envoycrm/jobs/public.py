@@ -24,8 +24,6 @@ from envoycrm.network.services import university_choices
 from envoycrm.students.services import NOTICE_VERSION
 
 # Replies allowed per IP address in the window (a person replies a few times).
-DEFAULT_REPLY_LIMIT = 10
-DEFAULT_REPLY_WINDOW = 3600
 # The form has nine short fields: anything larger is not a person typing.
 MAX_REPLY_BYTES = 16 * 1024
 
@@ -110,8 +108,8 @@ def reply(token: str):
             message=_("What you sent is too large."),
         )
     config = current_app.config
-    limit = config.get("REFERRAL_REPLY_LIMIT", DEFAULT_REPLY_LIMIT)
-    window = config.get("REFERRAL_REPLY_WINDOW", DEFAULT_REPLY_WINDOW)
+    limit = config["REFERRAL_REPLY_LIMIT"]
+    window = config["REFERRAL_REPLY_WINDOW"]
     if ratelimit.exceeded(_ip_key(), limit, window):
         return _page(
             "message.html",

@@ -5,6 +5,7 @@ from datetime import date
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -61,7 +62,12 @@ def index():
     """Openings the user may see: filters and search as you type."""
     filters = _filters()
     query = services.opening_query(scoped(JobOpening), filters)
-    page = db.paginate(query, page=page_arg(), per_page=25, error_out=False)
+    page = db.paginate(
+        query,
+        page=page_arg(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
     template = "jobs/_rows.html" if is_fragment_request() else "jobs/index.html"
     return vary_on_htmx(
         Response(

@@ -61,7 +61,7 @@ APPEND_ONLY = {"audit_events"}
 
 def retention_period() -> timedelta:
     """How long a student may go without activity before being flagged."""
-    return timedelta(days=int(current_app.config.get("RETENTION_DAYS", 3 * 365)))
+    return timedelta(days=current_app.config["RETENTION_DAYS"])
 
 
 def flag_retention(now: datetime) -> int:

@@ -167,7 +167,10 @@ def index():
     filters = _filters()
     query = services.student_query(scoped(Student), filters)
     page = paginate_capped(
-        query, page=page_arg(), per_page=25, cap=current_app.config["LIST_COUNT_CAP"]
+        query,
+        page=page_arg(),
+        per_page=current_app.config["PAGE_SIZE"],
+        cap=current_app.config["LIST_COUNT_CAP"],
     )
     template = "students/_rows.html" if is_fragment_request() else "students/index.html"
     return render_template(
