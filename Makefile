@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app envoycrm:create_dev_app
 
-.PHONY: run test lint translations clean
+.PHONY: run test lint format typecheck e2e translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,8 @@ run: translations
 ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set).
 test: translations
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(FLASK) translate check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -38,5 +40,18 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## Rewrite the code in the project's format (ruff), fixing what ruff can fix.
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Type-check the application (settings in pyproject.toml, [tool.mypy]).
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+## Only the browser tests (tests/e2e), with the system Chromium.
+e2e: translations
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache

@@ -78,7 +78,10 @@ def current_revision() -> str:
 
     migrate = current_app.extensions["migrate"]
     config = migrate.migrate.get_config(migrate.directory)
-    return ScriptDirectory.from_config(config).get_current_head()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if head is None:
+        raise RuntimeError("the migrations directory has no head revision")
+    return head
 
 
 def restore_sqlite(copy: Path, target: Path) -> None:

@@ -26,7 +26,7 @@ _lock = threading.Lock()
 
 def cached(key: tuple, compute: Callable[[], T]) -> tuple[T, datetime]:
     """``compute()``'s value for ``key`` and when it was computed."""
-    ttl = current_app.config.get("AGGREGATE_CACHE_SECONDS", 0)
+    ttl = current_app.config["AGGREGATE_CACHE_SECONDS"]
     if ttl <= 0:
         return compute(), utcnow()
     now = time.monotonic()

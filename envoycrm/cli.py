@@ -61,6 +61,11 @@ def _pot_path() -> Path:
 @translate_cli.command("extract")
 def translate_extract() -> None:
     """Collect every translatable message into ``translations/messages.pot``."""
+    extract_messages()
+
+
+def extract_messages() -> None:
+    """Write ``translations/messages.pot`` from the code and the templates."""
     _babel(
         "extract",
         "-F",
@@ -81,7 +86,7 @@ def translate_extract() -> None:
 @translate_cli.command("update")
 def translate_update() -> None:
     """Extract, merge new messages into every catalog, fill the English one."""
-    translate_extract.callback()
+    extract_messages()
     _babel(
         "update",
         "--width",
@@ -104,7 +109,7 @@ def fill_source_catalog(po_path: Path) -> None:
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            if not all(message.string):
+            if not message.string or not all(message.string):
                 message.string = (message.id[0], message.id[1])
         elif not message.string:
             message.string = message.id
@@ -116,7 +121,7 @@ def fill_source_catalog(po_path: Path) -> None:
 @click.argument("locale")
 def translate_init(locale: str) -> None:
     """Start a catalog for a new language."""
-    translate_extract.callback()
+    extract_messages()
     _babel(
         "init",
         "-i",

@@ -7,6 +7,7 @@ the setting (``DATABASE_URL``, ``SMTP_HOST`` ...). ``Config`` is production;
 
 import os
 from datetime import timedelta
+from typing import Any
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -23,6 +24,12 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _env_int_or_none(name: str) -> int | None:
+    """Read an integer environment variable; None when it is unset or empty."""
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
 class Config:
     """Production settings; secrets and the database must come from the environment."""
 
@@ -30,8 +37,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means: an SQLite file in the instance folder (set in create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    REDIS_URL = os.environ.get("REDIS_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
 
     # Public address used in links inside emails (invitations, digests).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
@@ -55,7 +61,6 @@ class Config:
 
     # Languages and time: catalogs live in the top-level ``translations/``
     # folder (the factory resolves the path, see create_app).
-    LANGUAGES = ("zh_Hans", "en")
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "en")
     BABEL_DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai")
 
@@ -63,6 +68,15 @@ class Config:
     LOGIN_WINDOW_SECONDS = _env_int("LOGIN_WINDOW_SECONDS", 15 * 60)
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
     LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
+    # Public forms: replies to a referral link and data-subject requests, per IP.
+    REFERRAL_REPLY_LIMIT = _env_int("REFERRAL_REPLY_LIMIT", 10)
+    REFERRAL_REPLY_WINDOW = _env_int("REFERRAL_REPLY_WINDOW", 60 * 60)
+    DATA_REQUESTS_PER_HOUR = _env_int("DATA_REQUESTS_PER_HOUR", 5)
+
+    # Argon2id cost; unset means argon2-cffi's own defaults (RFC 9106).
+    ARGON2_TIME_COST = _env_int_or_none("ARGON2_TIME_COST")
+    ARGON2_MEMORY_COST = _env_int_or_none("ARGON2_MEMORY_COST")
+    ARGON2_PARALLELISM = _env_int_or_none("ARGON2_PARALLELISM")
 
     # Signed links sent by email.
     RESET_TOKEN_MAX_AGE = _env_int("RESET_TOKEN_MAX_AGE", 60 * 60)
@@ -79,12 +93,18 @@ class Config:
     SMTP_USER = os.environ.get("SMTP_USER")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 20)
+    # The mailto: fallback of a digest's unsubscribe link; unset means the
+    # address in MAIL_SENDER.
+    DIGEST_UNSUBSCRIBE_ADDRESS = os.environ.get("DIGEST_UNSUBSCRIBE_ADDRESS")
 
     # The largest request body accepted (imports are the biggest uploads);
     # Werkzeug refuses anything larger with 413, chunked bodies included.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    # Asset URLs carry their content hash, so browsers may keep them for a year.
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
 
-    PAGE_SIZE = 25
+    # Rows per page of the plain lists (openings, network, students, users).
+    PAGE_SIZE = _env_int("PAGE_SIZE", 25)
     # Long lists count their matches up to this many ("More than 1,000").
     LIST_COUNT_CAP = _env_int("LIST_COUNT_CAP", 1000)
 

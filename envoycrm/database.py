@@ -1,13 +1,14 @@
 """Database connection settings that SQLAlchemy does not set by itself."""
 
 import sqlite3
+from typing import Any, cast
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine, Result
 
 
 @event.listens_for(Engine, "connect")
-def _configure_sqlite(dbapi_connection, _record) -> None:
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """Make SQLite safe for several workers: WAL, a busy timeout, foreign keys."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -19,7 +20,7 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def refresh_statistics(connection, full: bool = False) -> str:
+def refresh_statistics(connection: Connection, full: bool = False) -> str:
     """Let the query planner see how the data is spread.
 
     SQLite keeps no statistics by itself: without them it may walk a big
@@ -35,3 +36,12 @@ def refresh_statistics(connection, full: bool = False) -> str:
     connection.exec_driver_sql("PRAGMA analysis_limit=1000")
     connection.exec_driver_sql("PRAGMA optimize=0x10002")
     return "statistics refreshed"
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an INSERT, UPDATE or DELETE touched.
+
+    ``Session.execute`` is typed as returning a plain ``Result``; for these
+    statements it is a ``CursorResult``, which holds the count.
+    """
+    return cast(CursorResult[Any], result).rowcount

@@ -57,6 +57,8 @@ def html_lang() -> str:
 @cache
 def _asset_version(path: str) -> str:
     """A short content hash, so browsers can cache assets for a long time."""
+    if current_app.static_folder is None:
+        raise RuntimeError("the app serves no static folder")
     full = current_app.static_folder + "/" + path
     with open(full, "rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()[:10]
@@ -75,6 +77,3 @@ def init_app(app: Flask) -> None:
         html_lang=html_lang,
         static_url=static_url,
     )
-    # Asset URLs carry their content hash, so browsers may keep them for a year.
-    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
-        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600

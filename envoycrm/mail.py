@@ -88,6 +88,7 @@ def _send_smtp(message: EmailMessage, config) -> None:
     host, port = config["SMTP_HOST"], config["SMTP_PORT"]
     timeout = config["SMTP_TIMEOUT"]
     security = config["SMTP_SECURITY"]
+    smtp: smtplib.SMTP
     if security == "ssl":
         smtp = smtplib.SMTP_SSL(
             host, port, timeout=timeout, context=ssl.create_default_context()

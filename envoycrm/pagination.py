@@ -7,6 +7,7 @@ people page on, which is all a person does with so many results.
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, select
 
@@ -17,7 +18,7 @@ from envoycrm.extensions import db
 class CappedPage:
     """One page of results and a total counted up to ``cap``."""
 
-    items: list
+    items: list[Any]
     page: int
     per_page: int
     total: int
@@ -46,12 +47,15 @@ class CappedPage:
 
 
 def paginate_capped(
-    query: Select, page: int, per_page: int = 25, cap: int = 1000
+    query: Select[Any], page: int, per_page: int, cap: int
 ) -> CappedPage:
     """The ``page``-th page of ``query`` and its total, counted up to ``cap``."""
     limited = query.order_by(None).with_only_columns(query.selected_columns[0])
-    counted = db.session.scalar(
-        select(func.count()).select_from(limited.limit(cap + 1).subquery())
+    counted = (
+        db.session.scalar(
+            select(func.count()).select_from(limited.limit(cap + 1).subquery())
+        )
+        or 0
     )
     items = db.session.scalars(
         query.limit(per_page).offset((page - 1) * per_page)

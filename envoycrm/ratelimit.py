@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
+from envoycrm.database import rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import RateEvent, utcnow
 
@@ -17,10 +18,13 @@ from envoycrm.models import RateEvent, utcnow
 def recent(key: str, window_seconds: int) -> int:
     """How many events ``key`` had in the last ``window_seconds``."""
     since = utcnow() - timedelta(seconds=window_seconds)
-    return db.session.scalar(
-        select(func.count(RateEvent.id)).where(
-            RateEvent.key == key, RateEvent.created_at >= since
+    return (
+        db.session.scalar(
+            select(func.count(RateEvent.id)).where(
+                RateEvent.key == key, RateEvent.created_at >= since
+            )
         )
+        or 0
     )
 
 
@@ -43,4 +47,4 @@ def purge_older_than(window_seconds: int) -> int:
     """Drop events older than the window; returns how many were removed."""
     since = utcnow() - timedelta(seconds=window_seconds)
     result = db.session.execute(delete(RateEvent).where(RateEvent.created_at < since))
-    return result.rowcount or 0
+    return rows_changed(result)

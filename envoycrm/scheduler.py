@@ -143,7 +143,8 @@ def make_scheduler(app: Flask) -> BlockingScheduler:
 @with_appcontext
 def scheduler_run(once: bool) -> None:
     """Run the scheduler in the foreground until stopped (Ctrl-C or SIGTERM)."""
-    app = current_app._get_current_object()
+    # The real app, not the proxy: jobs run it in their own contexts.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if once:
         for job_id in JOBS:
             record = run_job(app, job_id)

@@ -78,7 +78,7 @@ def password_hasher(app: Flask | None = None) -> PasswordHasher:
         ("ARGON2_MEMORY_COST", "memory_cost"),
         ("ARGON2_PARALLELISM", "parallelism"),
     ):
-        if key in config:
+        if config.get(key) is not None:
             kwargs[arg] = config[key]
     return PasswordHasher(**kwargs)
 

@@ -5,12 +5,13 @@ host: behind a reverse proxy that ends TLS, the request says ``http`` and an
 internal host name, and a link made from it would not work for the reader.
 """
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
 
 
-def absolute_url(endpoint: str, **values) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:
     """``url_for`` against ``BASE_URL``; works with or without a request."""
     base = urlsplit(current_app.config["BASE_URL"])
     adapter = current_app.url_map.bind(

@@ -1,6 +1,6 @@
 """Views for administrators: accounts and roles."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,7 +40,12 @@ def users():
                 func.lower(User.full_name).like(like), func.lower(User.email).like(like)
             )
         )
-    page = db.paginate(query, page=page_arg(), per_page=25, error_out=False)
+    page = db.paginate(
+        query,
+        page=page_arg(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
     template = "admin/_user_rows.html" if is_fragment_request() else "admin/users.html"
     return render_template(template, page=page, q=q, role=role, roles=list(Role))
 

@@ -84,7 +84,7 @@ class LineChart:
     plot_height: int
     maximum: int
     x_ticks: list[tuple[float, str]]
-    y_ticks: list[tuple[float, str]]
+    y_ticks: list[tuple[float, int]]
 
 
 def line_chart(

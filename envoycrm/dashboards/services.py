@@ -77,7 +77,7 @@ def funnel(counts: dict[Stage, int]) -> list[FunnelStep]:
     students count in no step; they are shown apart.
     """
     steps = []
-    previous = None
+    previous: int | None = None
     for index, stage in enumerate(PIPELINE):
         reached = sum(counts.get(s, 0) for s in PIPELINE[index:])
         conversion = (reached / previous) if previous else None

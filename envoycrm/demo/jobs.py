@@ -12,7 +12,7 @@ inserts in chunks.
 import random
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Row, func, insert, select
 
 from envoycrm.demo.students import TODAY
 from envoycrm.extensions import db
@@ -32,6 +32,7 @@ from envoycrm.models import (
     Student,
     User,
 )
+from envoycrm.models.base import table_of
 
 SEED = 20261124
 OPENINGS_PER_SCALE = 500
@@ -100,7 +101,7 @@ def load_jobs(report, scale: int = 1) -> None:
         for index in range(OPENINGS_PER_SCALE * scale)
     ]
     for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(JobOpening.__table__), rows[start : start + CHUNK])
+        db.session.execute(insert(table_of(JobOpening)), rows[start : start + CHUNK])
     report.count("job openings", len(rows))
     db.session.flush()
     _load_pushes(report, scale, random.Random(SEED + 1))
@@ -205,7 +206,7 @@ def _load_pushes(report, scale: int, rng: random.Random) -> None:
     ).all()
     if not envoys or not openings:
         return
-    plan: list[tuple[int, object]] = []
+    plan: list[tuple[int, Row[int, FieldOfStudy, datetime]]] = []
     if fixed is not None:
         plan += [(fixed, o) for o in openings[:8]]
     wanted = PUSHES_PER_SCALE * scale
@@ -228,7 +229,7 @@ def _load_pushes(report, scale: int, rng: random.Random) -> None:
                 "created_at": opening.created_at + timedelta(days=rng.randrange(3, 5)),
             }
         )
-    db.session.execute(insert(Push.__table__), pushes)
+    db.session.execute(insert(table_of(Push)), pushes)
     report.count("pushes", len(pushes))
     _load_replies(report, pushes, plan, rng)
 
@@ -263,6 +264,6 @@ def _load_replies(report, pushes, plan, rng: random.Random) -> None:
             )
     for start in range(0, len(interests), CHUNK):
         db.session.execute(
-            insert(JobInterest.__table__), interests[start : start + CHUNK]
+            insert(table_of(JobInterest)), interests[start : start + CHUNK]
         )
     report.count("referral replies", len(interests))

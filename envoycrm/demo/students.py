@@ -44,6 +44,7 @@ from envoycrm.models import (
     University,
     User,
 )
+from envoycrm.models.base import table_of
 from envoycrm.students.names import name_key
 from envoycrm.students.search import SEARCHED, token_rows
 
@@ -183,12 +184,12 @@ def load_students(report, scale: int = 1) -> None:
 
 
 _TABLES = (
-    (Student.__table__, "students"),
-    (Consent.__table__, "consents"),
-    (StageChange.__table__, "stage changes"),
-    (Intention.__table__, "intentions"),
-    (Interaction.__table__, "interactions"),
-    (StudentTag.__table__, "student tags"),
+    (table_of(Student), "students"),
+    (table_of(Consent), "consents"),
+    (table_of(StageChange), "stage changes"),
+    (table_of(Intention), "intentions"),
+    (table_of(Interaction), "interactions"),
+    (table_of(StudentTag), "student tags"),
 )
 
 
@@ -381,7 +382,7 @@ class _Generator:
 
     def chunk(self, plan: _Plan, start: int, end: int) -> dict[str, list[dict]]:
         """The rows of students ``start`` to ``end`` (exclusive) of the plan."""
-        rows = {table.name: [] for table, _kind in _TABLES}
+        rows: dict[str, list[dict]] = {table.name: [] for table, _kind in _TABLES}
         for i in range(start, end):
             person = self._person(
                 plan.packed[i], _STAGE_LIST[plan.stages[i]], plan.counts[i]
@@ -417,7 +418,7 @@ class _Generator:
     def _moves(self, stage: Stage, pre_close: Stage | None, created: int):
         """The (from, to, time) moves after CONTACTED, fitted before "now"."""
         rng = self.rng
-        last = pre_close if stage is S.CLOSED else stage
+        last = pre_close if stage is S.CLOSED and pre_close else stage
         path = tables.PIPELINE[: tables.PIPELINE.index(last) + 1]
         if stage is S.CLOSED:
             path.append(S.CLOSED)

@@ -6,6 +6,7 @@ locale (see ``render.compose``) because match reasons format CNY amounts
 when they are made. Lists are bounded; counts come from SQL aggregates.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -51,14 +52,14 @@ class BureauDigest:
 
     window: Window
     new_students: int = 0
-    new_student_list: list = field(default_factory=list)
+    new_student_list: Sequence[Student] = field(default_factory=list)
     intentions: int = 0
-    intention_list: list = field(default_factory=list)  # (student, intention)
-    moves_by_stage: list = field(default_factory=list)  # (stage, count)
-    returned: list = field(default_factory=list)  # (student, StageChange)
+    intention_list: list[tuple[Student, Intention]] = field(default_factory=list)
+    moves_by_stage: list[tuple[Stage, int]] = field(default_factory=list)
+    returned: list[tuple[Student, StageChange]] = field(default_factory=list)
     pushes: int = 0
     replies: int = 0
-    quiet_envoys: list = field(default_factory=list)
+    quiet_envoys: Sequence[User] = field(default_factory=list)
     quiet_envoy_count: int = 0
     stuck_by_stage: list = field(default_factory=list)  # (stage, count)
 
@@ -109,7 +110,7 @@ class EnvoyDigest:
     window: Window
     openings: list = field(default_factory=list)  # (opening, matching students)
     numbers: object = None
-    followups: list = field(default_factory=list)
+    followups: Sequence[Student] = field(default_factory=list)
 
     def mentioned_students(self) -> list[int]:
         """Every student named in the digest."""
@@ -127,8 +128,11 @@ def build_bureau_digest(user: User, window: Window) -> BureauDigest:
     """New students, intentions, stage moves, pushes and replies, quiet envoys."""
     digest = BureauDigest(window=window)
     session = db.session
-    digest.new_students = session.scalar(
-        select(func.count(Student.id)).where(_in(Student.created_at, window))
+    digest.new_students = (
+        session.scalar(
+            select(func.count(Student.id)).where(_in(Student.created_at, window))
+        )
+        or 0
     )
     digest.new_student_list = session.scalars(
         select(Student)
@@ -137,8 +141,11 @@ def build_bureau_digest(user: User, window: Window) -> BureauDigest:
         .order_by(Student.created_at.desc(), Student.id.desc())
         .limit(LIST_LIMIT)
     ).all()
-    digest.intentions = session.scalar(
-        select(func.count(Intention.id)).where(_in(Intention.recorded_at, window))
+    digest.intentions = (
+        session.scalar(
+            select(func.count(Intention.id)).where(_in(Intention.recorded_at, window))
+        )
+        or 0
     )
     rows = session.execute(
         select(Student, Intention)
@@ -156,7 +163,7 @@ def build_bureau_digest(user: User, window: Window) -> BureauDigest:
         ).all()
     )
     digest.moves_by_stage = [(stage, moves[stage]) for stage in Stage if stage in moves]
-    rows = session.execute(
+    returned_rows = session.execute(
         select(Student, StageChange)
         .join(StageChange, StageChange.student_id == Student.id)
         .where(
@@ -167,14 +174,18 @@ def build_bureau_digest(user: User, window: Window) -> BureauDigest:
         .order_by(StageChange.changed_at.desc())
         .limit(LIST_LIMIT)
     ).all()
-    digest.returned = [(s, c) for s, c in rows]
-    digest.pushes = session.scalar(
-        select(func.count(Push.id)).where(_in(Push.created_at, window))
+    digest.returned = [(s, c) for s, c in returned_rows]
+    digest.pushes = (
+        session.scalar(select(func.count(Push.id)).where(_in(Push.created_at, window)))
+        or 0
     )
-    digest.replies = session.scalar(
-        select(func.count(JobInterest.id)).where(
-            JobInterest.push_id.is_not(None), _in(JobInterest.created_at, window)
+    digest.replies = (
+        session.scalar(
+            select(func.count(JobInterest.id)).where(
+                JobInterest.push_id.is_not(None), _in(JobInterest.created_at, window)
+            )
         )
+        or 0
     )
     _quiet_envoys(digest, window.end)
     stuck = dict(
@@ -215,8 +226,8 @@ def _quiet_envoys(digest: BureauDigest, end: datetime) -> None:
             ~created.exists(),
         )
     )
-    digest.quiet_envoy_count = db.session.scalar(
-        select(func.count()).select_from(quiet.subquery())
+    digest.quiet_envoy_count = (
+        db.session.scalar(select(func.count()).select_from(quiet.subquery())) or 0
     )
     digest.quiet_envoys = db.session.scalars(
         quiet.order_by(User.full_name).limit(LIST_LIMIT)

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from envoycrm import mail
 from envoycrm.access import N_
+from envoycrm.database import rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import (
     DigestKind,
@@ -121,13 +122,13 @@ def ensure_row(
     now = now or utcnow()
     _insert_if_absent([_row_values(kind, user, period, now)])
     db.session.commit()
-    return db.session.scalar(
+    return db.session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.kind == kind,
             OutboxMessage.recipient_id == user.id,
             OutboxMessage.period == period,
         )
-    )
+    ).one()
 
 
 def build_due(now: datetime | None = None, period: str | None = None) -> int:
@@ -155,7 +156,7 @@ def build_due(now: datetime | None = None, period: str | None = None) -> int:
 
 
 def _count_rows() -> int:
-    return db.session.scalar(select(func.count(OutboxMessage.id)))
+    return db.session.scalar(select(func.count(OutboxMessage.id))) or 0
 
 
 def _claimable(now: datetime):
@@ -189,7 +190,7 @@ def claim(row_id: int, worker: str, now: datetime) -> OutboxMessage | None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         return None
     row = db.session.get(OutboxMessage, row_id)
     db.session.refresh(row)

@@ -7,7 +7,7 @@ Links are absolute, built from ``BASE_URL``: a digest is rendered by the
 scheduler, outside any request, and must point at the public address.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -33,7 +33,8 @@ TEMPLATES = {
     DigestKind.EMPLOYER: "digests/employer",
     DigestKind.ENVOY: "digests/envoy",
 }
-BUILDERS = {
+Digest = content.BureauDigest | content.EmployerDigest | content.EnvoyDigest
+BUILDERS: dict[DigestKind, Callable[[User, Window], Digest]] = {
     DigestKind.BUREAU: content.build_bureau_digest,
     DigestKind.EMPLOYER: content.build_employer_digest,
     DigestKind.ENVOY: content.build_envoy_digest,
@@ -109,7 +110,7 @@ def unsubscribe_links(user: User) -> tuple[str, str]:
     token = subscriptions.unsubscribe_token(user)
     https = absolute_url("unsubscribe.confirm", token=token)
     address = (
-        current_app.config.get("DIGEST_UNSUBSCRIBE_ADDRESS")
+        current_app.config["DIGEST_UNSUBSCRIBE_ADDRESS"]
         or (parseaddr(current_app.config["MAIL_SENDER"])[1])
     )
     mailto = f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
@@ -139,6 +140,7 @@ def compose(
     zone = recipient_timezone(user)
     window = Window.for_period(period, zone)
     with force_locale(locale), force_timezone(zone):
+        digest: Digest
         if kind is DigestKind.EMPLOYER:
             digest = content.build_employer_digest(user, window, pool)
         else:

@@ -73,7 +73,7 @@ def index():
         return render_template("digests/index.html", form=form, preview=None)
     if not form.validate():
         return render_template("digests/index.html", form=form, preview=None), 422
-    user = db.session.get(User, form.recipient.data)
+    user = db.get_or_404(User, form.recipient.data)
     kind = subscriptions.kind_for(user)
     preview = render.compose(kind, user, form.week.data)
     audit.record("digest.preview", "user", user.id, period=form.week.data)

@@ -15,6 +15,7 @@ consent, open stage) so that only a bounded page is scored in Python.
 """
 
 from bisect import bisect_right
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -192,7 +193,7 @@ def openings_query_for_student(
 def points(
     student_degree: DegreeLevel,
     student_field,
-    sectors: set[str],
+    sectors: Set[str],
     start: date | None,
     expected: int | None,
     opening: JobOpening,
@@ -278,7 +279,8 @@ class _Buckets:
         ):
             value = base + WEIGHTS["sector"] * aims + WEIGHTS["available"] * in_time
             wanted = top - len(found)
-            fits, rest = [], []
+            fits: list = []
+            rest: list = []
             for rank in ranks:
                 rows = self.sector.get((rank, sector), []) if aims else self.all[rank]
                 cut = bisect_right(self.starts[id(rows)], deadline) if rows else 0

@@ -24,8 +24,6 @@ from envoycrm.network.services import university_choices
 from envoycrm.students.services import NOTICE_VERSION
 
 # Replies allowed per IP address in the window (a person replies a few times).
-DEFAULT_REPLY_LIMIT = 10
-DEFAULT_REPLY_WINDOW = 3600
 # The form has nine short fields: anything larger is not a person typing.
 MAX_REPLY_BYTES = 16 * 1024
 
@@ -54,14 +52,14 @@ def _form(push) -> ReplyForm:
     return form
 
 
-def _render_form(push, form, status=200):
+def _render_form(push, form, token: str, status=200):
     return _page(
         "opening.html",
         status,
         push=push,
         opening=push.opening,
         form=form,
-        token=request.view_args["token"],
+        token=token,
         notice_version=NOTICE_VERSION,
         privacy_lang=str(get_locale()),
     )
@@ -86,7 +84,7 @@ def opening(token: str):
         return _closed(push)
     referrals.count_view(push)
     db.session.commit()
-    return _render_form(push, _form(push))
+    return _render_form(push, _form(push), token)
 
 
 def _ip_key() -> str:
@@ -110,8 +108,8 @@ def reply(token: str):
             message=_("What you sent is too large."),
         )
     config = current_app.config
-    limit = config.get("REFERRAL_REPLY_LIMIT", DEFAULT_REPLY_LIMIT)
-    window = config.get("REFERRAL_REPLY_WINDOW", DEFAULT_REPLY_WINDOW)
+    limit = config["REFERRAL_REPLY_LIMIT"]
+    window = config["REFERRAL_REPLY_WINDOW"]
     if ratelimit.exceeded(_ip_key(), limit, window):
         return _page(
             "message.html",
@@ -126,7 +124,7 @@ def reply(token: str):
     db.session.commit()
     form = _form(push)
     if not form.validate_on_submit():
-        return _render_form(push, form, 422)
+        return _render_form(push, form, token, 422)
     if form.website.data:
         # The honeypot was filled: a bot. Answer as if all went well.
         return redirect(url_for("referral.thanks", token=token))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from envoycrm import audit
 from envoycrm.access import N_, scope_rule
 from envoycrm.auth.services import normalise_email
+from envoycrm.database import rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import (
     Consent,
@@ -259,7 +260,7 @@ def decide_held_reply(reply: ReferralReply, actor: User, confirm: bool) -> bool:
         )
         .execution_options(synchronize_session=False)
     )
-    if decided.rowcount != 1:
+    if rows_changed(decided) != 1:
         return False
     db.session.refresh(reply)
     student = reply.student
@@ -295,7 +296,7 @@ def held_replies_of_tasks(tasks) -> dict[int, ReferralReply]:
             selectinload(ReferralReply.push).selectinload(Push.envoy),
         )
     )
-    return {reply.task_id: reply for reply in replies}
+    return {reply.task_id: reply for reply in replies if reply.task_id is not None}
 
 
 def _ask_owner_to_confirm_consent(student: Student, push: Push) -> None:

@@ -5,6 +5,7 @@ from datetime import date
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -63,7 +64,12 @@ def index():
     """Openings the user may see: filters and search as you type."""
     filters = _filters()
     query = services.opening_query(scoped(JobOpening), filters)
-    page = db.paginate(query, page=page_arg(), per_page=25, error_out=False)
+    page = db.paginate(
+        query,
+        page=page_arg(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
     template = "jobs/_rows.html" if is_fragment_request() else "jobs/index.html"
     return render_template(
         template,
@@ -178,7 +184,7 @@ def edit(opening_id: int):
         db.session.commit()
     except (services.StaleOpening, StaleDataError):
         db.session.rollback()
-        current = db.session.get(JobOpening, opening_id)
+        current = db.get_or_404(JobOpening, opening_id)
         form.form_errors.append(
             _(
                 "Someone else saved this opening while you were editing. "

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from envoycrm import audit
 from envoycrm.access import scope_rule
+from envoycrm.database import rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import (
     DegreeLevel,
@@ -131,7 +132,7 @@ def close_expired_openings(today: date) -> int:
             "opening.close_expired", "job_opening", opening_id, today=str(today)
         )
     db.session.expire_all()
-    return result.rowcount if result.rowcount is not None else len(ids)
+    return rows_changed(result)
 
 
 def create_opening(author: User, data: dict, employer_id: int) -> JobOpening:
@@ -350,7 +351,7 @@ def save_employer(employer: Employer | None, data: dict) -> Employer:
     """Create (``employer`` None) or update an employer organisation."""
     _check_names(data, employer.id if employer else None)
     creating = employer is None
-    if creating:
+    if employer is None:
         employer = Employer()
         db.session.add(employer)
     for name in EMPLOYER_FIELDS:

@@ -1,15 +1,16 @@
 """The append-only audit trail."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from envoycrm.extensions import db
+from envoycrm.extensions import Model
 from envoycrm.models.base import UTCDateTime, utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which record, when and from where.
 
     Rows are only ever inserted (see ``envoycrm.audit.record``); ``details``
@@ -30,4 +31,4 @@ class AuditEvent(db.Model):
     record_type: Mapped[str | None] = mapped_column(String(60))
     record_id: Mapped[int | None]
     ip: Mapped[str | None] = mapped_column(String(45))
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,8 +1,11 @@
 """Column types and helpers shared by the models."""
 
+import enum
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import DateTime, Enum, TypeDecorator
+from sqlalchemy import DateTime, Dialect, Enum, Table, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase
 
 
 def utcnow() -> datetime:
@@ -10,7 +13,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always read back timezone-aware.
 
     SQLite has no time zones and hands back naive values; this type makes both
@@ -20,7 +23,9 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
         """Normalise to UTC before storing; refuse naive datetimes."""
         if value is None:
             return None
@@ -28,7 +33,9 @@ class UTCDateTime(TypeDecorator):
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
         """Attach UTC to values read from databases without time zones."""
         if value is None:
             return None
@@ -37,6 +44,15 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def enum_column(enum_cls) -> Enum:
+def enum_column(enum_cls: type[enum.Enum]) -> Enum:
     """Enums are stored by member name as short strings, on every database."""
     return Enum(enum_cls, native_enum=False, length=30)
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """The Core table of a model, for bulk statements.
+
+    Declarative typing gives ``__table__`` as any ``FromClause``; every model
+    here is mapped to one ``Table``.
+    """
+    return cast(Table, model.__table__)

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from envoycrm.extensions import db
+from envoycrm.extensions import Model
 from envoycrm.models.base import UTCDateTime, enum_column, utcnow
 
 
@@ -28,7 +28,7 @@ class OutboxStatus(enum.Enum):
     SKIPPED = "skipped"
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One digest for one recipient and one period (ISO week, e.g. 2026-W48)."""
 
     __tablename__ = "outbox_messages"
@@ -61,7 +61,7 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class DigestMention(db.Model):
+class DigestMention(Model):
     """A student named in a digest (for data-subject exports and erasure)."""
 
     __tablename__ = "digest_mentions"
@@ -76,7 +76,7 @@ class DigestMention(db.Model):
     )
 
 
-class SchedulerRun(db.Model):
+class SchedulerRun(Model):
     """One run of a scheduled job, for the admin's scheduler-health view."""
 
     __tablename__ = "scheduler_runs"

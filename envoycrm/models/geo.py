@@ -3,10 +3,10 @@
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from envoycrm.extensions import db
+from envoycrm.extensions import Model
 
 
-class Country(db.Model):
+class Country(Model):
     """A country or region by ISO 3166 code; its name comes from Babel's locale data."""
 
     __tablename__ = "countries"
@@ -16,7 +16,7 @@ class Country(db.Model):
     universities: Mapped[list["University"]] = relationship(back_populates="country")
 
 
-class University(db.Model):
+class University(Model):
     """A university abroad, with its English and Chinese names."""
 
     __tablename__ = "universities"

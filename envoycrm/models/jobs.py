@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from envoycrm.extensions import db
+from envoycrm.extensions import Model
 from envoycrm.models.base import UTCDateTime, enum_column, utcnow
 from envoycrm.models.organisations import Employer
 from envoycrm.models.students import FieldOfStudy, Sector, Student
@@ -45,7 +45,7 @@ class ReplyStatus(enum.Enum):
     DISMISSED = "dismissed"
 
 
-class JobOpening(db.Model):
+class JobOpening(Model):
     """A job an employer in the city offers, in Chinese and English."""
 
     __tablename__ = "job_openings"
@@ -109,7 +109,7 @@ class JobOpening(db.Model):
         return first or second
 
 
-class Push(db.Model):
+class Push(Model):
     """An envoy sharing an opening: one personal referral link per envoy and opening."""
 
     __tablename__ = "pushes"
@@ -131,7 +131,7 @@ class Push(db.Model):
     envoy: Mapped[User] = relationship()
 
 
-class JobInterest(db.Model):
+class JobInterest(Model):
     """A student's interest in an opening, credited to a push when there is one."""
 
     __tablename__ = "job_interests"
@@ -157,7 +157,7 @@ class JobInterest(db.Model):
     push: Mapped[Push | None] = relationship()
 
 
-class EmployerInterest(db.Model):
+class EmployerInterest(Model):
     """An employer saying "interested in this candidate" for one of its openings."""
 
     __tablename__ = "employer_interests"
@@ -175,7 +175,7 @@ class EmployerInterest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ReferralReply(db.Model):
+class ReferralReply(Model):
     """A public reply that matched a known student, held until their envoy decides.
 
     Whoever typed a known email or WeChat ID need not be that student, so

@@ -2,12 +2,16 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Enum, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from envoycrm.extensions import db
+from envoycrm.extensions import Model
 from envoycrm.models.base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from envoycrm.models.users import User
 
 
 class EmployerKind(enum.Enum):
@@ -19,7 +23,7 @@ class EmployerKind(enum.Enum):
     OTHER = "other"
 
 
-class Employer(db.Model):
+class Employer(Model):
     """An employer organisation: a company, institute or state-owned enterprise."""
 
     __tablename__ = "employers"
@@ -38,7 +42,7 @@ class Employer(db.Model):
     locale: Mapped[str] = mapped_column(String(10), default="zh_Hans")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    users: Mapped[list["User"]] = relationship(back_populates="employer")  # noqa: F821
+    users: Mapped[list["User"]] = relationship(back_populates="employer")
 
     def name_for(self, locale: str) -> str:
         """The employer's name in ``locale``."""

@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from envoycrm.extensions import db
+from envoycrm.extensions import Model
 from envoycrm.models.base import UTCDateTime, enum_column, utcnow
 from envoycrm.models.geo import University
 from envoycrm.models.users import DegreeLevel, User
@@ -126,7 +126,7 @@ class ConsentMethod(enum.Enum):
     FORM = "form"
 
 
-class Student(db.Model):
+class Student(Model):
     """A student met by an envoy: the contact record of the CRM."""
 
     __tablename__ = "students"
@@ -227,7 +227,7 @@ class Student(db.Model):
         return None
 
 
-class StudentTag(db.Model):
+class StudentTag(Model):
     """A free label on a student ("fair-2026", "phd-track")."""
 
     __tablename__ = "student_tags"
@@ -242,7 +242,7 @@ class StudentTag(db.Model):
     student: Mapped[Student] = relationship(back_populates="tags")
 
 
-class StudentSearchToken(db.Model):
+class StudentSearchToken(Model):
     """One searchable word of a student: a name part, the Hanzi name, an email,
     a WeChat ID or phone digits. Lists search by token prefix, which an index
     answers at any scale (a substring scan of 200,000 names does not)."""
@@ -260,7 +260,7 @@ class StudentSearchToken(db.Model):
     )
 
 
-class Consent(db.Model):
+class Consent(Model):
     """A student's consent: scope, method, notice shown, who recorded it, when."""
 
     __tablename__ = "consents"
@@ -282,7 +282,7 @@ class Consent(db.Model):
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
 
-class Interaction(db.Model):
+class Interaction(Model):
     """A dated touchpoint with a student."""
 
     __tablename__ = "interactions"
@@ -306,7 +306,7 @@ class Interaction(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class Intention(db.Model):
+class Intention(Model):
     """A dated, structured statement of a student's intention; the latest counts."""
 
     __tablename__ = "intentions"
@@ -319,7 +319,7 @@ class Intention(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     level: Mapped[IntentionLevel] = mapped_column(enum_column(IntentionLevel))
-    target_sectors: Mapped[list] = mapped_column(JSON, default=list)
+    target_sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
     preferred_roles: Mapped[str | None] = mapped_column(String(300))
     earliest_start: Mapped[date | None]
     salary_expectation: Mapped[int | None]  # CNY per year
@@ -329,7 +329,7 @@ class Intention(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
 
-class StageChange(db.Model):
+class StageChange(Model):
     """One move of a student through the pipeline: who, when, from, to."""
 
     __tablename__ = "stage_changes"
@@ -352,7 +352,7 @@ class StageChange(db.Model):
     changed_by: Mapped[User | None] = relationship()
 
 
-class IdempotencyKey(db.Model):
+class IdempotencyKey(Model):
     """A form submission already carried out: a second submit finds it here."""
 
     __tablename__ = "idempotency_keys"

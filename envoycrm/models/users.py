@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from envoycrm.extensions import db
+from envoycrm.extensions import Model
 from envoycrm.models.base import UTCDateTime, utcnow
 from envoycrm.models.geo import University
 from envoycrm.models.organisations import Employer
@@ -51,7 +51,7 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """Anyone who signs in: admin, coordinator, envoy or employer staff."""
 
     __tablename__ = "users"
@@ -104,7 +104,7 @@ class User(UserMixin, db.Model):
         return self.role in (Role.ADMIN, Role.COORDINATOR)
 
 
-class EnvoyProfile(db.Model):
+class EnvoyProfile(Model):
     """An envoy's place in the network: university, studies and status."""
 
     __tablename__ = "envoy_profiles"
@@ -131,7 +131,7 @@ class EnvoyProfile(db.Model):
     university: Mapped[University] = relationship()
 
 
-class RateEvent(db.Model):
+class RateEvent(Model):
     """One counted event (a failed sign-in, a public form reply) for rate limits.
 
     ``key`` names the counter, e.g. ``account:<email>``, ``ip:<address>`` or

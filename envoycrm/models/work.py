@@ -2,11 +2,12 @@
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from envoycrm.extensions import db
+from envoycrm.extensions import Model
 from envoycrm.models.base import UTCDateTime, enum_column, utcnow
 
 
@@ -21,7 +22,7 @@ class TaskKind(enum.Enum):
     OTHER = "other"
 
 
-class Task(db.Model):
+class Task(Model):
     """Something a coordinator (and possibly an envoy) must follow up."""
 
     __tablename__ = "tasks"
@@ -56,7 +57,7 @@ class DataRequestKind(enum.Enum):
     ERASURE = "erasure"
 
 
-class DataRequest(db.Model):
+class DataRequest(Model):
     """A student's request for a copy or erasure of their data (one month to answer)."""
 
     __tablename__ = "data_requests"
@@ -74,7 +75,7 @@ class DataRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class SavedView(db.Model):
+class SavedView(Model):
     """A coordinator's named pipeline filter (the query string of the board)."""
 
     __tablename__ = "saved_views"
@@ -97,7 +98,7 @@ class ImportStatus(enum.Enum):
     FAILED = "failed"
 
 
-class ImportJob(db.Model):
+class ImportJob(Model):
     """A spreadsheet of students being imported: file, mapping, preview, result."""
 
     __tablename__ = "import_jobs"
@@ -109,10 +110,10 @@ class ImportJob(db.Model):
     status: Mapped[ImportStatus] = mapped_column(
         enum_column(ImportStatus), default=ImportStatus.UPLOADED
     )
-    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
-    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Validated rows and per-row errors, kept until confirmation.
-    preview: Mapped[dict] = mapped_column(JSON, default=dict)
+    preview: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rows_total: Mapped[int] = mapped_column(default=0)
     rows_done: Mapped[int] = mapped_column(default=0)
     rows_written: Mapped[int] = mapped_column(default=0)
@@ -120,7 +121,7 @@ class ImportJob(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class ImportMapping(db.Model):
+class ImportMapping(Model):
     """A remembered column mapping, per coordinator and header layout."""
 
     __tablename__ = "import_mappings"
@@ -130,7 +131,7 @@ class ImportMapping(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     header_signature: Mapped[str] = mapped_column(String(64), index=True)
-    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow
     )

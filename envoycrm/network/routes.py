@@ -1,6 +1,6 @@
 """Views for coordinators: envoys, employer staff and employer organisations."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
@@ -71,7 +71,10 @@ def envoys():
         include_inactive=flag_arg("inactive"),
     )
     page = db.paginate(
-        services.envoy_query(filters), page=page_arg(), per_page=25, error_out=False
+        services.envoy_query(filters),
+        page=page_arg(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
     )
     countries = db.session.scalars(db.select(Country.code)).all()
     return _list_page(
@@ -147,7 +150,7 @@ def employer_users():
     page = db.paginate(
         services.employer_user_query(q, flag_arg("inactive")),
         page=page_arg(),
-        per_page=25,
+        per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
     return _list_page(
@@ -217,7 +220,10 @@ def employers():
     q = text_arg("q")
     kind = enum_arg(EmployerKind, "kind")
     page = db.paginate(
-        services.employer_query(q, kind), page=page_arg(), per_page=25, error_out=False
+        services.employer_query(q, kind),
+        page=page_arg(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
     )
     return _list_page(
         "network/employers.html",

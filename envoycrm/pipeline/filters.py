@@ -8,10 +8,12 @@ request's, or a saved view's query string) and ignores whatever is malformed.
 import re
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask_babel import get_locale
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 from werkzeug.datastructures import MultiDict
 
 from envoycrm.extensions import db
@@ -90,7 +92,7 @@ class PipelineFilter:
             sort=sort if sort in SORTS else "stage_age",
         )
 
-    def as_args(self, sort: bool = True) -> dict[str, str]:
+    def as_args(self, sort: bool = True) -> dict[str, Any]:
         """The filter as query-string arguments, empty ones left out."""
         values = {}
         for item in fields(self):
@@ -175,7 +177,7 @@ def count_by_stage(filters: PipelineFilter) -> dict[Stage, int]:
     which the (university, stage) index answers alone; the sums per stage
     are then added up here.
     """
-    group = [Student.stage]
+    group: list[InstrumentedAttribute[Any]] = [Student.stage]
     if filters.country or filters.university:
         group = [Student.university_id, Student.stage]
     query = apply_filter(

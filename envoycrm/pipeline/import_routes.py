@@ -122,7 +122,7 @@ def import_mapping(import_id: int):
             valid = False
         if valid:
             imports.remember_mapping(current_user, headers, mapping)
-            imports.preview_import(job, mapping, job.options.get("on_duplicate"))
+            imports.preview_import(job, mapping, job.options["on_duplicate"])
             db.session.commit()
             return redirect(url_for("pipeline.import_preview", import_id=job.id))
     status = 422 if form.is_submitted() else 200

@@ -23,6 +23,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
+from typing import Any, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -30,6 +32,7 @@ from sqlalchemy import or_, select, update
 
 from envoycrm import audit
 from envoycrm.auth.services import normalise_email
+from envoycrm.database import rows_changed
 from envoycrm.extensions import db
 from envoycrm.forms import CONTROL_CHARACTERS, EARLIEST_DATE, LATEST_DATE
 from envoycrm.labels import LABELS
@@ -197,7 +200,7 @@ def read_table(filename: str, content: bytes) -> Table:
         raise ImportFileError(_("This file is not a readable Excel workbook (.xlsx)."))
     lines = _read_xlsx(content) if is_zip else _read_csv(content)
     headers: list[str] | None = None
-    rows = []
+    rows: list[list[str]] = []
     for values in lines:
         if headers is None:
             if any(values):
@@ -313,11 +316,14 @@ def load_table(job: ImportJob) -> Table:
 # --- validation ---------------------------------------------------------------------
 
 
-def _enum_lookup(enum_cls) -> dict[str, object]:
+E = TypeVar("E", bound=Enum)
+
+
+def _enum_lookup(enum_cls: type[E]) -> dict[str, E]:
     """Names, values and labels (English and Chinese) of an enum, lower-cased."""
     from flask_babel import force_locale
 
-    lookup = {}
+    lookup: dict[str, E] = {}
     for member in enum_cls:
         lookup[member.name.lower()] = member
         lookup[member.value.lower()] = member
@@ -327,7 +333,7 @@ def _enum_lookup(enum_cls) -> dict[str, object]:
     return lookup
 
 
-def _parse_date(text: str) -> date | None:
+def _parse_date(text: str) -> date:
     """``2027-06-30``, ``2027/6/30``, ``2027-06`` (the month's first day)."""
     match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?", text)
     if not match:
@@ -341,7 +347,7 @@ class _Validator:
 
     def __init__(self, on_duplicate: str):
         self.on_duplicate = on_duplicate
-        self.universities = {}
+        self.universities: dict[str, int] = {}
         for uid, name_en, name_zh in db.session.execute(
             select(University.id, University.name_en, University.name_zh)
         ):
@@ -356,7 +362,7 @@ class _Validator:
     def row(self, line: int, raw: dict[str, str]) -> dict:
         """One row: cleaned values and errors keyed by field."""
         errors: dict[str, str] = {}
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for name, text in raw.items():
             if len(text) > min(FIELD_LIMITS[name], MAX_CELL):
                 errors[name] = _(
@@ -479,7 +485,8 @@ def _match_existing(results: list[dict], on_duplicate: str) -> None:
     """Mark rows whose email or WeChat ID is already known (one query per chunk)."""
     emails = {r["values"]["email"] for r in results if r["values"]["email"]}
     wechats = {r["values"]["wechat_id"] for r in results if r["values"]["wechat_id"]}
-    by_email, by_wechat = {}, {}
+    by_email: dict[str, int] = {}
+    by_wechat: dict[str, int] = {}
     if emails or wechats:
         conditions = []
         if emails:
@@ -520,11 +527,13 @@ def confirm_import(job: ImportJob, actor: User) -> int:
     The job is claimed with a conditional UPDATE so that a double submit, or
     two coordinators, cannot import the same file twice.
     """
-    claimed = db.session.execute(
-        update(ImportJob)
-        .where(ImportJob.id == job.id, ImportJob.status == ImportStatus.PREVIEWED)
-        .values(status=ImportStatus.CONFIRMED, confirmed_at=utcnow(), rows_done=0)
-    ).rowcount
+    claimed = rows_changed(
+        db.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job.id, ImportJob.status == ImportStatus.PREVIEWED)
+            .values(status=ImportStatus.CONFIRMED, confirmed_at=utcnow(), rows_done=0)
+        )
+    )
     if claimed != 1:
         db.session.rollback()
         raise AlreadyConfirmed

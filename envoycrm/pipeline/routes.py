@@ -180,13 +180,13 @@ def bulk():
     selected = form.ids.data if form.target.data == "selected" else None
     try:
         ids = services.target_ids(filters, selected, form.expected.data)
-    except services.FilterChanged as changed:
+    except services.FilterChanged as mismatch:
         form.form_errors.append(
             _(
                 "The filter now matches %(actual)s students, not the %(expected)s "
                 "you saw. Nothing was changed; check the list and try again.",
-                actual=changed.actual,
-                expected=changed.expected,
+                actual=mismatch.actual,
+                expected=mismatch.expected,
             )
         )
         return _bulk_invalid(filters, form, 409)

@@ -7,6 +7,7 @@ page loads in a bounded number of queries whatever the number of students.
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -32,6 +33,8 @@ from envoycrm.pipeline.filters import (
     filtered_ids,
 )
 from envoycrm.students import services as student_services
+
+T = TypeVar("T")
 
 CARDS_PER_COLUMN = 10
 BULK_CHUNK = 500
@@ -81,7 +84,7 @@ def board(filters: PipelineFilter, per_column: int = CARDS_PER_COLUMN) -> list[C
     """
     counts = stage_counts(filters)
     shown = filters.without_stage()
-    ids_by_stage = {}
+    ids_by_stage: dict[Stage, list[int]] = {}
     for stage in Stage:
         if filters.stage not in (None, stage) or not counts[stage]:
             ids_by_stage[stage] = []
@@ -170,6 +173,13 @@ def _chunks(ids: list[int]) -> Iterator[list[Student]]:
         )
 
 
+def _given(value: T | None) -> T:
+    """The argument a bulk action needs; the form requires it for that action."""
+    if value is None:
+        raise ValueError("the bulk action lacks its argument")
+    return value
+
+
 def bulk_apply(
     ids: list[int],
     actor: User,
@@ -190,15 +200,15 @@ def bulk_apply(
     for students in _chunks(ids):
         for student in students:
             if action == "move":
-                changed += move_student(student, actor, stage, reason)
+                changed += move_student(student, actor, _given(stage), reason)
             elif action == "assign":
-                if student.owner_id != envoy.id:
-                    student_services.reassign(student, envoy)
+                if student.owner_id != _given(envoy).id:
+                    student_services.reassign(student, _given(envoy))
                     changed += 1
             elif action == "add_tag":
-                changed += student_services.add_tag(student, tag)
+                changed += student_services.add_tag(student, _given(tag))
             elif action == "remove_tag":
-                changed += student_services.remove_tag(student, tag)
+                changed += student_services.remove_tag(student, _given(tag))
         # Committed rows are only weakly held by the session: memory stays flat.
         db.session.commit()
     audit.record("pipeline.bulk", kind=action, rows=len(ids), changed=changed)
@@ -302,6 +312,8 @@ def envoy_activity(filters: PipelineFilter) -> list[EnvoyActivity]:
         .group_by(Interaction.author_id)
     )
     for author_id, count, latest in meetings:
+        if author_id is None:  # never: the query asks for these ids
+            continue
         rows[author_id].meetings = count
         rows[author_id].last_activity = _aware(latest)
     pushes = db.session.execute(

@@ -8,7 +8,7 @@ privacy_cli = AppGroup("privacy", help="Personal data: retention.")
 
 @privacy_cli.command("flag-retention")
 def flag_retention_command() -> None:
-    """Flag students with no activity for RETENTION_DAYS (default 3 years)."""
+    """Flag students with no activity for RETENTION_DAYS days."""
     from envoycrm.models import utcnow
     from envoycrm.privacy.services import flag_retention
 

@@ -134,7 +134,7 @@ def retention():
         "privacy/retention.html",
         page=page,
         form=ConfirmForm(formdata=None),
-        days=current_app.config.get("RETENTION_DAYS"),
+        days=current_app.config["RETENTION_DAYS"],
     )
 
 
@@ -154,7 +154,7 @@ def retention_purge():
             "privacy/retention.html",
             page=page,
             form=form,
-            days=current_app.config.get("RETENTION_DAYS"),
+            days=current_app.config["RETENTION_DAYS"],
             ticked=set(ids),
         ), 422
     purged = services.purge_flagged(ids, current_user)
@@ -198,7 +198,7 @@ def request_form():
     if not form.validate_on_submit():
         return _no_store((render_template("privacy/request.html", form=form), 422))
     key = f"data-request-ip:{request.remote_addr}"
-    limit = current_app.config.get("DATA_REQUESTS_PER_HOUR", 5)
+    limit = current_app.config["DATA_REQUESTS_PER_HOUR"]
     if ratelimit.exceeded(key, limit, 3600):
         form.form_errors.append(
             _("Too many requests from your network. Please try again in an hour.")

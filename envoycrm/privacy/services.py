@@ -9,9 +9,11 @@ import base64
 import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import (
+    Column,
     Enum,
     String,
     Table,
@@ -26,6 +28,7 @@ from sqlalchemy import (
 
 from envoycrm import audit
 from envoycrm.access import scope_rule
+from envoycrm.database import rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import (
     AuditEvent,
@@ -42,6 +45,7 @@ from envoycrm.models import (
     User,
     utcnow,
 )
+from envoycrm.models.base import table_of
 
 # What replaces a personal value found outside the student's own rows.
 ERASED = "[erased]"
@@ -57,7 +61,7 @@ APPEND_ONLY = {"audit_events"}
 
 def retention_period() -> timedelta:
     """How long a student may go without activity before being flagged."""
-    return timedelta(days=int(current_app.config.get("RETENTION_DAYS", 3 * 365)))
+    return timedelta(days=current_app.config["RETENTION_DAYS"])
 
 
 def flag_retention(now: datetime) -> int:
@@ -75,7 +79,7 @@ def flag_retention(now: datetime) -> int:
         .values(retention_flagged_at=now)
         .execution_options(synchronize_session=False)
     )
-    flagged = result.rowcount or 0
+    flagged = rows_changed(result)
     if flagged:
         audit.record("retention.flagged", "student", None, count=flagged)
     db.session.commit()
@@ -116,7 +120,7 @@ def purge_flagged(ids: list[int], actor: User) -> int:
 # --- export ------------------------------------------------------------------
 
 
-def _student_tables() -> list[tuple[Table, object]]:
+def _student_tables() -> list[tuple[Table, Column[Any]]]:
     """(table, column) for every foreign key that points at ``students.id``.
 
     A student's own rows are found through these; the self-reference of a
@@ -278,9 +282,9 @@ def erase_student(
         DigestMention.student_id == student_id
     )
     if identifiers:
-        outbox = OutboxMessage.__table__
+        outbox = table_of(OutboxMessage)
         _scrub_rows(outbox, outbox.c.id.in_(mention_outbox), identifiers)
-        tasks = Task.__table__
+        tasks = table_of(Task)
         _scrub_rows(tasks, tasks.c.student_id == student_id, identifiers)
     if student.email:
         db.session.execute(
@@ -300,7 +304,7 @@ def erase_student(
             )
         else:
             result = db.session.execute(delete(table).where(column == student_id))
-            counts[table.name] = result.rowcount or 0
+            counts[table.name] = rows_changed(result)
     db.session.execute(
         delete(IdempotencyKey).where(
             IdempotencyKey.record_type == "student",

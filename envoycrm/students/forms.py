@@ -121,7 +121,8 @@ class StudentFieldsMixin(StudiesMixin):
 
     def validate(self, extra_validators=None) -> bool:
         """The fields' own checks, then: at least one form of the name."""
-        valid = super().validate(extra_validators)
+        # A mixin: the form class after it in the MRO has ``validate``.
+        valid = super().validate(extra_validators)  # type: ignore[misc]
         if not (self.name_latin.data or self.name_hanzi.data):
             self.name_latin.errors = [
                 *self.name_latin.errors,

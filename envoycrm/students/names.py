@@ -31,7 +31,7 @@ def is_hanzi(char: str) -> bool:
 
 def has_hanzi(text: str | None) -> bool:
     """True when ``text`` holds at least one Chinese character."""
-    return bool(text) and HANZI.search(text) is not None
+    return text is not None and HANZI.search(text) is not None
 
 
 def ascii_fold(text: str) -> str:

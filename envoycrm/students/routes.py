@@ -137,7 +137,10 @@ def index():
     filters = _filters()
     query = services.student_query(scoped(Student), filters)
     page = paginate_capped(
-        query, page=page_arg(), per_page=25, cap=current_app.config["LIST_COUNT_CAP"]
+        query,
+        page=page_arg(),
+        per_page=current_app.config["PAGE_SIZE"],
+        cap=current_app.config["LIST_COUNT_CAP"],
     )
     template = "students/_rows.html" if is_fragment_request() else "students/index.html"
     return render_template(
@@ -175,7 +178,7 @@ def _student_page(student: Student, status: int = 200, **forms):
     duplicate_of = None
     if current_user.is_staff and student.possible_duplicate_of_id:
         duplicate_of = db.session.get(Student, student.possible_duplicate_of_id)
-        if forms["merge_form"].other_id.data is None:
+        if duplicate_of is not None and forms["merge_form"].other_id.data is None:
             forms["merge_form"].other_id.data = duplicate_of.id
     template = (
         "students/_activity.html" if is_fragment_request() else "students/show.html"
@@ -240,7 +243,7 @@ def edit(student_id: int):
         db.session.commit()
     except (services.StaleStudent, StaleDataError):
         db.session.rollback()
-        current = db.session.get(Student, student_id)
+        current = db.get_or_404(Student, student_id)
         form.form_errors.append(
             _(
                 "Someone else saved this student while you were editing. "
@@ -369,7 +372,7 @@ def reassign(student_id: int):
     form.owner_id.choices = services.envoy_choices()
     if not form.validate_on_submit():
         return _student_page(student, 422, reassign_form=form)
-    services.reassign(student, db.session.get(User, form.owner_id.data))
+    services.reassign(student, db.get_or_404(User, form.owner_id.data))
     return _after_change(student, _("The student has a new envoy."))
 
 

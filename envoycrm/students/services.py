@@ -87,7 +87,7 @@ class AlreadyDone(Exception):
 def _clean_profile(data: dict) -> dict:
     """Normalise contact fields so duplicates compare equal."""
     cleaned = {name: data.get(name) for name in PROFILE_FIELDS}
-    cleaned["email"] = normalise_email(cleaned["email"]) or None
+    cleaned["email"] = normalise_email(cleaned["email"] or "") or None
     cleaned["wechat_id"] = normalise_wechat(cleaned["wechat_id"])
     for name in ("name_latin", "name_hanzi", "programme", "phone", "how_met"):
         cleaned[name] = cleaned[name] or None
@@ -317,9 +317,10 @@ def move_stage(
     if stage is student.stage:
         return None
     now = utcnow()
+    old_stage = student.stage
     change = StageChange(
         student_id=student.id,
-        from_stage=student.stage,
+        from_stage=old_stage,
         to_stage=stage,
         reason=reason,
         changed_by_id=actor.id if actor else None,
@@ -336,7 +337,7 @@ def move_stage(
         "student.stage",
         "student",
         student.id,
-        old=change.from_stage.value,
+        old=old_stage.value,
         new=stage.value,
     )
     return change
@@ -401,15 +402,15 @@ def merge(keep: Student, other: Student) -> None:
             update(model).where(model.student_id == other.id).values(student_id=keep.id)
         )
     # Rows unique per student and something else: move those keep lacks.
-    for model, other_key in (
+    for keyed, other_key in (
         (JobInterest, JobInterest.opening_id),
         (EmployerInterest, EmployerInterest.opening_id),
         (DigestMention, DigestMention.outbox_id),
     ):
-        taken = select(other_key).where(model.student_id == keep.id)
+        taken = select(other_key).where(keyed.student_id == keep.id)
         db.session.execute(
-            update(model)
-            .where(model.student_id == other.id, other_key.not_in(taken))
+            update(keyed)
+            .where(keyed.student_id == other.id, other_key.not_in(taken))
             .values(student_id=keep.id)
         )
     db.session.execute(delete(StudentTag).where(StudentTag.student_id == other.id))
@@ -575,8 +576,11 @@ def envoy_numbers(envoy: User, now: datetime | None = None) -> EnvoyNumbers:
         Interaction.author_id == envoy.id,
         Interaction.occurred_at <= now,
     )
-    numbers.owned = db.session.scalar(
-        select(func.count(Student.id)).where(Student.owner_id == envoy.id)
+    numbers.owned = (
+        db.session.scalar(
+            select(func.count(Student.id)).where(Student.owner_id == envoy.id)
+        )
+        or 0
     )
     return numbers
 
