@@ -5,8 +5,9 @@ Every view declares its audience with one of the decorators below. A
 that declares nothing, so a route added without a permission check fails
 closed (and fails the URL-map test).
 
-Row-level scoping lives in one place too: ``scoped(Model)`` returns a query
-restricted to what the current user may see, and ``get_scoped_or_404`` turns
+Row-level scoping lives in one place too: the rules are the table in
+``scopes.py``, ``scoped(Model)`` returns a query restricted to what the
+current user may see, and ``get_scoped_or_404`` turns
 an out-of-scope row into a 404 rather than a 403, so no one learns that a
 record they may not see exists.
 """
@@ -16,10 +17,11 @@ from typing import TypeVar
 
 from flask import abort, current_app, request
 from flask_login import current_user
-from sqlalchemy import Select, false, select, true
+from sqlalchemy import Select, select
 
+from envoycrm import scopes
 from envoycrm.extensions import db, login_manager
-from envoycrm.models import Employer, EnvoyProfile, Role, User
+from envoycrm.models import Role, User
 
 F = TypeVar("F", bound=Callable)
 
@@ -96,28 +98,14 @@ def enforce_access():
 # --- row-level scoping ---------------------------------------------------
 
 M = TypeVar("M")
-_scopes: dict[type, Callable[[User], object]] = {}
-
-
-def scope_rule(model: type) -> Callable:
-    """Register the function that says which rows of ``model`` a user may see.
-
-    The function takes the user and returns a SQL condition (or ``true()``).
-    """
-
-    def register(rule: Callable[[User], object]) -> Callable[[User], object]:
-        _scopes[model] = rule
-        return rule
-
-    return register
 
 
 def scope_condition(model: type, user: User):
-    """The SQL condition limiting ``model`` to ``user``; nothing if no rule exists."""
-    rule = _scopes.get(model)
-    if rule is None:
-        # Fail closed: a model nobody wrote a rule for is visible to no one.
-        return false()
+    """The SQL condition limiting ``model`` to ``user``, from ``scopes.RULES``."""
+    try:
+        rule = scopes.RULES[model]
+    except KeyError:
+        raise LookupError(f"no row-level rule for {model.__name__}") from None
     return rule(user)
 
 
@@ -135,31 +123,3 @@ def get_scoped_or_404(model: type[M], ident: int, user: User | None = None) -> M
     if row is None:
         abort(404)
     return row
-
-
-@scope_rule(User)
-def _users_visible_to(user: User):
-    """Staff see every user; others see themselves and their organisation's staff."""
-    if user.is_staff:
-        return true()
-    if user.role is Role.EMPLOYER and user.employer_id is not None:
-        return User.employer_id == user.employer_id
-    return User.id == user.id
-
-
-@scope_rule(EnvoyProfile)
-def _envoy_profiles_visible_to(user: User):
-    """Staff see every envoy; an envoy sees their own profile."""
-    if user.is_staff:
-        return true()
-    return EnvoyProfile.user_id == user.id
-
-
-@scope_rule(Employer)
-def _employers_visible_to(user: User):
-    """Staff see every employer; employer staff see their own organisation."""
-    if user.is_staff:
-        return true()
-    if user.role is Role.EMPLOYER and user.employer_id is not None:
-        return Employer.id == user.employer_id
-    return false()

@@ -12,11 +12,11 @@ from datetime import date, timedelta
 import segno
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import false, or_, select, true, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from envoycrm import audit
-from envoycrm.access import N_, scope_rule
+from envoycrm.access import N_
 from envoycrm.auth.services import normalise_email
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
@@ -29,7 +29,6 @@ from envoycrm.models import (
     Push,
     ReferralReply,
     ReplyStatus,
-    Role,
     Stage,
     StageChange,
     Student,
@@ -177,20 +176,6 @@ def _credit(push: Push, student: Student, actor: User | None) -> None:
 
 
 # --- replies held for the student's envoy ------------------------------------------
-
-
-@scope_rule(ReferralReply)
-def _held_replies_visible_to(user: User):
-    """Staff see every held reply; an envoy those about their own students.
-
-    Not the pushing envoy: the reply may name another envoy's student.
-    """
-    if user.is_staff:
-        return true()
-    if user.role is Role.ENVOY:
-        own = select(Student.id).where(Student.owner_id == user.id)
-        return ReferralReply.student_id.in_(own)
-    return false()
 
 
 def _hold(

@@ -8,11 +8,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, false, func, or_, select, true, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from envoycrm import audit
-from envoycrm.access import scope_rule
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -24,7 +23,6 @@ from envoycrm.models import (
     JobOpening,
     OpeningStatus,
     Push,
-    Role,
     Sector,
     User,
     utcnow,
@@ -58,28 +56,6 @@ EMPLOYER_FIELDS = (
     "digest_subscribed",
     "locale",
 )
-
-
-@scope_rule(JobOpening)
-def _openings_visible_to(user: User):
-    """Staff see every opening, envoys the open ones, employers their own."""
-    if user.is_staff:
-        return true()
-    if user.role is Role.ENVOY:
-        return JobOpening.status == OpeningStatus.OPEN
-    if user.role is Role.EMPLOYER and user.employer_id is not None:
-        return JobOpening.employer_id == user.employer_id
-    return false()
-
-
-@scope_rule(Push)
-def _pushes_visible_to(user: User):
-    """Staff see every push; an envoy sees their own."""
-    if user.is_staff:
-        return true()
-    if user.role is Role.ENVOY:
-        return Push.envoy_id == user.id
-    return false()
 
 
 class WrongStatus(Exception):

@@ -27,7 +27,6 @@ from sqlalchemy import (
 )
 
 from envoycrm import audit
-from envoycrm.access import scope_rule
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -38,7 +37,6 @@ from envoycrm.models import (
     IdempotencyKey,
     ImportJob,
     OutboxMessage,
-    Role,
     Student,
     Task,
     TaskKind,
@@ -387,16 +385,6 @@ def create_data_request(
         "data_request.create", "data_request", request.id, kind=kind.name, task=task.id
     )
     return request
-
-
-@scope_rule(Task)
-def _tasks_visible_to(user: User):
-    """Coordinators see every task; an envoy sees the tasks assigned to them."""
-    if user.is_staff:
-        return true()
-    if user.role is Role.ENVOY:
-        return Task.assignee_id == user.id
-    return Task.id.is_(None)
 
 
 def task_query(base, show_done: bool = False):

@@ -4,13 +4,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, delete, func, or_, select, true, update
+from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from envoycrm import audit
-from envoycrm.access import scope_rule
 from envoycrm.auth.services import normalise_email
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -60,16 +59,6 @@ PROFILE_FIELDS = (
     "phone",
     "how_met",
 )
-
-
-@scope_rule(Student)
-def _students_visible_to(user: User):
-    """Staff see every student; an envoy sees the students they own."""
-    if user.is_staff:
-        return true()
-    if user.role is Role.ENVOY:
-        return Student.owner_id == user.id
-    return Student.id.is_(None)  # employers: see the jobs area
 
 
 class StaleStudent(Exception):
