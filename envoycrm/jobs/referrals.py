@@ -21,7 +21,6 @@ from envoycrm.auth.services import normalise_email
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import (
-    Consent,
     ConsentMethod,
     ConsentScope,
     InterestSource,
@@ -30,7 +29,6 @@ from envoycrm.models import (
     ReferralReply,
     ReplyStatus,
     Stage,
-    StageChange,
     Student,
     Task,
     TaskKind,
@@ -38,8 +36,12 @@ from envoycrm.models import (
     utcnow,
 )
 from envoycrm.students.duplicates import normalise_wechat
-from envoycrm.students.names import has_hanzi, is_hanzi, name_key
-from envoycrm.students.services import NOTICE_VERSION, move_stage
+from envoycrm.students.names import has_hanzi, is_hanzi
+from envoycrm.students.services import (
+    create_student,
+    flag_possible_duplicate,
+    move_stage,
+)
 
 SALT = "envoycrm.referral"
 
@@ -298,55 +300,34 @@ def _ask_owner_to_confirm_consent(student: Student, push: Push) -> None:
     )
 
 
-def _consent(student: Student, data: dict, notice_language: str) -> Consent:
-    consent = Consent(
-        student_id=student.id,
-        scope=data["consent_scope"],
-        method=ConsentMethod.FORM,
-        notice_version=NOTICE_VERSION,
-        notice_language=notice_language,
-        recorded_by_id=None,  # the student gave it themselves
-        recorded_at=utcnow(),
-    )
-    db.session.add(consent)
-    return consent
-
-
 def _new_student(
     push: Push, data: dict, email, wechat_id, notice_language: str
 ) -> Student:
+    """The replier as a new student of the pushing envoy, by their own consent."""
     name_latin, name_hanzi = split_name(data["name"])
-    now = utcnow()
-    student = Student(
+    student = create_student(
         owner_id=push.envoy_id,
-        created_by_id=None,
-        name_latin=name_latin,
-        name_hanzi=name_hanzi,
-        name_key=name_key(name_latin, name_hanzi),
-        email=email,
-        wechat_id=wechat_id,
-        university_id=data["university_id"],
-        programme=data.get("programme") or None,
-        field=data["field"],
-        degree=data["degree"],
-        expected_graduation=data.get("expected_graduation"),
-        how_met="referral link",
-        stage=Stage.CONTACTED,
-        stage_changed_at=now,
+        actor_id=None,  # the student gave their details themselves
+        stage_changed_by_id=push.envoy_id,
+        profile={
+            "name_latin": name_latin,
+            "name_hanzi": name_hanzi,
+            "email": email,
+            "wechat_id": wechat_id,
+            "university_id": data["university_id"],
+            "programme": data.get("programme") or None,
+            "field": data["field"],
+            "degree": data["degree"],
+            "expected_graduation": data.get("expected_graduation"),
+            "how_met": "referral link",
+        },
         consent_scope=data["consent_scope"],
-        last_activity_at=now,
+        consent_method=ConsentMethod.FORM,
+        notice_language=notice_language,
+        now=utcnow(),
     )
-    db.session.add(student)
     db.session.flush()
-    db.session.add(
-        StageChange(
-            student_id=student.id,
-            to_stage=Stage.CONTACTED,
-            changed_by_id=push.envoy_id,
-            changed_at=now,
-        )
-    )
-    _consent(student, data, notice_language)
+    flag_possible_duplicate(student)
     db.session.flush()
     db.session.refresh(student)
     audit.record("student.create_by_referral", "student", student.id)

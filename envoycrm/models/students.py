@@ -209,6 +209,12 @@ class Student(Model):
         cascade="all, delete-orphan",
         order_by="Consent.recorded_at",
     )
+    # Written with the student when it is created; the database deletes them.
+    stage_changes: Mapped[list["StageChange"]] = relationship(
+        cascade="save-update, merge",
+        passive_deletes=True,
+        order_by="StageChange.changed_at",
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

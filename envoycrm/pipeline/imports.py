@@ -37,7 +37,6 @@ from envoycrm.extensions import db
 from envoycrm.forms import CONTROL_CHARACTERS, EARLIEST_DATE, LATEST_DATE
 from envoycrm.labels import LABELS
 from envoycrm.models import (
-    Consent,
     ConsentMethod,
     ConsentScope,
     DegreeLevel,
@@ -45,8 +44,6 @@ from envoycrm.models import (
     ImportJob,
     ImportMapping,
     ImportStatus,
-    Stage,
-    StageChange,
     Student,
     StudentTag,
     University,
@@ -57,7 +54,7 @@ from envoycrm.pipeline.exports import safe_text
 from envoycrm.students.duplicates import normalise_wechat
 from envoycrm.students.forms import PHONE, TAG, WECHAT_ID
 from envoycrm.students.names import name_key
-from envoycrm.students.services import NOTICE_VERSION
+from envoycrm.students.services import create_student
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -569,41 +566,20 @@ def confirm_import(job: ImportJob, actor: User) -> int:
                     _update_student(student, values, tags)
                     written += 1
                     continue
-                student = Student(
-                    owner_id=owner_id,
-                    created_by_id=actor.id,
-                    name_key=name_key(values["name_latin"], values["name_hanzi"]),
-                    stage=Stage.CONTACTED,
-                    stage_changed_at=now,
-                    consent_scope=scope,
-                    last_activity_at=now,
-                    created_at=now,
-                    tags=[StudentTag(tag=t) for t in tags],
-                    **values,
-                )
-                new_students.append(student)
-            db.session.add_all(new_students)
-            db.session.flush()
-            for student in new_students:
-                db.session.add(
-                    Consent(
-                        student_id=student.id,
-                        scope=scope,
-                        method=method,
-                        notice_version=NOTICE_VERSION,
+                new_students.append(
+                    create_student(
+                        owner_id=owner_id,
+                        actor_id=actor.id,
+                        profile=values,
+                        consent_scope=scope,
+                        consent_method=method,
                         notice_language=language,
-                        recorded_by_id=actor.id,
-                        recorded_at=now,
+                        now=now,
+                        tags=tags,
                     )
                 )
-                db.session.add(
-                    StageChange(
-                        student_id=student.id,
-                        to_stage=Stage.CONTACTED,
-                        changed_by_id=actor.id,
-                        changed_at=now,
-                    )
-                )
+            # The preview matched every row against existing students already.
+            db.session.flush()
             written += len(new_students)
             done += len(chunk)
             db.session.execute(

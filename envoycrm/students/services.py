@@ -1,5 +1,6 @@
 """Domain functions of the envoy workspace. They know nothing of requests."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -90,7 +91,61 @@ def _check_idempotency(key: str, user_id: int) -> None:
         raise AlreadyDone(done.record_id)
 
 
-def _flag_duplicate(student: Student) -> None:
+def create_student(
+    *,
+    owner_id: int,
+    actor_id: int | None,
+    profile: dict,
+    consent_scope: ConsentScope,
+    consent_method: ConsentMethod,
+    notice_language: str,
+    now: datetime,
+    tags: Iterable[str] = (),
+    stage_changed_by_id: int | None = None,
+) -> Student:
+    """A new student at *contacted*, with the consent given and the first stage.
+
+    The one way a student comes into EnvoyCRM: the quick log, a public referral
+    reply and an import all call it. ``actor_id`` is who entered the record
+    (None when the student replied themselves); ``stage_changed_by_id``
+    defaults to them. It adds to the session without flushing, so an import
+    writes a chunk at once; callers that log one person flush and call
+    ``flag_possible_duplicate``.
+    """
+    student = Student(
+        owner_id=owner_id,
+        created_by_id=actor_id,
+        name_key=name_key(profile.get("name_latin"), profile.get("name_hanzi")),
+        stage=Stage.CONTACTED,
+        stage_changed_at=now,
+        consent_scope=consent_scope,
+        last_activity_at=now,
+        created_at=now,
+        tags=[StudentTag(tag=tag) for tag in tags],
+        consents=[
+            Consent(
+                scope=consent_scope,
+                method=consent_method,
+                notice_version=NOTICE_VERSION,
+                notice_language=notice_language,
+                recorded_by_id=actor_id,
+                recorded_at=now,
+            )
+        ],
+        stage_changes=[
+            StageChange(
+                to_stage=Stage.CONTACTED,
+                changed_by_id=stage_changed_by_id or actor_id,
+                changed_at=now,
+            )
+        ],
+        **profile,
+    )
+    db.session.add(student)
+    return student
+
+
+def flag_possible_duplicate(student: Student) -> None:
     """Point a new record at the first existing student it may duplicate."""
     matches = find_duplicates(
         Probe(
@@ -117,47 +172,27 @@ def log_student(
     """
     _check_idempotency(idempotency_key, envoy.id)
     now = utcnow()
-    profile = _clean_profile(data)
-    student = Student(
+    student = create_student(
         owner_id=envoy.id,
-        created_by_id=envoy.id,
-        name_key=name_key(profile["name_latin"], profile["name_hanzi"]),
-        stage=Stage.CONTACTED,
-        stage_changed_at=now,
+        actor_id=envoy.id,
+        profile=_clean_profile(data),
         consent_scope=data["consent_scope"],
-        last_activity_at=now,
-        **profile,
+        consent_method=data["consent_method"],
+        notice_language=notice_language,
+        now=now,
     )
-    db.session.add(student)
     db.session.flush()
-    db.session.add_all(
-        [
-            Consent(
-                student_id=student.id,
-                scope=data["consent_scope"],
-                method=data["consent_method"],
-                notice_version=NOTICE_VERSION,
-                notice_language=notice_language,
-                recorded_by_id=envoy.id,
-                recorded_at=now,
-            ),
-            StageChange(
-                student_id=student.id,
-                to_stage=Stage.CONTACTED,
-                changed_by_id=envoy.id,
-                changed_at=now,
-            ),
-            IdempotencyKey(
-                key=idempotency_key,
-                user_id=envoy.id,
-                record_type="student",
-                record_id=student.id,
-            ),
-        ]
+    db.session.add(
+        IdempotencyKey(
+            key=idempotency_key,
+            user_id=envoy.id,
+            record_type="student",
+            record_id=student.id,
+        )
     )
     met_at = _local_noon(data["met_on"], envoy.timezone)
     add_interaction(student, envoy, data["met_kind"], met_at, data.get("notes") or "")
-    _flag_duplicate(student)
+    flag_possible_duplicate(student)
     audit.record("student.create", "student", student.id, actor_id=envoy.id)
     try:
         db.session.flush()

@@ -351,3 +351,23 @@ def test_a_public_reply_never_restores_withdrawn_consent(client, people, push, f
     assert student.consent_scope is None and student.active_consent is None
     task = db.session.scalar(select(Task).where(Task.student_id == student.id))
     assert task is not None and task.assignee_id == people["envoy"].id
+
+
+def test_a_reply_from_someone_like_a_known_student_is_flagged_as_a_possible_duplicate(
+    client, push, people, factory
+):
+    # Same name, university and graduation, but a new email: a new record,
+    # flagged for the envoys to compare, as the quick log flags it.
+    known = factory.student(
+        people["envoy2"],
+        name_latin="Zhou Xin",
+        name_hanzi="周欣",
+        university_id=people["envoy"].envoy_profile.university_id,
+        expected_graduation=date(2027, 6, 30),
+        email="zx.private@example.org",
+    )
+    url = link_path(push)
+    client.post(url, data=reply_data(client, people, wechat_id=""))
+    new = db.session.scalar(select(Student).where(Student.id != known.id))
+    assert new.email == "zhou.xin@students.example.org"
+    assert new.possible_duplicate_of_id == known.id
