@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from envoycrm.extensions import db
 from envoycrm.models import Student, StudentSearchToken
-from envoycrm.students import services
+from envoycrm.students import queries, services
 from envoycrm.students.search import reindex_all, tokens_for
 
 
@@ -12,7 +12,7 @@ def _search(q: str, owner=None) -> list[int]:
     base = select(Student)
     if owner is not None:
         base = base.where(Student.owner_id == owner.id)
-    query = services.student_query(base, services.StudentFilter(q=q))
+    query = queries.student_query(base, queries.StudentFilter(q=q))
     return [s.id for s in db.session.scalars(query)]
 
 
@@ -86,7 +86,7 @@ def test_a_broad_list_counts_up_to_a_cap_and_still_pages_on(
 
     for n in range(30):
         factory.student(people["envoy"], name_latin=f"Many Student{n:02d}")
-    query = services.student_query(select(Student), services.StudentFilter(sort="name"))
+    query = queries.student_query(select(Student), queries.StudentFilter(sort="name"))
     page = paginate_capped(query, page=1, per_page=10, cap=20)
     assert page.capped and page.total == 20 and page.has_next
     assert [s.name_latin for s in page.items][:2] == [

@@ -21,7 +21,8 @@ from envoycrm.models import (
     Student,
     StudentTag,
 )
-from envoycrm.students import services
+from envoycrm.models.users import DegreeLevel
+from envoycrm.students import queries, services
 from envoycrm.students.names import name_key
 from tests.conftest import csrf_token, post
 
@@ -579,9 +580,7 @@ def test_list_search_filters_sort_and_pages_work_without_javascript(
         factory.student(
             people["envoy"],
             name_latin=f"Zhou Student{n:02d}",
-            degree=services.DegreeLevel.PHD
-            if n % 3 == 0
-            else services.DegreeLevel.MASTER,
+            degree=DegreeLevel.PHD if n % 3 == 0 else DegreeLevel.MASTER,
         )
     login_as("envoy")
     page = client.get("/students/?q=zhou&degree=PHD&sort=name").get_data(as_text=True)
@@ -619,7 +618,7 @@ def test_follow_ups_and_numbers_on_the_envoy_home(client, login_as, factory, peo
 def test_week_starts_on_monday_in_the_envoys_time_zone():
     # Monday 2026-11-23 00:30 in Auckland is Sunday 11:30 UTC.
     now = datetime(2026, 11, 22, 11, 30, tzinfo=UTC)
-    week, month = services.week_and_month_start(now, "Pacific/Auckland")
+    week, month = queries.week_and_month_start(now, "Pacific/Auckland")
     assert week == datetime(2026, 11, 22, 11, 0, tzinfo=UTC)
     assert month == datetime(2026, 10, 31, 11, 0, tzinfo=UTC)
 

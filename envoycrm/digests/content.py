@@ -33,7 +33,7 @@ from envoycrm.models import (
     Student,
     User,
 )
-from envoycrm.students.services import envoy_numbers, waiting_for_follow_up
+from envoycrm.students.queries import envoy_numbers, waiting_for_follow_up
 
 from .periods import Window
 

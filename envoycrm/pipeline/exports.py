@@ -24,7 +24,8 @@ from sqlalchemy import select
 from envoycrm.extensions import db
 from envoycrm.labels import label
 from envoycrm.models import Student, StudentTag, University, User, utcnow
-from envoycrm.pipeline.filters import PipelineFilter, apply_filter, order_by_sort
+from envoycrm.pipeline.filters import PipelineFilter, apply_filter
+from envoycrm.students.queries import order_by_sort
 
 PARTITION = 1000
 BLOCK = 64 * 1024

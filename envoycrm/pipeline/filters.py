@@ -5,7 +5,6 @@ and replayed by the back button. Parsing takes any mapping of arguments (the
 request's, or a saved view's query string) and ignores whatever is malformed.
 """
 
-import re
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
@@ -27,32 +26,15 @@ from envoycrm.models import (
     utcnow,
 )
 from envoycrm.network.services import university_choices
-from envoycrm.students.services import envoy_choices, graduating_in, tagged
+from envoycrm.params import country_arg, enum_arg, int_arg, sort_arg, text_arg
+from envoycrm.students.forms import envoy_choices
+from envoycrm.students.queries import graduating_in, sort_choices, tagged
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
+# The orders the board and the list offer (the first is the default).
 SORTS = ("stage_age", "name", "activity", "created", "graduation")
 MAX_STAGE_AGE = 3650
-
-
-def _text(args: MultiDict, name: str, max_length: int) -> str:
-    """A bounded, trimmed value; one carrying control characters is ignored."""
-    value = args.get(name, "") or ""
-    if _CONTROL.search(value):
-        return ""
-    return value[:max_length].strip()
-
-
-def _int(args: MultiDict, name: str, low: int, high: int) -> int | None:
-    value = _text(args, name, 9)
-    if not value.isdigit():
-        return None
-    number = int(value)
-    return number if low <= number <= high else None
-
-
-def _enum(args: MultiDict, name: str, enum_cls):
-    return enum_cls.__members__.get(_text(args, name, 40))
+# Ids beyond the database's integer column match nothing: not applied.
+MAX_ID = 2**31 - 1
 
 
 @dataclass
@@ -76,20 +58,18 @@ class PipelineFilter:
         """Parse query-string arguments; anything malformed is simply not applied."""
         if isinstance(args, str):
             args = MultiDict(parse_qsl(args.lstrip("?")[:2000]))
-        country = _text(args, "country", 10).upper()
-        sort = _text(args, "sort", 20)
         return cls(
-            country=country if _COUNTRY.match(country) else None,
-            university=_int(args, "university", 1, 10**9),
-            envoy=_int(args, "envoy", 1, 10**9),
-            field=_enum(args, "field", FieldOfStudy),
-            degree=_enum(args, "degree", DegreeLevel),
-            graduation_year=_int(args, "graduation_year", 1991, 2099),
-            intention=_enum(args, "intention", IntentionLevel),
-            tag=_text(args, "tag", 40) or None,
-            stage=_enum(args, "stage", Stage),
-            stage_age=_int(args, "stage_age", 1, MAX_STAGE_AGE),
-            sort=sort if sort in SORTS else "stage_age",
+            country=country_arg(args=args),
+            university=int_arg("university", 1, MAX_ID, args=args),
+            envoy=int_arg("envoy", 1, MAX_ID, args=args),
+            field=enum_arg(FieldOfStudy, "field", args=args),
+            degree=enum_arg(DegreeLevel, "degree", args=args),
+            graduation_year=int_arg("graduation_year", 1991, 2099, args=args),
+            intention=enum_arg(IntentionLevel, "intention", args=args),
+            tag=text_arg("tag", 40, args=args) or None,
+            stage=enum_arg(Stage, "stage", args=args),
+            stage_age=int_arg("stage_age", 1, MAX_STAGE_AGE, args=args),
+            sort=sort_arg(SORTS, args=args),
         )
 
     def as_args(self, sort: bool = True) -> dict[str, Any]:
@@ -148,18 +128,6 @@ def apply_filter(query: Select, filters: PipelineFilter, today: date | None = No
     return query
 
 
-def order_by_sort(query: Select, sort: str) -> Select:
-    """Order a student query by one of ``SORTS``; the id breaks ties."""
-    order = {
-        "stage_age": (Student.stage_changed_at, Student.id),
-        "name": (Student.name_key, Student.id),
-        "activity": (Student.last_activity_at.desc(), Student.id.desc()),
-        "created": (Student.created_at.desc(), Student.id.desc()),
-        "graduation": (Student.expected_graduation, Student.id),
-    }[sort if sort in SORTS else "stage_age"]
-    return query.order_by(*order)
-
-
 def filtered_ids(filters: PipelineFilter) -> Select:
     """``SELECT students.id`` for the filter: the exact set a bulk action covers."""
     return apply_filter(select(Student.id), filters)
@@ -202,5 +170,5 @@ def filter_choices() -> dict:
         "degrees": list(DegreeLevel),
         "intentions": list(IntentionLevel),
         "stages": list(Stage),
-        "sorts": SORTS,
+        "sorts": sort_choices(SORTS),
     }

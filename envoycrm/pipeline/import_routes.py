@@ -20,7 +20,7 @@ from envoycrm.labels import label
 from envoycrm.models import ConsentMethod, ConsentScope, ImportJob, ImportStatus, User
 from envoycrm.pipeline import bp, imports
 from envoycrm.pipeline.forms import ConfirmForm, UploadForm, mapping_form_class
-from envoycrm.students.services import envoy_choices
+from envoycrm.students.forms import envoy_choices
 
 
 def _own_job(import_id: int) -> ImportJob:

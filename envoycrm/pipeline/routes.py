@@ -34,10 +34,10 @@ from envoycrm.pipeline.filters import (
     apply_filter,
     count_filtered,
     filter_choices,
-    order_by_sort,
 )
 from envoycrm.pipeline.forms import BulkForm, MoveForm, SavedViewForm
-from envoycrm.students.services import envoy_choices
+from envoycrm.students.forms import envoy_choices
+from envoycrm.students.queries import order_by_sort
 
 LIST_PAGE_SIZE = 50
 

@@ -4,6 +4,7 @@ import re
 import uuid
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -12,6 +13,7 @@ from wtforms import (
     IntegerField,
     MonthField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -30,6 +32,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from envoycrm.extensions import db
 from envoycrm.forms import Form, VersionedForm, enum_select, plausible_date, strip
 from envoycrm.i18n import language_choices
 from envoycrm.labels import choices
@@ -39,8 +42,10 @@ from envoycrm.models import (
     FieldOfStudy,
     IntentionLevel,
     InteractionKind,
+    Role,
     Sector,
     Stage,
+    User,
 )
 from envoycrm.models.users import DegreeLevel
 from envoycrm.students.names import has_hanzi
@@ -298,3 +303,13 @@ class MergeForm(Form):
         validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)],
     )
     submit = SubmitField(_l("Merge"))
+
+
+def envoy_choices() -> list[SelectChoice]:
+    """Active envoys as form choices, for reassigning students."""
+    rows = db.session.execute(
+        select(User.id, User.full_name)
+        .where(User.role == Role.ENVOY, User.active.is_(True))
+        .order_by(User.full_name)
+    ).all()
+    return [SelectChoice(row.id, row.full_name) for row in rows]

@@ -14,7 +14,7 @@ from flask_login import current_user
 from envoycrm.extensions import db
 from envoycrm.models import User
 from envoycrm.network.services import university_choices
-from envoycrm.students import services
+from envoycrm.students import queries, services
 from envoycrm.students.forms import QuickLogForm
 
 
@@ -33,14 +33,14 @@ def render_envoy_home(form: QuickLogForm, status: int = 200):
     """The envoy's home page: quick log, own numbers, follow-ups."""
     today = date.today()
     followups = db.session.scalars(
-        services.waiting_for_follow_up(current_user, today)
+        queries.waiting_for_follow_up(current_user, today)
     ).all()
     return (
         render_template(
             "main/home_envoy.html",
             profile=current_user.envoy_profile,
             form=form,
-            numbers=services.envoy_numbers(current_user),
+            numbers=queries.envoy_numbers(current_user),
             followups=followups,
             today=today,
             notice_version=services.NOTICE_VERSION,

@@ -33,8 +33,8 @@ from envoycrm.models import (
 from envoycrm.models.users import DegreeLevel
 from envoycrm.network.services import university_choices
 from envoycrm.pagination import paginate_capped
-from envoycrm.params import enum_arg, flag_arg, page_arg, text_arg
-from envoycrm.students import bp, services
+from envoycrm.params import page_arg
+from envoycrm.students import bp, queries, services
 from envoycrm.students.duplicates import Probe, find_duplicates, split_by_visibility
 from envoycrm.students.forms import (
     ConsentForm,
@@ -46,6 +46,7 @@ from envoycrm.students.forms import (
     StageForm,
     StudentEditForm,
     TagForm,
+    envoy_choices,
 )
 from envoycrm.students.home import quick_log_form, render_envoy_home
 
@@ -113,29 +114,12 @@ def duplicates():
     return render_template("students/_duplicates.html", matches=visible, hidden=hidden)
 
 
-def _filters() -> services.StudentFilter:
-    year = text_arg("graduation_year", 4)
-    return services.StudentFilter(
-        q=text_arg("q"),
-        stage=enum_arg(Stage, "stage"),
-        intention=enum_arg(IntentionLevel, "intention"),
-        field=enum_arg(FieldOfStudy, "field"),
-        degree=enum_arg(DegreeLevel, "degree"),
-        graduation_year=int(year)
-        if year.isdigit() and 1990 < int(year) < 2100
-        else None,
-        tag=text_arg("tag", 40) or None,
-        flagged=flag_arg("flagged"),
-        sort=text_arg("sort", 20) or "activity",
-    )
-
-
 @bp.route("/")
 @roles(*WORKSPACE)
 def index():
     """My students (all students for coordinators): search, filter, sort, pages."""
-    filters = _filters()
-    query = services.student_query(scoped(Student), filters)
+    filters = queries.StudentFilter.from_args(request.args)
+    query = queries.student_query(scoped(Student), filters)
     page = paginate_capped(
         query,
         page=page_arg(),
@@ -151,7 +135,7 @@ def index():
         intentions=list(IntentionLevel),
         fields=list(FieldOfStudy),
         degrees=list(DegreeLevel),
-        sorts=services.StudentFilter.SORTS,
+        sorts=queries.sort_choices(queries.StudentFilter.SORTS),
     )
 
 
@@ -173,7 +157,7 @@ def _student_page(student: Student, status: int = 200, **forms):
         reassign = forms.setdefault(
             "reassign_form", ReassignForm(formdata=None, owner_id=student.owner_id)
         )
-        reassign.owner_id.choices = services.envoy_choices()
+        reassign.owner_id.choices = envoy_choices()
         forms.setdefault("merge_form", MergeForm(formdata=None))
     duplicate_of = None
     if current_user.is_staff and student.possible_duplicate_of_id:
@@ -187,8 +171,8 @@ def _student_page(student: Student, status: int = 200, **forms):
         render_template(
             template,
             student=student,
-            timeline=services.timeline(student),
-            intention=services.current_intention(student),
+            timeline=queries.timeline(student),
+            intention=queries.current_intention(student),
             duplicate_of=duplicate_of,
             **forms,
         ),
@@ -369,7 +353,7 @@ def reassign(student_id: int):
     """Give the student to another envoy (coordinators)."""
     student = _load(student_id)
     form = ReassignForm()
-    form.owner_id.choices = services.envoy_choices()
+    form.owner_id.choices = envoy_choices()
     if not form.validate_on_submit():
         return _student_page(student, 422, reassign_form=form)
     services.reassign(student, db.get_or_404(User, form.owner_id.data))

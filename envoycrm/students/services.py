@@ -1,35 +1,29 @@
 """Domain functions of the envoy workspace. They know nothing of requests."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, delete, func, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from envoycrm import audit
 from envoycrm.auth.services import normalise_email
 from envoycrm.extensions import db
 from envoycrm.models import (
-    OPEN_STAGES,
     Consent,
     ConsentMethod,
     ConsentScope,
     DataRequest,
     DigestMention,
     EmployerInterest,
-    FieldOfStudy,
     IdempotencyKey,
     Intention,
-    IntentionLevel,
     Interaction,
     InteractionKind,
     JobInterest,
     ReferralReply,
-    Role,
     Stage,
     StageChange,
     Student,
@@ -38,15 +32,11 @@ from envoycrm.models import (
     User,
     utcnow,
 )
-from envoycrm.models.users import DegreeLevel
 from envoycrm.students.duplicates import Probe, find_duplicates, normalise_wechat
 from envoycrm.students.names import name_key
-from envoycrm.students.search import search_condition
 
 # The version of the privacy notice shown to students (templates/privacy/).
 NOTICE_VERSION = "2026-11"
-# No contact for this long puts an open student on the follow-up list.
-FOLLOW_UP_AFTER = timedelta(days=30)
 PROFILE_FIELDS = (
     "name_latin",
     "name_hanzi",
@@ -477,216 +467,3 @@ def merge(keep: Student, other: Student) -> None:
     merged_id = other.id
     db.session.delete(other)
     audit.record("student.merge", "student", keep.id, merged=merged_id)
-
-
-# --- reading ---------------------------------------------------------------------
-
-
-@dataclass
-class StudentFilter:
-    """What a student list is narrowed to and how it is sorted."""
-
-    q: str = ""
-    stage: Stage | None = None
-    intention: IntentionLevel | None = None
-    field: FieldOfStudy | None = None
-    degree: DegreeLevel | None = None
-    graduation_year: int | None = None
-    tag: str | None = None
-    flagged: bool = False
-    sort: str = "activity"
-
-    SORTS = ("activity", "name", "created", "graduation")
-
-    def as_args(self) -> dict:
-        """The filter as query-string arguments (for links and pagination)."""
-        values = {
-            "q": self.q,
-            "stage": self.stage.name if self.stage else "",
-            "intention": self.intention.name if self.intention else "",
-            "field": self.field.name if self.field else "",
-            "degree": self.degree.name if self.degree else "",
-            "graduation_year": self.graduation_year or "",
-            "tag": self.tag or "",
-            "flagged": "1" if self.flagged else "",
-            "sort": self.sort if self.sort != "activity" else "",
-        }
-        return {key: value for key, value in values.items() if value}
-
-
-def graduating_in(year: int):
-    """Students expected to graduate in ``year`` (a range the index answers)."""
-    return Student.expected_graduation.between(date(year, 1, 1), date(year, 12, 31))
-
-
-def tagged(tag: str):
-    """Students carrying ``tag``."""
-    return Student.id.in_(select(StudentTag.student_id).where(StudentTag.tag == tag))
-
-
-def student_query(base: Select, filters: StudentFilter) -> Select:
-    """Apply ``filters`` and the sort to a scoped ``select(Student)``."""
-    query = base
-    matches = search_condition(filters.q) if filters.q else None
-    if matches is not None:
-        query = query.where(matches)
-    for column, value in (
-        (Student.stage, filters.stage),
-        (Student.intention_level, filters.intention),
-        (Student.field, filters.field),
-        (Student.degree, filters.degree),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if filters.graduation_year:
-        query = query.where(graduating_in(filters.graduation_year))
-    if filters.tag:
-        query = query.where(tagged(filters.tag))
-    if filters.flagged:
-        query = query.where(Student.possible_duplicate_of_id.is_not(None))
-    order = {
-        "activity": (Student.last_activity_at.desc(), Student.id.desc()),
-        "name": (Student.name_key, Student.id),
-        "created": (Student.created_at.desc(), Student.id.desc()),
-        "graduation": (Student.expected_graduation, Student.id),
-    }[filters.sort if filters.sort in StudentFilter.SORTS else "activity"]
-    return query.options(
-        selectinload(Student.university), selectinload(Student.owner)
-    ).order_by(*order)
-
-
-def week_and_month_start(now: datetime, timezone: str) -> tuple[datetime, datetime]:
-    """Monday 00:00 and the 1st 00:00 of the current week/month in ``timezone``."""
-    local = now.astimezone(ZoneInfo(timezone))
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    week = midnight - timedelta(days=midnight.weekday())
-    month = midnight.replace(day=1)
-    return week.astimezone(UTC), month.astimezone(UTC)
-
-
-@dataclass
-class EnvoyNumbers:
-    """An envoy's own figures for this week and this month."""
-
-    students_week: int = 0
-    students_month: int = 0
-    interactions_week: int = 0
-    interactions_month: int = 0
-    owned: int = 0
-    waiting: int = 0
-    extra: dict = field(default_factory=dict)
-
-
-def envoy_numbers(envoy: User, now: datetime | None = None) -> EnvoyNumbers:
-    """Students logged and touchpoints this week and month, in the envoy's zone."""
-    now = now or utcnow()
-    week, month = week_and_month_start(now, envoy.timezone)
-    start = min(week, month)
-
-    def since_week_and_month(column, *where) -> tuple[int, int]:
-        in_week = func.count(case((column >= week, 1)))
-        in_month = func.count(case((column >= month, 1)))
-        row = db.session.execute(
-            select(in_week, in_month).where(column >= start, *where)
-        ).one()
-        return row[0], row[1]
-
-    numbers = EnvoyNumbers()
-    numbers.students_week, numbers.students_month = since_week_and_month(
-        Student.created_at, Student.created_by_id == envoy.id
-    )
-    numbers.interactions_week, numbers.interactions_month = since_week_and_month(
-        Interaction.occurred_at,
-        Interaction.author_id == envoy.id,
-        Interaction.occurred_at <= now,
-    )
-    numbers.owned = (
-        db.session.scalar(
-            select(func.count(Student.id)).where(Student.owner_id == envoy.id)
-        )
-        or 0
-    )
-    return numbers
-
-
-def waiting_for_follow_up(envoy: User, today: date, limit: int = 10) -> Select:
-    """Open students due a follow-up: a date reached, or no contact in 30 days."""
-    stale = datetime.combine(today, time(0), UTC) - FOLLOW_UP_AFTER
-    return (
-        select(Student)
-        .where(
-            Student.owner_id == envoy.id,
-            Student.stage.in_(OPEN_STAGES),
-            or_(
-                Student.follow_up_on <= today,
-                (Student.follow_up_on.is_(None)) & (Student.last_activity_at < stale),
-            ),
-        )
-        .options(selectinload(Student.university))
-        .order_by(
-            Student.follow_up_on.is_(None),
-            Student.follow_up_on,
-            Student.last_activity_at,
-        )
-        .limit(limit)
-    )
-
-
-@dataclass
-class TimelineEntry:
-    """One line of a student's history."""
-
-    when: datetime
-    kind: str  # interaction | intention | stage | consent | consent_withdrawn
-    item: object
-
-
-def timeline(student: Student, limit: int = 200) -> list[TimelineEntry]:
-    """Interactions, intentions, stage moves and consent events, newest first.
-
-    Four bounded queries, whatever the length of the history.
-    """
-    entries = []
-    for model, when, who, kind in (
-        (Interaction, Interaction.occurred_at, Interaction.author, "interaction"),
-        (Intention, Intention.recorded_at, Intention.recorded_by, "intention"),
-        (StageChange, StageChange.changed_at, StageChange.changed_by, "stage"),
-    ):
-        rows = db.session.scalars(
-            select(model)
-            .where(model.student_id == student.id)
-            .options(selectinload(who))
-            .order_by(when.desc())
-            .limit(limit)
-        )
-        entries += [TimelineEntry(getattr(row, when.key), kind, row) for row in rows]
-    for consent in student.consents:
-        entries.append(TimelineEntry(consent.recorded_at, "consent", consent))
-        if consent.withdrawn_at:
-            entries.append(
-                TimelineEntry(consent.withdrawn_at, "consent_withdrawn", consent)
-            )
-    entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:limit]
-
-
-def current_intention(student: Student) -> Intention | None:
-    """The latest intention record."""
-    return db.session.scalar(
-        select(Intention)
-        .where(Intention.student_id == student.id)
-        .order_by(Intention.recorded_at.desc(), Intention.id.desc())
-        .limit(1)
-    )
-
-
-def envoy_choices() -> list:
-    """Active envoys as form choices, for reassigning students."""
-    from wtforms import SelectChoice
-
-    rows = db.session.execute(
-        select(User.id, User.full_name)
-        .where(User.role == Role.ENVOY, User.active.is_(True))
-        .order_by(User.full_name)
-    ).all()
-    return [SelectChoice(row.id, row.full_name) for row in rows]

@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from envoycrm.extensions import db
 from envoycrm.models import Student
-from envoycrm.students.services import envoy_numbers
+from envoycrm.students.queries import envoy_numbers
 
 # Wednesday 25 November 2026, 20:00 in Shanghai: the week began on Monday the
 # 23rd and the month on the 1st, both at midnight Shanghai time.
