@@ -150,7 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     from envoycrm.privacy import bp as privacy_bp
     from envoycrm.privacy import public_bp as data_requests_bp
     from envoycrm.privacy import session as privacy_session
-    from envoycrm.privacy import tasks_bp
+    from envoycrm.tasks import bp as tasks_bp
 
     app.register_blueprint(privacy_bp, url_prefix="/privacy-admin")
     app.register_blueprint(data_requests_bp, url_prefix="/my-data")

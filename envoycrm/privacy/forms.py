@@ -39,9 +39,3 @@ class ConfirmForm(Form):
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
     submit = SubmitField(_l("Erase"))
-
-
-class TaskDoneForm(Form):
-    """Mark a task done (the CSRF token is the only field)."""
-
-    submit = SubmitField(_l("Mark done"))

@@ -1,5 +1,5 @@
 """Views of the personal-data area: audit search, export, erasure, retention,
-the public request form and the task list."""
+and the public request form."""
 
 import json
 from datetime import date
@@ -18,14 +18,13 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from envoycrm import ratelimit
-from envoycrm.access import get_scoped_or_404, public, roles, scoped, staff
+from envoycrm.access import get_scoped_or_404, public, staff
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
-from envoycrm.jobs import referrals
-from envoycrm.models import Role, Student, Task
-from envoycrm.params import flag_arg, page_arg, text_arg
-from envoycrm.privacy import bp, public_bp, services, summary, tasks_bp
-from envoycrm.privacy.forms import ConfirmForm, DataRequestForm, TaskDoneForm
+from envoycrm.models import Student
+from envoycrm.params import page_arg, text_arg
+from envoycrm.privacy import bp, public_bp, services, summary
+from envoycrm.privacy.forms import ConfirmForm, DataRequestForm
 
 AUDIT_PAGE_SIZE = 50
 
@@ -218,42 +217,3 @@ def request_form():
         "success",
     )
     return redirect(url_for("data_requests.request_form"))
-
-
-# --- tasks ---------------------------------------------------------------------
-
-
-@tasks_bp.route("/")
-@roles(Role.ENVOY, Role.COORDINATOR)
-def index():
-    """Open tasks: all of them for coordinators, their own for envoys."""
-    show_done = flag_arg("done")
-    page = db.paginate(
-        services.task_query(scoped(Task), show_done),
-        page=page_arg(),
-        per_page=50,
-        error_out=False,
-    )
-    template = "tasks/_rows.html" if is_fragment_request() else "tasks/index.html"
-    return render_template(
-        template,
-        page=page,
-        openings=services.openings_of_tasks(page.items),
-        held=referrals.held_replies_of_tasks(page.items),
-        show_done=show_done,
-        today=date.today(),
-        form=TaskDoneForm(formdata=None),
-    )
-
-
-@tasks_bp.route("/<int:task_id>/done", methods=["POST"])
-@roles(Role.ENVOY, Role.COORDINATOR)
-def done(task_id: int):
-    """Mark a task done."""
-    task = get_scoped_or_404(Task, task_id)
-    if services.mark_done(task, current_user):
-        db.session.commit()
-        flash(_("Task done."), "success")
-    else:
-        flash(_("This task was already done."), "info")
-    return redirect(url_for("tasks.index"))
