@@ -11,7 +11,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,8 @@ from bench.statements import StatementCounter, counting_statements
 from envoycrm import create_app
 from envoycrm.config import TestConfig
 from envoycrm.extensions import db
+from envoycrm.jobs import referrals
+from envoycrm.jobs import services as jobs
 from envoycrm.models import (
     ConsentMethod,
     ConsentScope,
@@ -34,11 +36,19 @@ from envoycrm.models import (
     EnvoyProfile,
     EnvoyStatus,
     FieldOfStudy,
+    Intention,
+    IntentionLevel,
     InteractionKind,
+    JobOpening,
+    OpeningStatus,
+    Push,
+    ReferralReply,
     Role,
+    Sector,
     Student,
     University,
     User,
+    utcnow,
 )
 from envoycrm.security import hash_password
 from envoycrm.students.services import log_student
@@ -253,6 +263,70 @@ class Factory:
         student = log_student(owner, data, uuid.uuid4().hex, "en")
         db.session.commit()
         return student
+
+    def opening(self, employer_id: int, **fields) -> JobOpening:
+        """An opening with sensible defaults (OPEN, materials, master, 150k–250k)."""
+        values = {
+            "title_en": "Materials Engineer",
+            "title_zh": "材料工程师",
+            "description_en": "Develop marine anti-corrosion coatings.",
+            "description_zh": "研发海洋防腐涂料。",
+            "sector": Sector.NEW_MATERIALS,
+            "field": FieldOfStudy.MATERIALS,
+            "min_degree": DegreeLevel.MASTER,
+            "salary_min": 150_000,
+            "salary_max": 250_000,
+            "headcount": 2,
+            "location": "Qingdao",
+            "deadline": date.today() + timedelta(days=60),
+            "status": OpeningStatus.OPEN,
+        }
+        values.update(fields)
+        opening = JobOpening(employer_id=employer_id, **values)
+        db.session.add(opening)
+        db.session.commit()
+        return opening
+
+    def intention(self, student: Student, **fields) -> Intention:
+        """An intention recorded for ``student`` directly (default: likely)."""
+        values = {
+            "level": IntentionLevel.LIKELY,
+            "target_sectors": [],
+            "earliest_start": None,
+            "salary_expectation": None,
+            "recorded_at": utcnow(),
+        }
+        values.update(fields)
+        row = Intention(student_id=student.id, **values)
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+    def opening_of(self, people) -> JobOpening:
+        """The test employer's first opening (made once)."""
+        employer_id = people["employer"].employer_id
+        opening = db.session.scalar(
+            sa.select(JobOpening).where(JobOpening.employer_id == employer_id).limit(1)
+        )
+        return opening or self.opening(employer_id)
+
+    def push(self, people) -> Push:
+        """The first envoy's push of ``opening_of(people)``."""
+        push = jobs.push_opening(people["envoy"], self.opening_of(people))
+        db.session.commit()
+        return push
+
+    def held_reply(self, people, student: Student) -> ReferralReply:
+        """A public reply with ``student``'s email, held for their envoy."""
+        query = sa.select(ReferralReply).where(ReferralReply.student_id == student.id)
+        reply = db.session.scalar(query.limit(1))
+        if reply is not None:
+            return reply
+        push = jobs.push_opening(people["envoy2"], self.opening_of(people))
+        data = {"name": "Someone Else", "email": student.email, "wechat_id": None}
+        referrals.record_reply(push, data, "en")
+        db.session.commit()
+        return db.session.scalars(query).one()
 
 
 @pytest.fixture

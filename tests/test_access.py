@@ -8,7 +8,6 @@ import pytest
 
 from envoycrm.access import PUBLIC, access_of
 from tests.conftest import ROLE_NAMES, csrf_token, sign_in
-from tests.jobs import factories as jobs_factories
 
 STAFF = {"admin", "coordinator"}
 EVERYONE = set(ROLE_NAMES)
@@ -126,7 +125,7 @@ def _routes(app):
             yield rule.endpoint, method, rule
 
 
-def _url(app, rule, people, student) -> str:
+def _url(factory, app, rule, people, student) -> str:
     """A concrete URL for ``rule`` with arguments that exist in the database."""
     values = {}
     for arg in rule.arguments:
@@ -146,11 +145,11 @@ def _url(app, rule, people, student) -> str:
         elif arg == "task_id":
             values[arg] = _task_for(people["envoy"], student).id
         elif arg == "opening_id":
-            values[arg] = jobs_factories.opening_for(people).id
+            values[arg] = factory.opening_of(people).id
         elif arg == "push_id":
-            values[arg] = jobs_factories.push_for(people).id
+            values[arg] = factory.push(people).id
         elif arg == "reply_id":
-            values[arg] = jobs_factories.held_reply_for(people, student).id
+            values[arg] = factory.held_reply(people, student).id
         elif arg == "employer_id":
             values[arg] = people["employer"].employer_id
         elif arg == "row_id":
@@ -201,14 +200,14 @@ def _call(client, method, url, with_csrf=True):
 
 
 @pytest.mark.parametrize("role", ["anonymous", *ROLE_NAMES])
-def test_route_matrix(app, people, student, role):
+def test_route_matrix(app, factory, people, student, role):
     """Anonymous → sign-in; wrong role → 403; right role → served."""
     failures = []
     for endpoint, method, rule in _routes(app):
         client = app.test_client()
         if role != "anonymous":
             assert sign_in(client, people[role].email).status_code == 302
-        url = _url(app, rule, people, student)
+        url = _url(factory, app, rule, people, student)
         response = _call(client, method, url)
         allowed = EXPECTED[endpoint]
         location = response.headers.get("Location", "")
@@ -235,7 +234,7 @@ CSRF_EXEMPT = {"unsubscribe.one_click"}
 
 
 @pytest.mark.parametrize("role", ["anonymous", *ROLE_NAMES])
-def test_no_post_works_without_the_csrf_token(app, people, student, role):
+def test_no_post_works_without_the_csrf_token(app, factory, people, student, role):
     failures = []
     for endpoint, method, rule in _routes(app):
         if method != "POST" or endpoint in CSRF_EXEMPT:
@@ -244,7 +243,7 @@ def test_no_post_works_without_the_csrf_token(app, people, student, role):
         if role != "anonymous":
             sign_in(client, people[role].email)
         response = _call(
-            client, method, _url(app, rule, people, student), with_csrf=False
+            client, method, _url(factory, app, rule, people, student), with_csrf=False
         )
         allowed = EXPECTED[endpoint]
         may_use = allowed == "public" or (role != "anonymous" and role in allowed)

@@ -33,8 +33,7 @@ from envoycrm.models import (
     Student,
     User,
 )
-from tests.conftest import csrf_token, sign_in
-from tests.jobs.factories import held_reply_for
+from tests.conftest import Factory, csrf_token, sign_in
 
 EXAMPLES = 200
 TRIED: dict[str, int] = {}
@@ -123,6 +122,7 @@ class Ctx:
     people: dict
     student: Student
     client: object
+    factory: Factory
     data: dict = field(default_factory=dict)
 
 
@@ -386,7 +386,9 @@ FORMS = [
     FormCase(
         "held referral reply",
         "envoy",
-        lambda ctx: f"/jobs/replies/{held_reply_for(ctx.people, ctx.student).id}",
+        lambda ctx: (
+            f"/jobs/replies/{ctx.factory.held_reply(ctx.people, ctx.student).id}"
+        ),
         lambda ctx: {"decision": "confirm"},
     ),
     FormCase(
@@ -442,13 +444,13 @@ def _check_response(case: FormCase, response, sent: dict) -> None:
 
 @pytest.mark.parametrize("case", FORMS, ids=[case.name for case in FORMS])
 def test_form_survives_hostile_input_and_round_trips_valid_input(
-    app, people, student, case
+    app, factory, people, student, case
 ):
     app.config["DATA_REQUESTS_PER_HOUR"] = 10_000
     client = app.test_client()
     if case.role:
         assert sign_in(client, people[case.role].email).status_code == 302
-    ctx = Ctx(people=people, student=student, client=client)
+    ctx = Ctx(people=people, student=student, client=client, factory=factory)
     TRIED[case.name] = 0
 
     @settings(

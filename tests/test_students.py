@@ -639,12 +639,11 @@ def test_a_merge_keeps_job_interests_tasks_and_moves_reassigned_tasks(
     client, login_as, factory, people
 ):
     from envoycrm.models import InterestSource, JobInterest, Task, TaskKind
-    from tests.jobs.factories import make_opening
 
     keep = factory.student(people["envoy"], name_hanzi="王伟", wechat_id=None)
     other = factory.student(people["envoy2"], name_latin="Wang Wei", email=None)
-    first = make_opening(people["employer"].employer_id)
-    second = make_opening(people["employer"].employer_id)
+    first = factory.opening(people["employer"].employer_id)
+    second = factory.opening(people["employer"].employer_id)
     for student, opening in ((keep, first), (other, first), (other, second)):
         db.session.add(
             JobInterest(

@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 
 from envoycrm.extensions import db
 from envoycrm.models import InterestSource, JobInterest, Push, Stage, Student
-from tests.jobs.factories import make_opening
 
 
 def _reply(browser, live_server, link, email, name) -> None:
@@ -38,9 +37,9 @@ def _reply(browser, live_server, link, email, name) -> None:
 
 
 def test_push_then_a_visitor_replies_and_the_student_is_credited_to_the_envoy(
-    page, browser, live_server, people, csp_errors, sign_in_as
+    factory, page, browser, live_server, people, csp_errors, sign_in_as
 ):
-    opening = make_opening(people["employer"].employer_id)
+    opening = factory.opening(people["employer"].employer_id)
     sign_in_as("envoy")
     page.get_by_role("link", name="Openings").click()
     page.get_by_role("link", name="Materials Engineer").click()

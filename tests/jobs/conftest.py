@@ -2,17 +2,17 @@
 
 import pytest
 
-from tests.jobs.factories import make_opening
-
 
 @pytest.fixture
-def opening(people):
+def opening(factory, people):
     """An open materials opening of the test employer's organisation."""
-    return make_opening(people["employer"].employer_id)
+    return factory.opening(people["employer"].employer_id)
 
 
 @pytest.fixture
 def other_opening(factory):
     """An open opening of another employer."""
     employer = factory.employer("Other Harbour Co.")
-    return make_opening(employer.id, title_en="Harbour Engineer", title_zh="港口工程师")
+    return factory.opening(
+        employer.id, title_en="Harbour Engineer", title_zh="港口工程师"
+    )

@@ -14,7 +14,6 @@ from envoycrm.models import (
     Task,
 )
 from tests.conftest import post
-from tests.jobs.factories import make_opening
 from tests.jobs.test_openings import opening_data
 
 HIDDEN = "Candidates are shown only for openings the bureau has approved"
@@ -41,9 +40,9 @@ def _counts() -> tuple[int, int]:
 
 @pytest.mark.parametrize("status", ["DRAFT", "PENDING", "CLOSED", "EXPIRED"])
 def test_employer_sees_no_candidates_and_cannot_say_interested_unless_open(
-    client, login_as, people, candidate, status
+    factory, client, login_as, people, candidate, status
 ):
-    opening = make_opening(people["employer"].employer_id)
+    opening = factory.opening(people["employer"].employer_id)
     if status == "EXPIRED":  # open in the table, but past its deadline
         opening.deadline = date.today() - timedelta(days=1)
     else:
@@ -65,9 +64,9 @@ def test_employer_sees_no_candidates_and_cannot_say_interested_unless_open(
 
 
 def test_editing_the_field_of_an_opening_exposes_no_pool(
-    client, login_as, people, candidate
+    factory, client, login_as, people, candidate
 ):
-    opening = make_opening(
+    opening = factory.opening(
         people["employer"].employer_id, field=FieldOfStudy.LAW, title_en="Counsel"
     )
     login_as("employer")

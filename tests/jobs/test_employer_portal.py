@@ -16,7 +16,6 @@ from envoycrm.models import (
 )
 from envoycrm.students import services as student_services
 from tests.conftest import post
-from tests.jobs.factories import intention
 
 
 @pytest.fixture
@@ -32,7 +31,7 @@ def candidate(factory, people):
         phone="+44 7700 900555",
         how_met="Materials society dinner",
     )
-    intention(
+    factory.intention(
         student,
         target_sectors=[Sector.NEW_MATERIALS.name],
         salary_expectation=180_000,

@@ -126,10 +126,11 @@ def test_the_explanation_is_in_the_viewers_language(app):
 
 
 def test_all_matches_ranks_every_open_openings_candidates(factory, people, opening):
-    from tests.jobs.factories import intention as record
 
     best = factory.student(people["envoy"], degree=DegreeLevel.PHD)
-    record(best, target_sectors=["NEW_MATERIALS"], salary_expectation=200_000)
+    factory.intention(
+        best, target_sectors=["NEW_MATERIALS"], salary_expectation=200_000
+    )
     plain = factory.student(people["envoy"])
     factory.student(people["envoy"], degree=DegreeLevel.BACHELOR)  # below minimum
     factory.student(people["envoy"], field=FieldOfStudy.LAW)  # other field
@@ -141,7 +142,6 @@ def test_all_matches_ranks_every_open_openings_candidates(factory, people, openi
 def test_all_matches_keeps_the_same_best_scores_as_scoring_every_pair(
     app, factory, people, opening
 ):
-    from tests.jobs.factories import intention as record
 
     plans = [
         (["NEW_MATERIALS"], date(2020, 1, 1), 100_000),
@@ -154,7 +154,7 @@ def test_all_matches_keeps_the_same_best_scores_as_scoring_every_pair(
     students = []
     for sectors, start, salary in plans:
         student = factory.student(people["envoy"], degree=DegreeLevel.PHD)
-        record(
+        factory.intention(
             student,
             target_sectors=sectors,
             earliest_start=start,

@@ -9,7 +9,6 @@ from envoycrm.extensions import db
 from envoycrm.jobs.services import close_expired_openings
 from envoycrm.models import AuditEvent, Employer, JobOpening, OpeningStatus
 from tests.conftest import post
-from tests.jobs.factories import make_opening
 
 FUTURE = (date.today() + timedelta(days=30)).isoformat()
 
@@ -114,9 +113,11 @@ def test_an_edit_from_a_stale_form_is_refused(client, login_as, opening):
 
 
 def test_coordinator_rejects_with_a_reason_and_the_opening_goes_back_to_draft(
-    client, login_as, people
+    factory, client, login_as, people
 ):
-    opening = make_opening(people["employer"].employer_id, status=OpeningStatus.PENDING)
+    opening = factory.opening(
+        people["employer"].employer_id, status=OpeningStatus.PENDING
+    )
     login_as("coordinator")
     missing = post(client, f"/jobs/{opening.id}/reject", {"reason": ""})
     assert missing.status_code == 422
@@ -158,17 +159,17 @@ def test_coordinator_posts_an_opening_that_is_open_at_once(client, login_as, peo
 # --- automatic closing ------------------------------------------------------------
 
 
-def test_openings_past_their_deadline_close_by_themselves(people):
+def test_openings_past_their_deadline_close_by_themselves(factory, people):
     employer_id = people["employer"].employer_id
     today = date(2026, 11, 23)
-    past_open = make_opening(employer_id, deadline=date(2026, 11, 22))
-    past_pending = make_opening(
+    past_open = factory.opening(employer_id, deadline=date(2026, 11, 22))
+    past_pending = factory.opening(
         employer_id, deadline=date(2026, 10, 1), status=OpeningStatus.PENDING
     )
-    past_draft = make_opening(
+    past_draft = factory.opening(
         employer_id, deadline=date(2026, 10, 1), status=OpeningStatus.DRAFT
     )
-    due_today = make_opening(employer_id, deadline=today)
+    due_today = factory.opening(employer_id, deadline=today)
 
     assert close_expired_openings(today) == 2
     db.session.commit()
@@ -187,8 +188,8 @@ def test_openings_past_their_deadline_close_by_themselves(people):
     assert close_expired_openings(today) == 0  # a second run closes nothing
 
 
-def test_close_expired_command(runner, people):
-    opening = make_opening(people["employer"].employer_id, deadline=date(2026, 1, 1))
+def test_close_expired_command(factory, runner, people):
+    opening = factory.opening(people["employer"].employer_id, deadline=date(2026, 1, 1))
     result = runner.invoke(args=["jobs", "close-expired", "--today", "2026-02-01"])
     assert result.exit_code == 0, result.output
     assert "1 opening(s) closed." in result.output
@@ -200,9 +201,9 @@ def test_close_expired_command(runner, people):
 
 
 def test_envoy_filters_openings_and_searches_as_they_type(
-    client, login_as, opening, other_opening, people
+    factory, client, login_as, opening, other_opening, people
 ):
-    make_opening(
+    factory.opening(
         people["employer"].employer_id,
         title_en="Draft Role",
         title_zh="草稿职位",
@@ -283,8 +284,10 @@ def test_bad_opening_input_is_refused_at_the_field(
     assert db.session.scalar(select(func.count(JobOpening.id))) == 0
 
 
-def test_an_unchanged_past_deadline_does_not_block_an_edit(client, login_as, people):
-    opening = make_opening(
+def test_an_unchanged_past_deadline_does_not_block_an_edit(
+    factory, client, login_as, people
+):
+    opening = factory.opening(
         people["employer"].employer_id,
         deadline=date.today() - timedelta(days=3),
         status=OpeningStatus.PENDING,

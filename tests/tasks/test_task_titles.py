@@ -4,13 +4,12 @@ from datetime import date
 
 from envoycrm.extensions import db
 from envoycrm.models import Task, TaskKind
-from tests.jobs.factories import make_opening
 
 
 def test_employer_interest_task_is_shown_in_chinese_to_a_chinese_reader(
-    client, login_as, people, student
+    factory, client, login_as, people, student
 ):
-    opening = make_opening(people["employer"].employer_id, title_zh="材料研究员")
+    opening = factory.opening(people["employer"].employer_id, title_zh="材料研究员")
     db.session.add(
         Task(
             kind=TaskKind.EMPLOYER_INTEREST,
