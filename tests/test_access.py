@@ -7,6 +7,7 @@ that declares no access at all is refused by the app itself.
 import pytest
 
 from envoycrm.access import PUBLIC, access_of
+from envoycrm.extensions import db
 from tests.conftest import ROLE_NAMES, csrf_token, sign_in
 
 STAFF = {"admin", "coordinator"}
@@ -263,6 +264,8 @@ def test_csrf_token_in_the_htmx_header_is_accepted(app, client, people):
         headers={"HX-Request": "true", "X-CSRFToken": token},
     )
     assert response.status_code == 302
+    db.session.refresh(people["envoy"])
+    assert people["envoy"].active is False
 
 
 def test_static_files_are_public(app):

@@ -22,6 +22,7 @@ def test_sign_in_with_the_right_password_opens_the_home_page(client, people):
 def test_email_is_matched_without_regard_to_case_or_spaces(client, people):
     response = sign_in(client, "  Envoy@Example.ORG ")
     assert response.status_code == 302
+    assert people["envoy"].full_name in client.get("/").get_data(as_text=True)
 
 
 def test_wrong_password_is_refused_with_a_clear_message_and_keeps_the_email(

@@ -51,10 +51,14 @@ def test_envoy_search_answers_htmx_with_just_the_rows(client, login_as, people):
     assert "<html" in boosted.get_data(as_text=True)
 
 
-def test_bad_filter_values_are_ignored_not_errors(client, login_as):
+def test_bad_filter_values_are_ignored_not_errors(client, login_as, people):
     login_as("coordinator")
     response = client.get("/network/envoys?status=NOPE&page=abc&country=%00%00")
     assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    # Every envoy is listed, as if no filter had been given.
+    assert people["envoy"].full_name in page
+    assert people["envoy2"].full_name in page
 
 
 def test_coordinator_creates_an_envoy_and_the_invitation_is_mailed(

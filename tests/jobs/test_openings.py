@@ -299,6 +299,9 @@ def test_an_unchanged_past_deadline_does_not_block_an_edit(
         version=opening.version,
     )
     assert post(client, f"/jobs/{opening.id}/edit", data).status_code == 302
+    db.session.refresh(opening)
+    assert opening.title_en == "Coating Chemist"
+    assert opening.deadline == date.today() - timedelta(days=3)
 
 
 # --- employers (coordinators) -------------------------------------------------------

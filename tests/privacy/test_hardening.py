@@ -8,7 +8,9 @@ from tests.conftest import CSRF_PATTERN, post
 
 def test_an_idle_session_is_refused_and_signed_out(client, login_as, app):
     login_as("coordinator")
-    assert client.get("/students/").status_code == 200
+    response = client.get("/students/")
+    assert response.status_code == 200
+    assert 'action="/auth/logout"' in response.get_data(as_text=True)
     idle = int(app.permanent_session_lifetime.total_seconds()) + 5
     with client.session_transaction() as session:
         session[LAST_SEEN] = int(time.time()) - idle
@@ -27,7 +29,9 @@ def test_an_active_session_stays_signed_in(client, login_as, app):
     almost = int(app.permanent_session_lifetime.total_seconds()) - 60
     with client.session_transaction() as session:
         session[LAST_SEEN] = int(time.time()) - almost
-    assert client.get("/students/").status_code == 200
+    response = client.get("/students/")
+    assert response.status_code == 200
+    assert 'action="/auth/logout"' in response.get_data(as_text=True)
 
 
 def test_csrf_token_lives_exactly_as_long_as_the_session(client, login_as, app):
