@@ -117,6 +117,98 @@ def fill_source_catalog(po_path: Path) -> None:
         write_po(handle, catalog, width=PO_WIDTH, omit_header=False)
 
 
+@translate_cli.command("traditional")
+def translate_traditional() -> None:
+    """Fill untranslated Traditional Chinese messages from the Simplified ones.
+
+    The conversion (OpenCC's Taiwan standard characters, then the words of
+    ``TRADITIONAL_WORDS``) is a first draft: every message it fills is printed
+    for a reader to check.
+    """
+    translations = resource_dir("translations")
+    for source, target, _message in fill_traditional_catalog(
+        translations / "zh_Hans/LC_MESSAGES/messages.po",
+        translations / "zh_Hant/LC_MESSAGES/messages.po",
+    ):
+        click.echo(f"{source}\n  → {target}")
+
+
+# Words written differently in Hong Kong, Macau and Taiwan, applied after the
+# character conversion. A whole-word vocabulary converter (OpenCC's s2twp) also
+# turns 微信号 into 微訊號 and 审核 into 稽核, so the list is kept here instead.
+TRADITIONAL_WORDS = (
+    ("併發布", "並發布"),
+    ("賬號", "帳號"),
+    ("賬戶", "帳戶"),
+    ("登錄", "登入"),
+    ("設置", "設定"),
+    ("鏈接", "連結"),
+    ("個人信息", "個人資料"),
+    ("信息", "資訊"),
+    ("保存", "儲存"),
+    ("數據", "資料"),
+    ("文件", "檔案"),
+    ("用戶", "使用者"),
+    ("創建", "建立"),
+    ("添加", "新增"),
+    ("默認", "預設"),
+    ("導入", "匯入"),
+    ("導出", "匯出"),
+    ("視圖", "檢視"),
+    ("字符", "字元"),
+    ("軟件", "軟體"),
+    ("網絡", "網路"),
+    ("聯繫", "聯絡"),
+    ("視頻", "影片"),
+    ("打印", "列印"),
+    ("激活", "啟用"),
+    ("質量", "品質"),
+    ("“", "「"),
+    ("”", "」"),
+)
+
+
+def to_traditional(text: str) -> str:
+    """Simplified Chinese text in Traditional characters and words."""
+    from opencc import OpenCC  # a development tool, not needed to serve
+
+    text = OpenCC("s2tw").convert(text)
+    for simplified_form, traditional_form in TRADITIONAL_WORDS:
+        text = text.replace(simplified_form, traditional_form)
+    return text
+
+
+def fill_traditional_catalog(simplified: Path, traditional: Path) -> list:
+    """Fill empty messages of ``traditional`` by converting ``simplified``.
+
+    Returns (simplified, traditional, msgid) for each message filled.
+    """
+    convert = to_traditional
+    with simplified.open("rb") as handle:
+        source = {message.id: message for message in read_po(handle) if message.id}
+    with traditional.open("rb") as handle:
+        catalog = read_po(handle)
+    filled = []
+    for message in catalog:
+        original = source.get(message.id)
+        if not message.id or original is None or original.fuzzy:
+            continue
+        strings = (
+            message.string if isinstance(message.string, tuple) else (message.string,)
+        )
+        if all(strings):
+            continue
+        if isinstance(original.string, tuple):
+            message.string = tuple(convert(part) for part in original.string)
+        else:
+            message.string = convert(str(original.string or ""))
+        message.flags.discard("fuzzy")
+        filled.append((original.string, message.string, message.id))
+    with traditional.open("wb") as handle:
+        write_po(handle, catalog, width=PO_WIDTH, omit_header=False)
+    return filled
+
+
 @translate_cli.command("init")
 @click.argument("locale")
 def translate_init(locale: str) -> None:

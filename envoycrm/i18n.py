@@ -1,9 +1,9 @@
 """Languages, time zones and locale-aware formatting.
 
 The locale is chosen by: the user's own setting, then the ``lang`` cookie set
-by the language switch, then the browser's ``Accept-Language`` (any Chinese
-variant gives Simplified Chinese, the only Chinese catalog so far), then the
-configured default.
+by the language switch, then the browser's ``Accept-Language`` (Chinese for
+Taiwan, Hong Kong or Macau, or marked ``Hant``, gives Traditional Chinese; any
+other Chinese gives Simplified Chinese), then the configured default.
 """
 
 from datetime import date, datetime
@@ -27,7 +27,10 @@ from wtforms import SelectChoice
 LANG_COOKIE = "lang"
 
 # Human names of the UI languages, each written in its own language.
-LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English"}
+LANGUAGE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
+
+# Chinese written in Traditional characters: Hong Kong, Macau and Taiwan.
+TRADITIONAL_REGIONS = ("tw", "hk", "mo")
 
 
 def normalise_locale(tag: str | None) -> str | None:
@@ -36,6 +39,11 @@ def normalise_locale(tag: str | None) -> str | None:
         return None
     tag = tag.strip().replace("-", "_").lower()
     if tag == "zh" or tag.startswith("zh_"):
+        parts = tag.split("_")[1:]
+        if "hant" in parts or (
+            "hans" not in parts and any(p in TRADITIONAL_REGIONS for p in parts)
+        ):
+            return "zh_Hant"
         return "zh_Hans"
     if tag == "en" or tag.startswith("en_"):
         return "en"

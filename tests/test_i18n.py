@@ -27,6 +27,32 @@ def test_chinese_browsers_get_chinese(app, client, header):
     assert _chinese(app, "Sign in") in body
 
 
+@pytest.mark.parametrize(
+    "header", ["zh-TW", "zh-HK", "zh-MO", "zh-Hant", "zh-Hant-TW,en;q=0.5"]
+)
+def test_hong_kong_macau_and_taiwan_browsers_get_traditional_chinese(client, header):
+    body = client.get("/auth/login", headers={"Accept-Language": header}).get_data(
+        as_text=True
+    )
+    assert 'lang="zh-Hant"' in body
+    assert "登入" in body and "登录" not in body
+
+
+def test_traditional_chinese_dates_and_country_names_come_from_babel(app):
+    moment = datetime(2026, 3, 30, 1, 30, tzinfo=UTC)
+    with app.test_request_context(), force_locale("zh_Hant"):
+        assert country_name("GB") == "英國"
+        app.config["BABEL_DEFAULT_TIMEZONE"] = "Asia/Taipei"
+        assert "9:30" in format_moment(moment)
+
+
+def test_the_privacy_notice_is_offered_in_every_language(client):
+    body = client.get("/privacy/zh_Hant").get_data(as_text=True)
+    assert "學生個人資料保護聲明" in body
+    for code in ("zh_Hans", "en"):
+        assert f'href="/privacy/{code}"' in body
+
+
 @pytest.mark.parametrize("header", ["en-GB", "en", "fr-FR", ""])
 def test_other_browsers_get_english(client, header):
     body = client.get("/auth/login", headers={"Accept-Language": header}).get_data(
@@ -92,7 +118,9 @@ def test_settings_save_language_and_time_zone_and_refuse_unknown_zones(client, p
 
 def test_normalise_locale():
     assert normalise_locale("zh-CN") == "zh_Hans"
-    assert normalise_locale("zh_Hant_TW") == "zh_Hans"
+    assert normalise_locale("zh_Hant_TW") == "zh_Hant"
+    assert normalise_locale("zh-HK") == "zh_Hant"
+    assert normalise_locale("zh-Hans-HK") == "zh_Hans"
     assert normalise_locale("en-US") == "en"
     assert normalise_locale("de") is None
     assert normalise_locale(None) is None
@@ -125,3 +153,14 @@ def test_times_are_shown_in_the_users_own_time_zone(app, client, people):
 def test_catalogs_are_complete():
     """CI fails on any untranslated or fuzzy message."""
     assert catalog_problems() == []
+
+
+def test_every_ui_language_has_a_complete_catalog():
+    from envoycrm import resource_dir
+    from envoycrm.i18n import LANGUAGE_NAMES
+
+    catalogs = {
+        path.parent.parent.name
+        for path in resource_dir("translations").glob("*/LC_MESSAGES/messages.po")
+    }
+    assert set(LANGUAGE_NAMES) <= catalogs

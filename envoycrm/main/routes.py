@@ -100,8 +100,8 @@ def privacy_default():
     return redirect(url_for("main.privacy", lang=lang))
 
 
-@bp.route("/privacy/<any(zh_Hans, en):lang>")
+@bp.route("/privacy/<any(zh_Hans, zh_Hant, en):lang>")
 @public
 def privacy(lang: str):
-    """The privacy notice students are shown, in Chinese or English."""
+    """The privacy notice students are shown, in each UI language."""
     return render_template("privacy/notice.html", lang=lang, version=NOTICE_VERSION)

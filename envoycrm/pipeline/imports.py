@@ -35,6 +35,7 @@ from envoycrm.auth.services import normalise_email
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
 from envoycrm.forms import CONTROL_CHARACTERS, EARLIEST_DATE, LATEST_DATE
+from envoycrm.i18n import LANGUAGE_NAMES
 from envoycrm.labels import LABELS
 from envoycrm.models import (
     ConsentMethod,
@@ -324,7 +325,7 @@ def _enum_lookup(enum_cls: type[E]) -> dict[str, E]:
     for member in enum_cls:
         lookup[member.name.lower()] = member
         lookup[member.value.lower()] = member
-        for locale in ("en", "zh_Hans"):
+        for locale in LANGUAGE_NAMES:
             with force_locale(locale):
                 lookup[str(LABELS.get(member, member.value)).lower()] = member
     return lookup
