@@ -53,9 +53,7 @@ def test_a_typed_form_survives_a_reload_and_is_forgotten_once_sent(
         "draft@students.example.org"
     )
     expect(page.get_by_label("Bureau only")).to_be_checked()
-    expect(
-        page.get_by_text("Your unsent entry was restored in this tab.")
-    ).to_be_visible()
+    expect(page.get_by_text("Your unsent entry was restored.")).to_be_visible()
     page.get_by_label("In person").check()
     page.get_by_role("button", name="Save student and meeting").click()
     expect(page.locator(".flash-success")).to_contain_text("Draft Person")
