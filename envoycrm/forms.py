@@ -18,7 +18,12 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from envoycrm.i18n import format_day, is_valid_timezone, language_choices
+from envoycrm.i18n import (
+    canonical_timezones,
+    format_day,
+    language_choices,
+    timezone_choices,
+)
 from envoycrm.labels import choices
 
 # Plausible dates for anything the bureau records (no year 1 or 9999).
@@ -76,6 +81,27 @@ class VersionedForm(Form):
     )
 
 
+class TimezoneField(SelectField):
+    """A time zone chosen from the list grouped by country, in the reader's
+    language (``i18n.timezone_choices``). A legacy zone an account already has
+    stays possible; any other value is refused at the field."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+
+    @property
+    def choices(self):
+        return timezone_choices(self.object_data)
+
+    @choices.setter
+    def choices(self, value):
+        """The list is always the one of ``timezone_choices``."""
+
+    def pre_validate(self, form):
+        if self.data != self.object_data and self.data not in canonical_timezones():
+            raise ValidationError(_l("Choose a time zone from the list."))
+
+
 class PersonFormMixin:
     """The fields every user account has."""
 
@@ -91,18 +117,7 @@ class PersonFormMixin:
         validators=[InputRequired(), Email(), Length(max=254)],
     )
     locale = SelectField(_l("Language"), choices=language_choices)
-    timezone = StringField(
-        _l("Time zone"),
-        default="Asia/Shanghai",
-        filters=[strip],
-        validators=[InputRequired(), Length(max=64)],
-        description=_l("An IANA zone, for example Europe/London or Asia/Shanghai."),
-    )
-
-    def validate_timezone(self, field):
-        """Only real IANA zones are accepted."""
-        if not is_valid_timezone(field.data or ""):
-            raise ValidationError(_l("Enter a time zone such as Europe/London."))
+    timezone = TimezoneField(_l("Time zone"), default="Asia/Shanghai")
 
 
 def enum_select(label, enum_cls, field_class=SelectField, **kwargs) -> SelectField:

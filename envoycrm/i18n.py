@@ -6,11 +6,12 @@ Taiwan, Hong Kong or Macau, or marked ``Hant``, gives Traditional Chinese; any
 other Chinese gives Simplified Chinese), then the configured default.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
+from babel.core import get_global
 from babel.dates import format_skeleton, get_timezone_location
 from babel.numbers import format_currency
 from flask import current_app, request
@@ -82,24 +83,67 @@ def is_valid_timezone(name: str) -> bool:
     return True
 
 
-def timezone_choices() -> list[SelectChoice]:
-    """All IANA time zones as form choices, named in the current locale."""
-    return [
-        SelectChoice(name, label) for name, label in _timezone_labels(str(get_locale()))
+@lru_cache(maxsize=1)
+def canonical_timezones() -> frozenset[str]:
+    """The zones people choose from: CLDR's zones of a country, no legacy alias
+    ("GB", "EST", "Mexico/BajaNorte") and none this machine does not know."""
+    known = available_timezones()
+    zones = get_global("territory_zones")
+    return frozenset(z for country in zones.values() for z in country if z in known)
+
+
+def timezone_choices(current: str | None = None) -> list[SelectChoice]:
+    """Time zones grouped by country (the option group), named in the reader's
+    language, each with its offset from UTC today: "London (UTC+00:00)" under
+    "United Kingdom". ``current``, a zone not on the list (an older account's
+    legacy alias), is kept as an option of its own."""
+    choices = [
+        SelectChoice(zone, label, optgroup=country)
+        for country, zones in _timezone_groups(str(get_locale()), date.today()).items()
+        for zone, label in zones
     ]
+    if current and current not in canonical_timezones() and is_valid_timezone(current):
+        choices.insert(0, SelectChoice(current, current))
+    return choices
 
 
 @lru_cache(maxsize=8)
-def _timezone_labels(locale: str) -> tuple[tuple[str, str], ...]:
-    """(zone, "Germany (Berlin) Time — Europe/Berlin") pairs, once per locale."""
-    labels = []
-    for name in sorted(available_timezones()):
-        try:
-            place = get_timezone_location(name, locale=locale)
-        except (LookupError, ValueError):
-            place = ""
-        labels.append((name, f"{place} — {name}" if place else name))
-    return tuple(labels)
+def _timezone_groups(locale: str, day: date) -> dict[str, list[tuple[str, str]]]:
+    """Zones by country name in ``locale``, cities sorted; once per locale a day."""
+    names = Locale.parse(locale).territories
+    noon = datetime.combine(day, datetime.min.time().replace(hour=12))
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for country, zones in get_global("territory_zones").items():
+        entries = []
+        for zone in zones:
+            if zone not in canonical_timezones():
+                continue
+            city = get_timezone_location(zone, locale=locale, return_city=True)
+            offset = noon.replace(tzinfo=ZoneInfo(zone)).utcoffset() or timedelta()
+            entries.append((zone, f"{city} ({_utc_offset(offset)})"))
+        if entries:
+            groups[names.get(country, country)] = sorted(entries, key=lambda e: e[1])
+    return dict(sorted(groups.items()))
+
+
+def timezone_name(zone: str | None) -> str:
+    """A zone as people say it, in the reader's language: "London (UTC+00:00)"."""
+    if not zone or not is_valid_timezone(zone):
+        return zone or ""
+    locale = str(get_locale())
+    for zones in _timezone_groups(locale, date.today()).values():
+        for name, label in zones:
+            if name == zone:
+                return label
+    return get_timezone_location(zone, locale=locale)
+
+
+def _utc_offset(offset: timedelta) -> str:
+    """UTC+08:00, UTC−05:00, UTC+05:45."""
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
 def language_choices() -> list[SelectChoice]:
@@ -171,6 +215,7 @@ def init_app(app) -> None:
         month=format_month,
         moment=format_moment,
         number=format_number,
+        timezone_name=timezone_name,
     )
     from envoycrm.labels import label, sector_label
 

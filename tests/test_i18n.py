@@ -1,5 +1,6 @@
 """Languages, time zones and Babel formatting."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -113,7 +114,8 @@ def test_settings_save_language_and_time_zone_and_refuse_unknown_zones(client, p
     assert "Choose a time zone from the list." in bad.get_data(as_text=True)
     good = post(client, "/settings", {"locale": "en", "timezone": "Europe/Berlin"})
     assert good.status_code == 302
-    assert "Europe/Berlin" in client.get("/").get_data(as_text=True)
+    # UTC+01:00 in winter, +02:00 in summer.
+    assert "Berlin (UTC+0" in client.get("/").get_data(as_text=True)
 
 
 def test_normalise_locale():
@@ -164,3 +166,35 @@ def test_every_ui_language_has_a_complete_catalog():
         for path in resource_dir("translations").glob("*/LC_MESSAGES/messages.po")
     }
     assert set(LANGUAGE_NAMES) <= catalogs
+
+
+def test_time_zones_are_chosen_by_country_in_the_readers_language(client, people):
+    sign_in(client, people["envoy"].email)
+    people["envoy"].locale = "zh_Hans"
+    from envoycrm.extensions import db
+
+    db.session.commit()
+    page = client.get("/settings").get_data(as_text=True)
+    assert '<optgroup label="英国">' in page
+    assert re.search(
+        r'<option value="Europe/London">伦敦 \(UTC\+0[01]:00\)</option>', page
+    )
+    assert "Asia/Kathmandu" in page and "(UTC+05:45)" in page
+    # Legacy aliases are not offered.
+    for alias in ('value="GB"', 'value="EST"', 'value="Mexico/BajaNorte"'):
+        assert alias not in page
+
+
+def test_a_time_zone_outside_the_list_is_refused_at_the_field(client, people):
+    sign_in(client, people["envoy"].email)
+    for zone in ("GB", "Mars/Olympus"):
+        response = post(client, "/settings", {"locale": "en", "timezone": zone})
+        assert response.status_code == 422
+        assert "Choose a time zone from the list." in response.get_data(as_text=True)
+
+
+def test_the_envoys_own_time_zone_is_named_not_shown_as_an_identifier(client, people):
+    sign_in(client, people["envoy"].email)
+    page = client.get("/").get_data(as_text=True)
+    assert "Shanghai (UTC+08:00)" in page
+    assert "Asia/Shanghai" not in page.split('id="main"')[1]

@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired
 
-from envoycrm.forms import Form
-from envoycrm.i18n import is_valid_timezone, language_choices
+from envoycrm.forms import Form, TimezoneField
+from envoycrm.i18n import language_choices
 
 
 class LanguageForm(Form):
@@ -22,14 +22,9 @@ class SettingsForm(Form):
     """A user's own language and time zone."""
 
     locale = SelectField(_l("Language"), choices=language_choices)
-    timezone = SelectField(_l("Time zone"), validate_choice=False)
+    timezone = TimezoneField(_l("Time zone"))
     digest_subscribed = BooleanField(
         _l("Email me the weekly digest"),
         description=_l("Sent on Monday mornings in your time zone."),
     )
     submit = SubmitField(_l("Save settings"))
-
-    def validate_timezone(self, field):
-        """Only real IANA zones are accepted."""
-        if not is_valid_timezone(field.data or ""):
-            raise ValidationError(_l("Choose a time zone from the list."))

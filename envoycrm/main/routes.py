@@ -8,7 +8,7 @@ from envoycrm import audit, i18n
 from envoycrm.access import public, signed_in
 from envoycrm.digests import subscriptions
 from envoycrm.extensions import db
-from envoycrm.i18n import LANG_COOKIE, timezone_choices
+from envoycrm.i18n import LANG_COOKIE
 from envoycrm.main import bp, services
 from envoycrm.main.forms import LanguageForm, SettingsForm
 from envoycrm.models import Role
@@ -61,7 +61,6 @@ def switch_language():
 def settings():
     """A user's own language and time zone."""
     form = SettingsForm(obj=current_user)
-    form.timezone.choices = timezone_choices()
     if request.method == "GET":
         form.locale.data = i18n.normalise_locale(current_user.locale) or str(
             i18n.select_locale()
