@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from envoycrm.forms import Form
 from envoycrm.i18n import is_valid_timezone, language_choices
@@ -33,3 +33,13 @@ class SettingsForm(Form):
         """Only real IANA zones are accepted."""
         if not is_valid_timezone(field.data or ""):
             raise ValidationError(_l("Choose a time zone from the list."))
+
+
+class SignOutEverywhereForm(Form):
+    """End every session of the user, on every device (needs a ticked box)."""
+
+    confirm = BooleanField(
+        _l("Yes, sign me out on every device, this one included."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+    submit = SubmitField(_l("Sign out everywhere"))
