@@ -3,9 +3,11 @@ change and deactivation end every copy of the cookies; idle sessions end."""
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from envoycrm.auth import services
+from envoycrm.auth.session import summarise_user_agent
 from envoycrm.extensions import db
 from envoycrm.models import UserSession, utcnow
 from tests.conftest import CSRF_PATTERN, PASSWORD, post, sign_in
@@ -144,6 +146,42 @@ def test_settings_list_the_users_active_sessions(app, client, people):
     assert "Chrome, Windows" in page
     assert "This device" in page
     assert "Kept signed in" in page
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "summary"),
+    [
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1"
+            " (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50",
+            "WeChat, iPhone",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML,"
+            " like Gecko) Chrome/131.0 Safari/537.36 Edg/131.0",
+            "Edge, Windows",
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15"
+            " (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
+            "Safari, macOS",
+        ),
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Firefox/133.0", "Firefox, Linux"),
+        ("curl/8.5.0", ""),
+        ("", ""),
+    ],
+)
+def test_the_device_list_names_browser_and_system_only(user_agent, summary):
+    assert summarise_user_agent(user_agent) == summary
+
+
+def test_a_cookie_from_before_server_side_sessions_signs_out_cleanly(client, people):
+    # Until this version the cookies named "<user id>:<token>".
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{people['envoy'].id}:{people['envoy'].session_token}"
+    assert client.get("/").status_code == 302
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
 
 
 # --- password change, reset and deactivation ----------------------------------
