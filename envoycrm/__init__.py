@@ -109,15 +109,17 @@ def _init_extensions(app: Flask) -> None:
     compression.init_app(app)
     security.init_app(app)
 
-    from envoycrm.auth.session import load_user
+    from envoycrm.auth import session as auth_session
 
     login_manager.init_app(app)
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(auth_session.load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.login_message = access.LOGIN_MESSAGE
     login_manager.localize_callback = gettext
     login_manager.session_protection = "strong"
+    # Idle sessions are ended before the access check, so the user is told why.
+    auth_session.init_app(app)
     app.before_request(access.enforce_access)
 
 
@@ -149,12 +151,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(referral_bp, url_prefix="/r")
     from envoycrm.privacy import bp as privacy_bp
     from envoycrm.privacy import public_bp as data_requests_bp
-    from envoycrm.privacy import session as privacy_session
     from envoycrm.tasks import bp as tasks_bp
 
     app.register_blueprint(privacy_bp, url_prefix="/privacy-admin")
     app.register_blueprint(data_requests_bp, url_prefix="/my-data")
     app.register_blueprint(tasks_bp, url_prefix="/tasks")
-    privacy_session.init_app(app)  # sessions end after inactivity
     if app.config["MAIL_BACKEND"] == "file":
         app.register_blueprint(devmail_bp, url_prefix="/dev/mail")

@@ -24,6 +24,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "main.switch_language": "public",
     "main.home": EVERYONE,
     "main.settings": EVERYONE,
+    "main.sign_out_everywhere": EVERYONE,
     "network.envoys": STAFF,
     "network.envoy_new": STAFF,
     "network.envoy_edit": STAFF,

@@ -146,9 +146,9 @@ def test_times_are_shown_in_the_users_own_time_zone(app, client, people):
     people["envoy2"].last_login_at = datetime(2026, 1, 15, 0, 0, tzinfo=UTC)
     db.session.commit()
     with app.test_request_context():
-        from flask_login import login_user
+        from envoycrm.auth.session import sign_in
 
-        login_user(people["envoy2"])  # Pacific/Auckland: UTC+13 in January
+        sign_in(people["envoy2"], remember=False)  # Pacific/Auckland: UTC+13 in Jan.
         assert "1:00" in format_moment(people["envoy2"].last_login_at)
 
 

@@ -10,12 +10,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from envoycrm import audit
 from envoycrm.access import public
 from envoycrm.auth import bp, services
 from envoycrm.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from envoycrm.auth.session import revoke_session, sign_in, sign_out
 from envoycrm.extensions import db
 from envoycrm.mail import MailError
 from envoycrm.models import utcnow
@@ -56,7 +57,7 @@ def login():
     user.last_login_at = utcnow()
     # A fresh session on sign-in: nothing from before survives (fixation).
     session.clear()
-    login_user(user, remember=form.remember.data)
+    sign_in(user, remember=form.remember.data)
     session.permanent = True
     audit.record("auth.login", "user", user.id, actor_id=user.id)
     db.session.commit()
@@ -66,12 +67,12 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
-    """Sign out and forget the whole session."""
+    """Sign out: the server ends the session, so no copy of its cookies works."""
     if current_user.is_authenticated:
+        revoke_session(current_user.session_key)
         audit.record("auth.logout", "user", current_user.id)
         db.session.commit()
-    logout_user()
-    session.clear()
+    sign_out()
     flash(_("You are signed out."), "info")
     response = redirect(url_for("auth.login"))
     # Tell the page script to drop any unsent form drafts kept in the tab.
@@ -113,10 +114,10 @@ def _choose_password(token: str, purpose: str, template: str):
         return render_template(template, form=form, user=user), status
     services.set_password(user, form.password.data)
     audit.record(f"auth.password_set.{purpose}", "user", user.id, actor_id=user.id)
-    db.session.commit()
     session.clear()
-    login_user(user)
+    sign_in(user, remember=False)  # after set_password ended every other session
     session.permanent = True
+    db.session.commit()
     flash(_("Your password is saved. Welcome!"), "success")
     return redirect(url_for("main.home"))
 

@@ -6,6 +6,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from envoycrm import ratelimit
+from envoycrm.auth.session import revoke_all_sessions
 from envoycrm.extensions import db
 from envoycrm.mail import render_message, send_message
 from envoycrm.models import User
@@ -96,9 +97,10 @@ def user_for_token(token: str, purpose: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password and sign the user out of every other session."""
+    """Store a new password, end every session and retire every emailed link."""
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
+    revoke_all_sessions(user)
 
 
 def _send_link(

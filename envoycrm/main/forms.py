@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired, InputRequired
 
 from envoycrm.forms import Form, TimezoneField
 from envoycrm.i18n import language_choices
@@ -28,3 +28,13 @@ class SettingsForm(Form):
         description=_l("Sent on Monday mornings in your time zone."),
     )
     submit = SubmitField(_l("Save settings"))
+
+
+class SignOutEverywhereForm(Form):
+    """End every session of the user, on every device (needs a ticked box)."""
+
+    confirm = BooleanField(
+        _l("Yes, sign me out on every device, this one included."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+    submit = SubmitField(_l("Sign out everywhere"))

@@ -6,11 +6,12 @@ from flask_login import current_user
 
 from envoycrm import audit, i18n
 from envoycrm.access import public, signed_in
+from envoycrm.auth import session as sessions
 from envoycrm.digests import subscriptions
 from envoycrm.extensions import db
 from envoycrm.i18n import LANG_COOKIE
 from envoycrm.main import bp, services
-from envoycrm.main.forms import LanguageForm, SettingsForm
+from envoycrm.main.forms import LanguageForm, SettingsForm, SignOutEverywhereForm
 from envoycrm.models import Role
 from envoycrm.security import safe_next
 from envoycrm.students.home import quick_log_form, render_envoy_home
@@ -60,16 +61,10 @@ def switch_language():
 @signed_in
 def settings():
     """A user's own language and time zone."""
-    form = SettingsForm(obj=current_user)
-    if request.method == "GET":
-        form.locale.data = i18n.normalise_locale(current_user.locale) or str(
-            i18n.select_locale()
-        )
-        # Envoys opt in to their digest: the checkbox shows what is in force.
-        form.digest_subscribed.data = subscriptions.is_subscribed(current_user)
+    form = _settings_form(posted=request.method == "POST")
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
-        return render_template("main/settings.html", form=form), status
+        return _render_settings(form, SignOutEverywhereForm(formdata=None), status)
     current_user.locale = form.locale.data
     current_user.timezone = form.timezone.data
     subscriptions.set_subscription(
@@ -89,6 +84,46 @@ def settings():
         httponly=True,
     )
     return response
+
+
+def _settings_form(posted: bool) -> SettingsForm:
+    """The settings form: with the posted values, or with what is in force."""
+    if posted:
+        form = SettingsForm(obj=current_user)
+    else:
+        form = SettingsForm(obj=current_user, formdata=None)
+        form.locale.data = i18n.normalise_locale(current_user.locale) or str(
+            i18n.select_locale()
+        )
+        # Envoys opt in to their digest: the checkbox shows what is in force.
+        form.digest_subscribed.data = subscriptions.is_subscribed(current_user)
+    return form
+
+
+def _render_settings(form: SettingsForm, everywhere: SignOutEverywhereForm, status):
+    """The settings page: the settings form, the user's sessions, sign-out."""
+    return render_template(
+        "main/settings.html",
+        form=form,
+        everywhere=everywhere,
+        sessions=sessions.active_sessions(current_user),
+        is_current=sessions.is_current,
+    ), status
+
+
+@bp.route("/settings/sign-out-everywhere", methods=["POST"])
+@signed_in
+def sign_out_everywhere():
+    """End every session of the user, this one included; the cookies die too."""
+    everywhere = SignOutEverywhereForm()
+    if not everywhere.validate_on_submit():
+        return _render_settings(_settings_form(posted=False), everywhere, 422)
+    sessions.revoke_all_sessions(current_user)
+    audit.record("auth.logout_everywhere", "user", current_user.id)
+    db.session.commit()
+    sessions.sign_out()
+    flash(_("You are signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/privacy")

@@ -46,6 +46,7 @@ from envoycrm.models.users import (
     RateEvent,
     Role,
     User,
+    UserSession,
 )
 from envoycrm.models.work import (
     DataRequest,
@@ -107,5 +108,6 @@ __all__ = [
     "Role",
     "University",
     "User",
+    "UserSession",
     "utcnow",
 ]

@@ -47,7 +47,7 @@ class DegreeLevel(enum.Enum):
 
 
 def new_session_token() -> str:
-    """A random token; changing it signs the user out everywhere."""
+    """A random token; changing it retires every emailed link (reset, invitation)."""
     return secrets.token_hex(16)
 
 
@@ -88,9 +88,23 @@ class User(UserMixin, Model):
         """Flask-Login refuses sign-in for deactivated users."""
         return self.active
 
+    # The key of the server-side session (``UserSession``) this object was
+    # signed in or loaded through. Not a column: one user has many sessions.
+    @property
+    def session_key(self) -> str | None:
+        """The key the session and remember-me cookies carry, if any."""
+        key: str | None = self.__dict__.get("_session_key")
+        return key
+
+    @session_key.setter
+    def session_key(self, key: str | None) -> None:
+        self.__dict__["_session_key"] = key
+
     def get_id(self) -> str:
-        """Session identity: the id plus a token that rotates on password change."""
-        return f"{self.id}:{self.session_token}"
+        """Flask-Login's identity, kept in both cookies: the session's key."""
+        if self.session_key is None:
+            raise RuntimeError("sign in through envoycrm.auth.session.sign_in")
+        return self.session_key
 
     def has_role(self, *roles: Role) -> bool:
         """True when the user holds one of ``roles``; admins hold coordinator rights."""
@@ -129,6 +143,32 @@ class EnvoyProfile(Model):
 
     user: Mapped[User] = relationship(back_populates="envoy_profile")
     university: Mapped[University] = relationship()
+
+
+class UserSession(Model):
+    """One signed-in browser: the row the session and remember-me cookies name.
+
+    The cookies carry a random key; only its SHA-256 is stored, so a copy of
+    this table signs no one in. A revoked row, or one unused for longer than
+    the idle limit, signs in nobody, whichever cookie names it.
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (
+        Index("ix_user_sessions_user_id_revoked_at", "user_id", "revoked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "Firefox, Windows": enough to recognise a device in the list, no more.
+    user_agent: Mapped[str] = mapped_column(String(60), default="")
+    remembered: Mapped[bool] = mapped_column(default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class RateEvent(Model):

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from envoycrm import audit
 from envoycrm.auth.services import normalise_email, send_invitation
+from envoycrm.auth.session import revoke_all_sessions
 from envoycrm.extensions import db
 from envoycrm.i18n import country_name
 from envoycrm.mail import MailError
@@ -239,4 +240,5 @@ def set_active(user: User, active: bool) -> None:
     user.active = active
     if not active:
         user.session_token = new_session_token()
+        revoke_all_sessions(user)
     audit.record("user.activate" if active else "user.deactivate", "user", user.id)
