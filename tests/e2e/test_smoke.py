@@ -88,3 +88,19 @@ def test_a_wrong_password_is_refused_at_the_form_and_keeps_the_email(
     expect(page.get_by_role("alert")).to_contain_text("Email or password is incorrect.")
     expect(page.get_by_label("Email")).to_have_value(email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+
+def test_the_page_language_follows_a_boosted_navigation_into_chinese(
+    app, page, live_server, people, csp_errors
+):
+    """An English sign-in page, a user who reads Chinese: the boosted sign-in
+    swaps in a Chinese page, and <html lang> must follow it."""
+    from envoycrm.extensions import db
+
+    people["envoy"].locale = "zh_Hans"
+    db.session.commit()
+    page.goto(f"{live_server}/auth/login")
+    assert page.locator("html").get_attribute("lang") == "en"
+    fill_sign_in_form(page, people["envoy"].email, PASSWORD)
+    expect(page.get_by_role("button", name=chinese(app, "Sign out"))).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")

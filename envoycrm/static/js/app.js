@@ -353,6 +353,16 @@
     }
   });
 
+  // A whole page swapped in by a boosted link or form keeps <html> from the
+  // first page: carry over its language, or a Chinese page would read as
+  // English to screen readers and fonts.
+  document.addEventListener("htmx:after:swap", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    if (!ctx || typeof ctx.text !== "string") { return; }
+    var lang = /^\s*(?:<!doctype[^>]*>\s*)?<html[^>]*\slang="([^"]+)"/i.exec(ctx.text);
+    if (lang) { document.documentElement.lang = lang[1]; }
+  });
+
   // Signing out deletes what was not sent: say so first.
   document.addEventListener("submit", function (event) {
     var form = event.target;
