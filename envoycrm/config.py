@@ -41,6 +41,9 @@ class Config:
 
     # Public address used in links inside emails (invitations, digests).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # How many reverse proxies stand in front of the app; their
+    # X-Forwarded-For/-Proto/-Host headers are believed, nobody else's.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
     # Cookies: secure flags on by default; only local development turns
     # ``Secure`` off because it serves plain http.
