@@ -35,8 +35,9 @@ def login():
         status = 422 if request.method == "POST" else 200
         return render_template("auth/login.html", form=form), status
 
-    email, ip = form.email.data, request.remote_addr
-    if services.is_throttled(email, ip):
+    email = form.email.data
+    attempt = services.start_attempt(email, request.remote_addr)
+    if attempt is None:
         form.form_errors.append(
             _("Too many failed attempts. Wait a few minutes and try again.")
         )
@@ -44,7 +45,6 @@ def login():
 
     user = services.find_user_by_email(email)
     if user is None or not user.active or not verify_password(user, form.password.data):
-        services.record_failure(email, ip)
         audit.record(
             "auth.login_failed", "user", user.id if user else None, actor_id=None
         )
@@ -52,7 +52,7 @@ def login():
         form.form_errors.append(_("Email or password is incorrect."))
         return render_template("auth/login.html", form=form), 422
 
-    services.clear_failures(email)
+    services.attempt_succeeded(email, attempt)
     user.last_login_at = utcnow()
     # A fresh session on sign-in: nothing from before survives (fixation).
     session.clear()

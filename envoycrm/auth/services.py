@@ -30,38 +30,41 @@ def find_user_by_email(email: str) -> User | None:
 # --- throttling ------------------------------------------------------------
 
 
-def _throttle_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
+def _account_key(email: str) -> str:
+    return f"account:{normalise_email(email)}"
+
+
+def _sign_in_limits(email: str, ip: str | None) -> list[ratelimit.Limit]:
     """The counters a sign-in attempt touches, with their limits."""
     config = current_app.config
-    keys = [
-        (
-            f"account:{normalise_email(email)}",
-            config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+    window = config["LOGIN_WINDOW_SECONDS"]
+    limits = [
+        ratelimit.Limit(
+            _account_key(email), config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], window
         )
     ]
     if ip:
-        keys.append((f"ip:{ip}", config["LOGIN_MAX_FAILURES_PER_IP"]))
-    return keys
+        limits.append(
+            ratelimit.Limit(f"ip:{ip}", config["LOGIN_MAX_FAILURES_PER_IP"], window)
+        )
+    return limits
 
 
-def is_throttled(email: str, ip: str | None) -> bool:
-    """True when the account or the address has failed too often in the window."""
-    window = current_app.config["LOGIN_WINDOW_SECONDS"]
-    return any(
-        ratelimit.exceeded(key, limit, window)
-        for key, limit in _throttle_keys(email, ip)
-    )
+def start_attempt(email: str, ip: str | None) -> ratelimit.Taken | None:
+    """Count a sign-in attempt as a failure before its password is checked.
+
+    None when the account or the address has failed too often in the window:
+    then no password may be checked. Counting first, in one atomic step, is
+    what keeps a burst of concurrent guesses to the limit.
+    """
+    return ratelimit.take(*_sign_in_limits(email, ip))
 
 
-def record_failure(email: str, ip: str | None) -> None:
-    """Count one failed attempt against the account and the address."""
-    for key, _limit in _throttle_keys(email, ip):
-        ratelimit.hit(key)
-
-
-def clear_failures(email: str) -> None:
-    """A successful sign-in resets the account's counter (not the address's)."""
-    ratelimit.clear(f"account:{normalise_email(email)}")
+def attempt_succeeded(email: str, attempt: ratelimit.Taken) -> None:
+    """Uncount a successful attempt and reset the account's counter (not the
+    address's: its failures at other accounts still count)."""
+    ratelimit.release(attempt)
+    ratelimit.clear(_account_key(email))
 
 
 # --- signed links ------------------------------------------------------------
