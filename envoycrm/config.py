@@ -67,9 +67,15 @@ class Config:
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "en")
     BABEL_DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai")
 
-    # Sign-in throttling: failures allowed per window, per account and per IP.
+    # Sign-in throttling: failures allowed per window for one account from one
+    # client address (low), for one account from all addresses together
+    # (high: one address must not lock an administrator out everywhere), and
+    # for one address across all accounts.
     LOGIN_WINDOW_SECONDS = _env_int("LOGIN_WINDOW_SECONDS", 15 * 60)
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP = _env_int(
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP", 5
+    )
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 50)
     LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
     # Public forms: replies to a referral link and data-subject requests, per IP.
     REFERRAL_REPLY_LIMIT = _env_int("REFERRAL_REPLY_LIMIT", 10)

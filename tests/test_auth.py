@@ -94,12 +94,18 @@ def test_throttle_is_shared_by_every_worker_through_the_database(app, people):
     assert sign_in(app.test_client(), "envoy@example.org").status_code == 429
 
 
-def test_successful_sign_in_clears_the_account_counter(app, client, people):
-    app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = 3
+def test_successful_sign_in_clears_the_accounts_failures_at_that_address(
+    app, client, people
+):
+    app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP"] = 3
     sign_in(client, "envoy@example.org", "wrong")
     sign_in(client, "envoy@example.org", "wrong")
     assert sign_in(client, "envoy@example.org").status_code == 302
-    assert ratelimit.recent("account:envoy@example.org", 900) == 0
+    assert ratelimit.recent("account-ip:envoy@example.org|127.0.0.1", 900) == 0
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client)})
+    for _ in range(2):
+        assert sign_in(client, "envoy@example.org", "wrong").status_code == 422
+    assert sign_in(client, "envoy@example.org").status_code == 302
 
 
 @pytest.mark.parametrize(

@@ -35,8 +35,8 @@ def login():
         status = 422 if request.method == "POST" else 200
         return render_template("auth/login.html", form=form), status
 
-    email = form.email.data
-    attempt = services.start_attempt(email, request.remote_addr)
+    email, ip = form.email.data, request.remote_addr
+    attempt = services.start_attempt(email, ip)
     if attempt is None:
         form.form_errors.append(
             _("Too many failed attempts. Wait a few minutes and try again.")
@@ -52,7 +52,7 @@ def login():
         form.form_errors.append(_("Email or password is incorrect."))
         return render_template("auth/login.html", form=form), 422
 
-    services.attempt_succeeded(email, attempt)
+    services.attempt_succeeded(email, ip, attempt)
     user.last_login_at = utcnow()
     # A fresh session on sign-in: nothing from before survives (fixation).
     session.clear()

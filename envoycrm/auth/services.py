@@ -34,8 +34,17 @@ def _account_key(email: str) -> str:
     return f"account:{normalise_email(email)}"
 
 
+def _account_at_address_key(email: str, ip: str) -> str:
+    return f"account-ip:{normalise_email(email)}|{ip}"
+
+
 def _sign_in_limits(email: str, ip: str | None) -> list[ratelimit.Limit]:
-    """The counters a sign-in attempt touches, with their limits."""
+    """The counters a sign-in attempt touches, with their limits.
+
+    The low limit is per account *and* address, so someone guessing from one
+    address cannot lock the account's owner out from another; the account's
+    own, higher limit still caps guesses spread over many addresses.
+    """
     config = current_app.config
     window = config["LOGIN_WINDOW_SECONDS"]
     limits = [
@@ -44,27 +53,36 @@ def _sign_in_limits(email: str, ip: str | None) -> list[ratelimit.Limit]:
         )
     ]
     if ip:
-        limits.append(
-            ratelimit.Limit(f"ip:{ip}", config["LOGIN_MAX_FAILURES_PER_IP"], window)
-        )
+        limits += [
+            ratelimit.Limit(
+                _account_at_address_key(email, ip),
+                config["LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP"],
+                window,
+            ),
+            ratelimit.Limit(f"ip:{ip}", config["LOGIN_MAX_FAILURES_PER_IP"], window),
+        ]
     return limits
 
 
 def start_attempt(email: str, ip: str | None) -> ratelimit.Taken | None:
     """Count a sign-in attempt as a failure before its password is checked.
 
-    None when the account or the address has failed too often in the window:
-    then no password may be checked. Counting first, in one atomic step, is
-    what keeps a burst of concurrent guesses to the limit.
+    None when the account (from this address or from all) or the address has
+    failed too often in the window: then no password may be checked, and the
+    refused attempt counts toward nothing. Counting first, in one atomic step,
+    is what keeps a burst of concurrent guesses to the limit.
     """
     return ratelimit.take(*_sign_in_limits(email, ip))
 
 
-def attempt_succeeded(email: str, attempt: ratelimit.Taken) -> None:
-    """Uncount a successful attempt and reset the account's counter (not the
-    address's: its failures at other accounts still count)."""
+def attempt_succeeded(email: str, ip: str | None, attempt: ratelimit.Taken) -> None:
+    """Uncount a successful attempt and forget the account's failures at this
+    address. The account-wide count stays until its window passes, so a
+    success cannot reopen guessing from elsewhere; the address's count stays
+    too, as its failures at other accounts still count."""
     ratelimit.release(attempt)
-    ratelimit.clear(_account_key(email))
+    if ip:
+        ratelimit.clear(_account_at_address_key(email, ip))
 
 
 # --- signed links ------------------------------------------------------------
