@@ -5,10 +5,6 @@ count is what an attacker buys, and it does not depend on the machine.
 """
 
 import threading
-from collections.abc import Callable
-
-import pytest
-from argon2 import PasswordHasher
 
 from envoycrm import ratelimit
 from tests.conftest import PASSWORD, csrf_token, post
@@ -17,23 +13,6 @@ ATTEMPTS = 50
 ADMIN = "admin@example.org"
 ATTACKER = "203.0.113.66"
 OFFICE = "192.0.2.10"
-
-
-@pytest.fixture
-def password_checks(monkeypatch) -> Callable[[], int]:
-    """Counts every Argon2 verification, in every thread; call it to read."""
-    count = 0
-    lock = threading.Lock()
-    verify = PasswordHasher.verify
-
-    def counted(self, hash, password):  # noqa: A002 - argon2's own names
-        nonlocal count
-        with lock:
-            count += 1
-        return verify(self, hash, password)
-
-    monkeypatch.setattr(PasswordHasher, "verify", counted)
-    return lambda: count
 
 
 def attempt_at_once(app, email: str, password: str, addresses: list[str]) -> list:
@@ -66,10 +45,10 @@ def test_concurrent_wrong_passwords_for_one_account_get_at_most_the_limit_of_che
     between reading the count and writing it."""
     limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP"]
     answers = attempt_at_once(app, ADMIN, "wrong", ["198.51.100.1"] * ATTEMPTS)
-    assert password_checks() <= limit
+    assert password_checks.count <= limit
     statuses = sorted(answer.status_code for answer in answers)
-    assert statuses.count(422) == password_checks()
-    assert statuses.count(429) == ATTEMPTS - password_checks()
+    assert statuses.count(422) == password_checks.count
+    assert statuses.count(429) == ATTEMPTS - password_checks.count
 
 
 def test_concurrent_guesses_from_many_addresses_get_at_most_the_account_limit(
@@ -78,8 +57,8 @@ def test_concurrent_guesses_from_many_addresses_get_at_most_the_account_limit(
     app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = 10
     addresses = [f"198.51.100.{n}" for n in range(1, ATTEMPTS + 1)]
     answers = attempt_at_once(app, ADMIN, "wrong", addresses)
-    assert password_checks() <= 10
-    assert [a.status_code for a in answers].count(422) == password_checks()
+    assert password_checks.count <= 10
+    assert [a.status_code for a in answers].count(422) == password_checks.count
 
 
 def _sign_in_from(app, address: str, password: str = PASSWORD, email=ADMIN):

@@ -44,7 +44,9 @@ def login():
         return render_template("auth/login.html", form=form), 429
 
     user = services.find_user_by_email(email)
-    if user is None or not user.active or not verify_password(user, form.password.data):
+    # Checked whoever asks, so that every refusal costs the same Argon2 work.
+    password_ok = verify_password(user, form.password.data)
+    if user is None or not user.active or not password_ok:
         audit.record(
             "auth.login_failed", "user", user.id if user else None, actor_id=None
         )
