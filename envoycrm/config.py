@@ -77,6 +77,11 @@ class Config:
     )
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 50)
     LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
+    # Password-reset requests accepted per window for one email address
+    # (whether it has an account or not) and from one client address.
+    RESET_REQUEST_WINDOW_SECONDS = _env_int("RESET_REQUEST_WINDOW_SECONDS", 60 * 60)
+    RESET_REQUESTS_PER_EMAIL = _env_int("RESET_REQUESTS_PER_EMAIL", 3)
+    RESET_REQUESTS_PER_IP = _env_int("RESET_REQUESTS_PER_IP", 20)
     # Public forms: replies to a referral link and data-subject requests, per IP.
     REFERRAL_REPLY_LIMIT = _env_int("REFERRAL_REPLY_LIMIT", 10)
     REFERRAL_REPLY_WINDOW = _env_int("REFERRAL_REPLY_WINDOW", 60 * 60)

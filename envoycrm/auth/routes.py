@@ -89,6 +89,14 @@ def forgot_password():
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("auth/forgot.html", form=form), status
+    if not services.may_request_reset(form.email.data, request.remote_addr):
+        form.form_errors.append(
+            _(
+                "Too many password reset requests for this address or from "
+                "your network. Please try again later."
+            )
+        )
+        return render_template("auth/forgot.html", form=form), 429
     user = services.find_user_by_email(form.email.data)
     if user is not None and user.active:
         try:

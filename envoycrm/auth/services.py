@@ -85,6 +85,29 @@ def attempt_succeeded(email: str, ip: str | None, attempt: ratelimit.Taken) -> N
         ratelimit.clear(_account_at_address_key(email, ip))
 
 
+def may_request_reset(email: str, ip: str | None) -> bool:
+    """Count a password-reset request; False when the email or the client
+    address asked too often in the window.
+
+    The email counts whether or not it has an account, so the limit says
+    nothing about which addresses are known.
+    """
+    config = current_app.config
+    window = config["RESET_REQUEST_WINDOW_SECONDS"]
+    limits = [
+        ratelimit.Limit(
+            f"reset-email:{normalise_email(email)}",
+            config["RESET_REQUESTS_PER_EMAIL"],
+            window,
+        )
+    ]
+    if ip:
+        limits.append(
+            ratelimit.Limit(f"reset-ip:{ip}", config["RESET_REQUESTS_PER_IP"], window)
+        )
+    return ratelimit.take(*limits) is not None
+
+
 # --- signed links ------------------------------------------------------------
 
 
