@@ -77,6 +77,10 @@ class Config:
     )
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 50)
     LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
+    # Whom a deactivated user should contact, named on the sign-in page when
+    # they enter the right password (an email address, a name, a phone
+    # number); unset says "your coordinator or an administrator".
+    ACCOUNT_HELP_CONTACT = os.environ.get("ACCOUNT_HELP_CONTACT", "")
     # Password-reset requests accepted per window for one email address
     # (whether it has an account or not) and from one client address.
     RESET_REQUEST_WINDOW_SECONDS = _env_int("RESET_REQUEST_WINDOW_SECONDS", 60 * 60)

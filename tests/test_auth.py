@@ -58,7 +58,8 @@ def test_deactivated_user_cannot_sign_in(client, people):
     people["envoy"].active = False
     db.session.commit()
     response = sign_in(client, "envoy@example.org")
-    assert response.status_code == 422
+    assert response.status_code == 403
+    assert client.get("/").status_code == 302  # still signed out
 
 
 def test_repeated_failures_for_one_account_answer_429(app, client, people):

@@ -46,6 +46,12 @@ def login():
     user = services.find_user_by_email(email)
     # Checked whoever asks, so that every refusal costs the same Argon2 work.
     password_ok = verify_password(user, form.password.data)
+    if user is not None and not user.active and password_ok:
+        # Only the account's owner learns it is deactivated, and whom to ask.
+        audit.record("auth.login_deactivated", "user", user.id, actor_id=None)
+        db.session.commit()
+        form.form_errors.append(_deactivated_message())
+        return render_template("auth/login.html", form=form), 403
     if user is None or not user.active or not password_ok:
         audit.record(
             "auth.login_failed", "user", user.id if user else None, actor_id=None
@@ -63,6 +69,20 @@ def login():
     audit.record("auth.login", "user", user.id, actor_id=user.id)
     db.session.commit()
     return redirect(safe_next(form.next.data, url_for("main.home")))
+
+
+def _deactivated_message() -> str:
+    """Tell a deactivated user whom to contact (``ACCOUNT_HELP_CONTACT``)."""
+    contact = current_app.config["ACCOUNT_HELP_CONTACT"]
+    if contact:
+        return _(
+            "This account is deactivated. To use EnvoyCRM again, contact %(contact)s.",
+            contact=contact,
+        )
+    return _(
+        "This account is deactivated. To use EnvoyCRM again, ask your "
+        "coordinator or an administrator."
+    )
 
 
 @bp.route("/logout", methods=["POST"])
