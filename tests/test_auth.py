@@ -86,15 +86,6 @@ def test_repeated_failures_from_one_address_answer_429_for_any_account(
     assert sign_in(client, "coordinator@example.org").status_code == 429
 
 
-def test_throttle_is_shared_by_every_worker_through_the_database(app, people):
-    """Two clients stand in for two worker processes: the count is in the table."""
-    app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = 2
-    first, second = app.test_client(), app.test_client()
-    sign_in(first, "envoy@example.org", "wrong")
-    sign_in(second, "envoy@example.org", "wrong")
-    assert sign_in(app.test_client(), "envoy@example.org").status_code == 429
-
-
 def test_successful_sign_in_clears_the_accounts_failures_at_that_address(
     app, client, people
 ):
