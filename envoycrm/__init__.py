@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import gettext
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from envoycrm.config import Config
 
@@ -35,6 +36,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     app.config.update(overrides)
     _fill_instance_defaults(app)
 
+    _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -45,11 +47,38 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     return app
 
 
-def create_dev_app() -> Flask:
-    """The app as ``make run`` serves it: development settings, mail caught."""
+def create_dev_app(config_class: type | None = None, **overrides) -> Flask:
+    """The app as ``make run`` serves it: development settings, mail caught.
+
+    Only this factory serves the caught mail at ``/dev/mail``: the production
+    factory never does, whatever ``MAIL_BACKEND`` says, because that page
+    shows password-reset links to whoever reaches it.
+    """
     from envoycrm.config import DevConfig
 
-    return create_app(DevConfig)
+    app = create_app(config_class or DevConfig, **overrides)
+    if app.config["MAIL_BACKEND"] == "file":
+        from envoycrm.devmail import bp as devmail_bp
+
+        app.register_blueprint(devmail_bp, url_prefix="/dev/mail")
+    return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe ``X-Forwarded-*`` from exactly ``TRUSTED_PROXIES`` proxies.
+
+    Behind a reverse proxy every request comes from the proxy's address; the
+    proxy passes the client's in ``X-Forwarded-For``. Rate limits and the
+    audit log need the client's, and URLs built from the request need the
+    scheme and host the client used. Headers added beyond the trusted hops
+    are the client's own claims and are ignored, so the default (no proxy)
+    believes none of them.
+    """
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def _fill_instance_defaults(app: Flask) -> None:
@@ -128,7 +157,6 @@ def _register_blueprints(app: Flask) -> None:
     from envoycrm.admin import bp as admin_bp
     from envoycrm.auth import bp as auth_bp
     from envoycrm.dashboards import bp as dashboards_bp
-    from envoycrm.devmail import bp as devmail_bp
     from envoycrm.digests import bp as digests_bp
     from envoycrm.digests import unsubscribe_bp
     from envoycrm.jobs import bp as jobs_bp
@@ -156,5 +184,3 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp, url_prefix="/privacy-admin")
     app.register_blueprint(data_requests_bp, url_prefix="/my-data")
     app.register_blueprint(tasks_bp, url_prefix="/tasks")
-    if app.config["MAIL_BACKEND"] == "file":
-        app.register_blueprint(devmail_bp, url_prefix="/dev/mail")

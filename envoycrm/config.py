@@ -41,6 +41,9 @@ class Config:
 
     # Public address used in links inside emails (invitations, digests).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # How many reverse proxies stand in front of the app; their
+    # X-Forwarded-For/-Proto/-Host headers are believed, nobody else's.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
     # Cookies: secure flags on by default; only local development turns
     # ``Secure`` off because it serves plain http.
@@ -64,10 +67,25 @@ class Config:
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "en")
     BABEL_DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai")
 
-    # Sign-in throttling: failures allowed per window, per account and per IP.
+    # Sign-in throttling: failures allowed per window for one account from one
+    # client address (low), for one account from all addresses together
+    # (high: one address must not lock an administrator out everywhere), and
+    # for one address across all accounts.
     LOGIN_WINDOW_SECONDS = _env_int("LOGIN_WINDOW_SECONDS", 15 * 60)
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP = _env_int(
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP", 5
+    )
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 50)
     LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
+    # Whom a deactivated user should contact, named on the sign-in page when
+    # they enter the right password (an email address, a name, a phone
+    # number); unset says "your coordinator or an administrator".
+    ACCOUNT_HELP_CONTACT = os.environ.get("ACCOUNT_HELP_CONTACT", "")
+    # Password-reset requests accepted per window for one email address
+    # (whether it has an account or not) and from one client address.
+    RESET_REQUEST_WINDOW_SECONDS = _env_int("RESET_REQUEST_WINDOW_SECONDS", 60 * 60)
+    RESET_REQUESTS_PER_EMAIL = _env_int("RESET_REQUESTS_PER_EMAIL", 3)
+    RESET_REQUESTS_PER_IP = _env_int("RESET_REQUESTS_PER_IP", 20)
     # Public forms: replies to a referral link and data-subject requests, per IP.
     REFERRAL_REPLY_LIMIT = _env_int("REFERRAL_REPLY_LIMIT", 10)
     REFERRAL_REPLY_WINDOW = _env_int("REFERRAL_REPLY_WINDOW", 60 * 60)

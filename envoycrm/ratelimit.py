@@ -4,15 +4,93 @@ Each event is a row keyed by what it counts (``account:<email>``,
 ``ip:<address>``, ``reply-ip:<address>`` ...); a limit is a number of rows in a
 time window. Every gunicorn worker sees the same table, so the limit holds
 however many processes serve the site.
+
+``take`` tests the limits and counts the event in one step, serialised per
+key in the database (an advisory lock on PostgreSQL, the write lock on
+SQLite): a burst of concurrent requests cannot all read "4 of 5" before any
+of them writes. That is why it is the only way to count an event.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, insert, select, text
 
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import RateEvent, utcnow
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``limit`` events of ``key`` in the last ``window_seconds``."""
+
+    key: str
+    limit: int
+    window_seconds: int
+
+
+# The ids of the events ``take`` counted, for ``release``.
+Taken = tuple[int, ...]
+
+
+def take(*limits: Limit) -> Taken | None:
+    """Count one event against every limit, or against none if any is full.
+
+    Returns the counted events (for ``release``), or None when a limit was
+    already reached. Runs in its own short transaction on its own connection
+    and commits it at once, whatever the caller's session does: the event
+    counts for every other worker before the caller does the expensive or
+    risky work the limit protects, and the caller's transaction is neither
+    committed nor rolled back here.
+    """
+    now = utcnow()
+    with db.engine.connect() as connection:
+        _lock(connection, {limit.key for limit in limits})
+        for limit in limits:
+            since = now - timedelta(seconds=limit.window_seconds)
+            count = connection.scalar(
+                select(func.count(RateEvent.id)).where(
+                    RateEvent.key == limit.key, RateEvent.created_at >= since
+                )
+            )
+            if (count or 0) >= limit.limit:
+                connection.rollback()
+                return None
+        taken = tuple(
+            connection.execute(
+                insert(RateEvent)
+                .values(key=limit.key, created_at=now)
+                .returning(RateEvent.id)
+            ).scalar_one()
+            for limit in limits
+        )
+        connection.commit()
+    return taken
+
+
+def _lock(connection: Connection, keys: Iterable[str]) -> None:
+    """Hold every ``take`` of these keys back until this transaction ends."""
+    if connection.dialect.name == "postgresql":
+        # Sorted, so two takes of the same keys never wait for each other.
+        for key in sorted(keys):
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": key},
+            )
+    else:
+        # SQLite has one writer at a time; take the write lock before
+        # reading, so the count cannot change between the read and the write.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def release(taken: Taken) -> None:
+    """Uncount events ``take`` counted (an attempt that turned out fine).
+
+    Part of the caller's transaction.
+    """
+    db.session.execute(delete(RateEvent).where(RateEvent.id.in_(taken)))
 
 
 def recent(key: str, window_seconds: int) -> int:
@@ -28,18 +106,8 @@ def recent(key: str, window_seconds: int) -> int:
     )
 
 
-def exceeded(key: str, limit: int, window_seconds: int) -> bool:
-    """True when ``key`` reached ``limit`` events in the window."""
-    return recent(key, window_seconds) >= limit
-
-
-def hit(key: str) -> None:
-    """Count one event for ``key`` (committed with the caller's transaction)."""
-    db.session.add(RateEvent(key=key))
-
-
 def clear(key: str) -> None:
-    """Forget every event of ``key``."""
+    """Forget every event of ``key`` (part of the caller's transaction)."""
     db.session.execute(delete(RateEvent).where(RateEvent.key == key))
 
 

@@ -1,5 +1,6 @@
 """Response headers, safe redirects and password hashing."""
 
+import secrets
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -91,11 +92,19 @@ def hash_password(password: str) -> str:
 def verify_password(user, password: str) -> bool:
     """Check ``password`` against ``user``; rehash when the parameters changed.
 
-    The caller commits; a rehash only updates ``user.password_hash``.
+    With no user, or one without a password yet, the password is checked
+    against a dummy hash of the same cost and refused: an unknown email then
+    takes as long to refuse as a wrong password, so timing does not tell
+    which addresses have accounts. The caller commits; a rehash only updates
+    ``user.password_hash``.
     """
-    if not user.password_hash:
-        return False
     hasher = password_hasher()
+    if user is None or not user.password_hash:
+        try:
+            hasher.verify(_dummy_hash(hasher), password)
+        except (VerificationError, InvalidHashError):
+            pass
+        return False
     try:
         hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -103,6 +112,17 @@ def verify_password(user, password: str) -> bool:
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     return True
+
+
+_dummy_hashes: dict[tuple[int, int, int], str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of a random secret made with ``hasher``'s parameters (once each)."""
+    cost = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    if cost not in _dummy_hashes:
+        _dummy_hashes[cost] = hasher.hash(secrets.token_urlsafe(32))
+    return _dummy_hashes[cost]
 
 
 def init_app(app: Flask) -> None:

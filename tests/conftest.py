@@ -8,6 +8,7 @@ from empty tables.
 import os
 import re
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from argon2 import PasswordHasher
 from flask import g
 from flask_migrate import upgrade
 
@@ -404,6 +406,38 @@ def post(client, url: str, data: dict | None = None, **kwargs):
 def sign_in(client, email: str, password: str = PASSWORD, **extra):
     """Sign in through the real form."""
     return post(client, "/auth/login", {"email": email, "password": password, **extra})
+
+
+class PasswordChecks:
+    """The Argon2 verifications made while a test runs, in every thread."""
+
+    def __init__(self):
+        self.hashes: list[str] = []
+        self._lock = threading.Lock()
+
+    @property
+    def count(self) -> int:
+        """How many passwords were checked."""
+        return len(self.hashes)
+
+    def seen(self, hash: str) -> None:  # noqa: A002 - argon2's own name
+        with self._lock:
+            self.hashes.append(hash)
+
+
+@pytest.fixture
+def password_checks(monkeypatch) -> PasswordChecks:
+    """Counts password checks by watching Argon2 itself, not the clock: the
+    count is what a guess costs the server, whatever the machine."""
+    checks = PasswordChecks()
+    verify = PasswordHasher.verify
+
+    def counted(self, hash, password):  # noqa: A002 - argon2's own names
+        checks.seen(hash)
+        return verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counted)
+    return checks
 
 
 @pytest.fixture

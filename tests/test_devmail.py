@@ -2,7 +2,7 @@
 
 import pytest
 
-from envoycrm import create_app
+from envoycrm import create_app, create_dev_app
 from envoycrm.config import TestConfig
 from envoycrm.extensions import db
 from envoycrm.models import Role
@@ -11,8 +11,8 @@ from tests.conftest import post
 
 @pytest.fixture
 def dev_app(database_url, tmp_path, _migrated_app):
-    """The app as ``make run`` configures mail: the file backend."""
-    return create_app(
+    """The app as ``make run`` builds it: the development factory, mail caught."""
+    return create_dev_app(
         TestConfig,
         SQLALCHEMY_DATABASE_URI=database_url,
         MAIL_BACKEND="file",
@@ -44,6 +44,28 @@ def test_dev_mail_is_not_served_to_other_machines(dev_app, app):
 
 def test_dev_mail_does_not_exist_when_mail_is_really_sent(client):
     assert client.get("/dev/mail/").status_code == 404
+
+
+def test_production_factory_never_serves_dev_mail_even_with_the_file_backend(
+    database_url, tmp_path, app, factory
+):
+    """Behind a local proxy every request is from 127.0.0.1: a production app
+    with caught mail would show password-reset links to anyone."""
+    production = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        MAIL_BACKEND="file",
+        MAIL_CATCH_DIR=str(tmp_path / "mail"),
+    )
+    factory.user(Role.ENVOY, "envoy@example.org")
+    client = production.test_client()
+    post(client, "/auth/forgot", {"email": "envoy@example.org"})
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+    local = {"REMOTE_ADDR": "127.0.0.1"}
+    assert client.get("/dev/mail/", environ_base=local).status_code == 404
+    name = next((tmp_path / "mail").glob("*.eml")).name
+    assert client.get(f"/dev/mail/{name}", environ_base=local).status_code == 404
+    db.session.remove()
 
 
 def test_dev_mail_refuses_odd_file_names(dev_app, app):

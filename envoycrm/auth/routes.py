@@ -37,15 +37,23 @@ def login():
         return render_template("auth/login.html", form=form), status
 
     email, ip = form.email.data, request.remote_addr
-    if services.is_throttled(email, ip):
+    attempt = services.start_attempt(email, ip)
+    if attempt is None:
         form.form_errors.append(
             _("Too many failed attempts. Wait a few minutes and try again.")
         )
         return render_template("auth/login.html", form=form), 429
 
     user = services.find_user_by_email(email)
-    if user is None or not user.active or not verify_password(user, form.password.data):
-        services.record_failure(email, ip)
+    # Checked whoever asks, so that every refusal costs the same Argon2 work.
+    password_ok = verify_password(user, form.password.data)
+    if user is not None and not user.active and password_ok:
+        # Only the account's owner learns it is deactivated, and whom to ask.
+        audit.record("auth.login_deactivated", "user", user.id, actor_id=None)
+        db.session.commit()
+        form.form_errors.append(_deactivated_message())
+        return render_template("auth/login.html", form=form), 403
+    if user is None or not user.active or not password_ok:
         audit.record(
             "auth.login_failed", "user", user.id if user else None, actor_id=None
         )
@@ -53,7 +61,7 @@ def login():
         form.form_errors.append(_("Email or password is incorrect."))
         return render_template("auth/login.html", form=form), 422
 
-    services.clear_failures(email)
+    services.attempt_succeeded(email, ip, attempt)
     user.last_login_at = utcnow()
     # A fresh session on sign-in: nothing from before survives (fixation).
     session.clear()
@@ -62,6 +70,20 @@ def login():
     audit.record("auth.login", "user", user.id, actor_id=user.id)
     db.session.commit()
     return redirect(safe_next(form.next.data, url_for("main.home")))
+
+
+def _deactivated_message() -> str:
+    """Tell a deactivated user whom to contact (``ACCOUNT_HELP_CONTACT``)."""
+    contact = current_app.config["ACCOUNT_HELP_CONTACT"]
+    if contact:
+        return _(
+            "This account is deactivated. To use EnvoyCRM again, contact %(contact)s.",
+            contact=contact,
+        )
+    return _(
+        "This account is deactivated. To use EnvoyCRM again, ask your "
+        "coordinator or an administrator."
+    )
 
 
 @bp.route("/logout", methods=["POST"])
@@ -88,6 +110,14 @@ def forgot_password():
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("auth/forgot.html", form=form), status
+    if not services.may_request_reset(form.email.data, request.remote_addr):
+        form.form_errors.append(
+            _(
+                "Too many password reset requests for this address or from "
+                "your network. Please try again later."
+            )
+        )
+        return render_template("auth/forgot.html", form=form), 429
     user = services.find_user_by_email(form.email.data)
     if user is not None and user.active:
         try:

@@ -31,38 +31,82 @@ def find_user_by_email(email: str) -> User | None:
 # --- throttling ------------------------------------------------------------
 
 
-def _throttle_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
-    """The counters a sign-in attempt touches, with their limits."""
+def _account_key(email: str) -> str:
+    return f"account:{normalise_email(email)}"
+
+
+def _account_at_address_key(email: str, ip: str) -> str:
+    return f"account-ip:{normalise_email(email)}|{ip}"
+
+
+def _sign_in_limits(email: str, ip: str | None) -> list[ratelimit.Limit]:
+    """The counters a sign-in attempt touches, with their limits.
+
+    The low limit is per account *and* address, so someone guessing from one
+    address cannot lock the account's owner out from another; the account's
+    own, higher limit still caps guesses spread over many addresses.
+    """
     config = current_app.config
-    keys = [
-        (
-            f"account:{normalise_email(email)}",
-            config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+    window = config["LOGIN_WINDOW_SECONDS"]
+    limits = [
+        ratelimit.Limit(
+            _account_key(email), config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], window
         )
     ]
     if ip:
-        keys.append((f"ip:{ip}", config["LOGIN_MAX_FAILURES_PER_IP"]))
-    return keys
+        limits += [
+            ratelimit.Limit(
+                _account_at_address_key(email, ip),
+                config["LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP"],
+                window,
+            ),
+            ratelimit.Limit(f"ip:{ip}", config["LOGIN_MAX_FAILURES_PER_IP"], window),
+        ]
+    return limits
 
 
-def is_throttled(email: str, ip: str | None) -> bool:
-    """True when the account or the address has failed too often in the window."""
-    window = current_app.config["LOGIN_WINDOW_SECONDS"]
-    return any(
-        ratelimit.exceeded(key, limit, window)
-        for key, limit in _throttle_keys(email, ip)
-    )
+def start_attempt(email: str, ip: str | None) -> ratelimit.Taken | None:
+    """Count a sign-in attempt as a failure before its password is checked.
+
+    None when the account (from this address or from all) or the address has
+    failed too often in the window: then no password may be checked, and the
+    refused attempt counts toward nothing. Counting first, in one atomic step,
+    is what keeps a burst of concurrent guesses to the limit.
+    """
+    return ratelimit.take(*_sign_in_limits(email, ip))
 
 
-def record_failure(email: str, ip: str | None) -> None:
-    """Count one failed attempt against the account and the address."""
-    for key, _limit in _throttle_keys(email, ip):
-        ratelimit.hit(key)
+def attempt_succeeded(email: str, ip: str | None, attempt: ratelimit.Taken) -> None:
+    """Uncount a successful attempt and forget the account's failures at this
+    address. The account-wide count stays until its window passes, so a
+    success cannot reopen guessing from elsewhere; the address's count stays
+    too, as its failures at other accounts still count."""
+    ratelimit.release(attempt)
+    if ip:
+        ratelimit.clear(_account_at_address_key(email, ip))
 
 
-def clear_failures(email: str) -> None:
-    """A successful sign-in resets the account's counter (not the address's)."""
-    ratelimit.clear(f"account:{normalise_email(email)}")
+def may_request_reset(email: str, ip: str | None) -> bool:
+    """Count a password-reset request; False when the email or the client
+    address asked too often in the window.
+
+    The email counts whether or not it has an account, so the limit says
+    nothing about which addresses are known.
+    """
+    config = current_app.config
+    window = config["RESET_REQUEST_WINDOW_SECONDS"]
+    limits = [
+        ratelimit.Limit(
+            f"reset-email:{normalise_email(email)}",
+            config["RESET_REQUESTS_PER_EMAIL"],
+            window,
+        )
+    ]
+    if ip:
+        limits.append(
+            ratelimit.Limit(f"reset-ip:{ip}", config["RESET_REQUESTS_PER_IP"], window)
+        )
+    return ratelimit.take(*limits) is not None
 
 
 # --- signed links ------------------------------------------------------------

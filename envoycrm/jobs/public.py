@@ -110,7 +110,7 @@ def reply(token: str):
     config = current_app.config
     limit = config["REFERRAL_REPLY_LIMIT"]
     window = config["REFERRAL_REPLY_WINDOW"]
-    if ratelimit.exceeded(_ip_key(), limit, window):
+    if ratelimit.take(ratelimit.Limit(_ip_key(), limit, window)) is None:
         return _page(
             "message.html",
             429,
@@ -120,8 +120,6 @@ def reply(token: str):
                 "Please try again later."
             ),
         )
-    ratelimit.hit(_ip_key())
-    db.session.commit()
     form = _form(push)
     if not form.validate_on_submit():
         return _render_form(push, form, token, 422)

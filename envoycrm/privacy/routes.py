@@ -198,12 +198,11 @@ def request_form():
         return _no_store((render_template("privacy/request.html", form=form), 422))
     key = f"data-request-ip:{request.remote_addr}"
     limit = current_app.config["DATA_REQUESTS_PER_HOUR"]
-    if ratelimit.exceeded(key, limit, 3600):
+    if ratelimit.take(ratelimit.Limit(key, limit, 3600)) is None:
         form.form_errors.append(
             _("Too many requests from your network. Please try again in an hour.")
         )
         return _no_store((render_template("privacy/request.html", form=form), 429))
-    ratelimit.hit(key)
     if not form.website.data:  # a filled honeypot is a bot: store nothing
         services.create_data_request(
             form.kind.data, form.email.data, form.message.data or "", date.today()
