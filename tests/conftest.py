@@ -115,6 +115,9 @@ def _empty_all_tables() -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
+        # AUTOINCREMENT tables remember their highest id; start again like
+        # PostgreSQL's RESTART IDENTITY.
+        db.session.execute(sa.text("DELETE FROM sqlite_sequence"))
     db.session.commit()
 
 

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from envoycrm import ratelimit
+from envoycrm import audit, ratelimit
 from envoycrm.access import get_scoped_or_404, public, roles, scoped, staff
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
@@ -206,6 +206,7 @@ def request_form():
         return _no_store((render_template("privacy/request.html", form=form), 429))
     ratelimit.hit(key)
     if not form.website.data:  # a filled honeypot is a bot: store nothing
+        audit.omit_client_address()
         services.create_data_request(
             form.kind.data, form.email.data, form.message.data or "", date.today()
         )

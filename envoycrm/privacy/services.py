@@ -7,9 +7,13 @@ kept by hand, so a table added later is exported and erased too.
 
 import base64
 import enum
+import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import chain
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from flask import current_app
 from sqlalchemy import (
@@ -38,12 +42,14 @@ from envoycrm.models import (
     ImportJob,
     OutboxMessage,
     Student,
+    StudentTag,
     Task,
     TaskKind,
     User,
     utcnow,
 )
 from envoycrm.models.base import table_of
+from envoycrm.pipeline import imports
 
 # What replaces a personal value found outside the student's own rows.
 ERASED = "[erased]"
@@ -110,8 +116,11 @@ def purge_flagged(ids: list[int], actor: User) -> int:
             Student.id.in_(ids), Student.retention_flagged_at.is_not(None)
         )
     ).all()
+    identifiers = []
     for student in students:
-        erase_student(student, actor, reason="retention")
+        identifiers += _erase_rows(student, actor, reason="retention")
+    # Each kept import file is read once for the whole batch.
+    _scrub_imports(identifiers)
     return len(students)
 
 
@@ -225,40 +234,118 @@ def _text_columns(table: Table) -> list:
     ]
 
 
-def _scrub_rows(table: Table, condition, identifiers: list[str]) -> None:
-    """Replace ``identifiers`` in every text column of the matching rows."""
+def _needles(identifiers: list[str]) -> list[str]:
+    """The identifiers as they may be written anywhere, lower-cased.
+
+    An email or WeChat ID is the same whatever its case ("Li.Na@Example.org"
+    in a note is Li Na's address), and a saved board filter holds them
+    URL-encoded ("li.na%40example.org"), so both forms are searched for.
+    Longest first, so a longer form is replaced whole before a part of it.
+    """
+    forms = set()
+    for identifier in identifiers:
+        for form in (identifier, quote(identifier, safe=""), quote_plus(identifier)):
+            if form.strip():
+                forms.add(form.lower())
+    return sorted(forms, key=len, reverse=True)
+
+
+def _pattern(needles: list[str]) -> re.Pattern[str]:
+    """A case-insensitive pattern matching any of ``needles``."""
+    return re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+
+
+def _any_contains(column, needles: list[str]):
+    """SQL: the column holds one of ``needles``, whatever the (ASCII) case."""
+    return or_(*(func.lower(column).contains(n, autoescape=True) for n in needles))
+
+
+def _scrub_rows(
+    table: Table, condition, identifiers: list[str], search_all: bool = False
+) -> None:
+    """Replace ``identifiers`` in every text column of the matching rows.
+
+    With ``search_all`` the whole table is searched, so the database narrows
+    the rows first by a case-insensitive match (``lower`` folds ASCII on
+    SQLite, which emails and WeChat IDs are); the replacement itself is made
+    here, so it folds case the same way on every database and never writes a
+    value longer than its column.
+    """
+    needles = _needles(identifiers)
+    if not needles:
+        return
+    pattern = _pattern(needles)
+    keys = list(table.primary_key.columns)
     for column in _text_columns(table):
-        value = column
-        for identifier in identifiers:
-            value = func.replace(value, identifier, ERASED)
-        hits = or_(*(column.contains(i, autoescape=True) for i in identifiers))
-        db.session.execute(
-            update(table).where(condition).where(hits).values({column.name: value})
-        )
+        query = select(*keys, column).where(condition).where(column.is_not(None))
+        if search_all:
+            query = query.where(_any_contains(column, needles))
+        for *key, value in db.session.execute(query).all():
+            scrubbed = pattern.sub(ERASED, value)
+            if scrubbed == value:
+                continue
+            if column.type.length:
+                scrubbed = scrubbed[: column.type.length]
+            db.session.execute(
+                update(table)
+                .where(*(k == v for k, v in zip(keys, key, strict=True)))
+                .values({column.name: scrubbed})
+            )
 
 
 def _scrub_distinctive_everywhere(identifiers: list[str]) -> None:
     """Email and WeChat ID are distinctive: remove them from every text column.
 
     Names are not (two students may be called 王伟), so they are only removed
-    from rows that belong to the erased student (see ``erase_student``).
+    from rows that belong to the erased student (see ``erase_student``). A tag
+    that names the person is removed, not rewritten: "[erased]" is no tag.
     """
-    if not identifiers:
+    needles = _needles(identifiers)
+    if not needles:
         return
+    tags = table_of(StudentTag)
+    db.session.execute(delete(tags).where(_any_contains(tags.c.tag, needles)))
     for table in db.metadata.sorted_tables:
-        if table.name in APPEND_ONLY or table.name == "users":
+        if table.name in APPEND_ONLY or table.name in ("users", tags.name):
             continue
-        _scrub_rows(table, true(), identifiers)
+        _scrub_rows(table, true(), identifiers, search_all=True)
+
+
+def _import_mentions(job: ImportJob, pattern: re.Pattern[str]) -> bool:
+    """True when the job's file or preview holds one of the identifiers.
+
+    The file is read the way the import reads it (XLSX cells, CSV decoded
+    from UTF-8, GB18030 ...), since its raw bytes may hide the text.
+    """
+    if pattern.search(json.dumps(job.preview or {}, ensure_ascii=False)):
+        return True
+    if not job.content:
+        return False
+    if pattern.search(job.filename):
+        return True
+    try:
+        table = imports.load_table(job)
+    except imports.ImportFileError:
+        return True  # unreadable, so it cannot be shown not to hold them
+    cells = chain(table.headers, chain.from_iterable(table.rows))
+    return any(pattern.search(cell) for cell in cells if cell)
 
 
 def _scrub_imports(identifiers: list[str]) -> None:
-    """Drop the kept file and preview of any import that carried the student."""
-    for job in db.session.scalars(select(ImportJob)).yield_per(50):
-        blob = job.content or b""
-        preview = str(job.preview or "")
-        if any(i.encode() in blob or i in preview for i in identifiers):
+    """Drop the kept file and preview of any import that carried the person."""
+    needles = _needles(identifiers)
+    if not needles:
+        return
+    pattern = _pattern(needles)
+    for job_id in db.session.scalars(select(ImportJob.id)).all():
+        job = db.session.get(ImportJob, job_id)
+        if job is None:
+            continue
+        if _import_mentions(job, pattern):
             job.content = None
             job.preview = {}
+            db.session.flush()
+        db.session.expunge(job)  # files are large: keep one in memory at a time
 
 
 def erase_student(
@@ -269,10 +356,18 @@ def erase_student(
     Rows that belong to the student (interactions, intentions, consents, stage
     moves, tags, interests, digest mentions...) are deleted with the student;
     tasks and data requests about them stay as a record of work done, with
-    the personal values removed; digests that named them lose those values.
-    An audit entry ``student.erased`` records the erasure with counts only.
-    The caller commits.
+    the personal values removed; digests that named them lose those values;
+    their email and WeChat ID are removed from any text that names them, in
+    any case; a kept import file that holds them is dropped. An audit entry
+    ``student.erased`` records the erasure with counts only. The caller
+    commits.
     """
+    _scrub_imports(_erase_rows(student, actor, reason))
+
+
+def _erase_rows(student: Student, actor: User | None, reason: str) -> list[str]:
+    """Everything of ``erase_student`` but the import files; returns the
+    identifiers those must be searched for."""
     student_id = student.id
     identifiers = _identifiers(student)
     counts = {}
@@ -326,7 +421,6 @@ def erase_student(
     _scrub_distinctive_everywhere(
         [i for i in (student.email, student.wechat_id, student.phone) if i]
     )
-    _scrub_imports(identifiers)
     audit.record(
         "student.erased",
         "student",
@@ -335,6 +429,7 @@ def erase_student(
         counts={k: v for k, v in counts.items() if v},
         **stats,
     )
+    return identifiers
 
 
 # --- data requests and tasks ---------------------------------------------------
