@@ -1,5 +1,10 @@
 """ids of people are never reused; the audit trail is append-only
 
+A trigger refuses every UPDATE and DELETE on ``audit_events``, on SQLite and
+on PostgreSQL, so the trail is append-only in the database and not only in
+the code that writes it. (On PostgreSQL, TRUNCATE is a privilege of the
+table's owner and fires no row trigger.)
+
 On SQLite, ``students`` and ``users`` are rebuilt with AUTOINCREMENT, so the
 id of an erased student is never given to a new one (whose export would
 then list the erased person's audit events). PostgreSQL's sequences never
@@ -58,10 +63,51 @@ def _forget_personal_values_in_the_trail():
     )
 
 
+REFUSAL = 'audit_events is append-only'
+
+SQLITE_TRIGGERS = {
+    'audit_events_no_update': 'UPDATE',
+    'audit_events_no_delete': 'DELETE',
+}
+
+
+def _make_append_only():
+    if op.get_bind().dialect.name == 'sqlite':
+        for name, event in SQLITE_TRIGGERS.items():
+            op.execute(
+                f"CREATE TRIGGER {name} BEFORE {event} ON audit_events "
+                f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END"
+            )
+        return
+    # restrict_violation is an integrity error, as SQLite's ABORT is.
+    op.execute(
+        "CREATE FUNCTION audit_events_append_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        f"RAISE EXCEPTION '{REFUSAL}' USING ERRCODE = 'restrict_violation'; "
+        "END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER audit_events_append_only "
+        "BEFORE UPDATE OR DELETE ON audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+    )
+
+
+def _drop_append_only():
+    if op.get_bind().dialect.name == 'sqlite':
+        for name in SQLITE_TRIGGERS:
+            op.execute(f"DROP TRIGGER {name}")
+        return
+    op.execute("DROP TRIGGER audit_events_append_only ON audit_events")
+    op.execute("DROP FUNCTION audit_events_append_only()")
+
+
 def upgrade():
     _rebuild_people(True)
     _forget_personal_values_in_the_trail()
+    _make_append_only()
 
 
 def downgrade():
+    _drop_append_only()
     _rebuild_people(False)
