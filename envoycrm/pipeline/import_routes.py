@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from envoycrm import audit
 from envoycrm.access import staff
 from envoycrm.extensions import db
 from envoycrm.labels import label
@@ -127,6 +128,8 @@ def import_mapping(import_id: int):
             return redirect(url_for("pipeline.import_preview", import_id=job.id))
     status = 422 if form.is_submitted() else 200
     samples = imports.load_table(job).rows[:3]
+    audit.record("import.mapping_view", "import_job", job.id, shown=len(samples))
+    db.session.commit()
     return (
         render_template(
             "pipeline/import_mapping.html",
@@ -150,6 +153,10 @@ def import_preview(import_id: int):
     rows = job.preview.get("rows", [])
     problems = [r for r in rows if r["status"] != "new"][: imports.PREVIEW_SHOWN]
     fresh = [r for r in rows if r["status"] == "new"][:20]
+    audit.record(
+        "import.preview_view", "import_job", job.id, shown=len(problems) + len(fresh)
+    )
+    db.session.commit()
     return render_template(
         "pipeline/import_preview.html",
         job=job,
@@ -195,6 +202,13 @@ def import_errors(import_id: int):
     job = _own_job(import_id)
     if job.status is ImportStatus.UPLOADED:
         abort(404)
+    audit.record(
+        "import.errors_download",
+        "import_job",
+        job.id,
+        rows=job.preview.get("counts", {}).get("error", 0),
+    )
+    db.session.commit()
     response = Response(
         stream_with_context(imports.error_report(job)),
         mimetype="text/csv; charset=utf-8",

@@ -126,6 +126,13 @@ def index():
         per_page=current_app.config["PAGE_SIZE"],
         cap=current_app.config["LIST_COUNT_CAP"],
     )
+    audit.record_list_view(
+        "students.list",
+        {**filters.as_args(), "page": page.page},
+        page.total,
+        len(page.items),
+    )
+    db.session.commit()
     template = "students/_rows.html" if is_fragment_request() else "students/index.html"
     return render_template(
         template,
@@ -217,6 +224,8 @@ def edit(student_id: int):
     student = _load(student_id)
     if request.method == "GET":
         form = _edit_form(student, blank=True)
+        audit.record("student.edit_view", "student", student.id)
+        db.session.commit()
         return _edit_response(student, form)
     form = _edit_form(student)
     if not form.validate_on_submit():

@@ -385,3 +385,30 @@ def test_envoys_and_employers_cannot_import(app, people):
         assert client.get("/pipeline/import").status_code == 403
         assert _upload(client, people, _csv_bytes(_rows())).status_code == 403
     assert db.session.scalar(select(func.count(ImportJob.id))) == 0
+
+
+def test_the_mapping_preview_and_error_report_of_an_import_are_audited(
+    client, coordinator, people, known
+):
+    from envoycrm.models import AuditEvent
+
+    job_id = _job_id(_upload(client, people, _csv_bytes(_rows())))
+    _map_and_preview(client, job_id)
+    client.get(f"/pipeline/import/{job_id}")
+    client.get(f"/pipeline/import/{job_id}/errors.csv").get_data()
+
+    db.session.expire_all()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.record_type == "import_job", AuditEvent.record_id == job_id)
+        .order_by(AuditEvent.id)
+    ).all()
+    actions = [e.action for e in events]
+    assert actions == [
+        "import.mapping_view",
+        "import.preview_view",
+        "import.errors_download",
+    ]
+    assert all(e.actor_id == coordinator.id for e in events)
+    assert events[0].details == {"shown": 3}
+    assert events[2].details == {"rows": 4}

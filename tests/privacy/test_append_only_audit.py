@@ -42,9 +42,7 @@ def test_raw_sql_cannot_change_or_remove_an_audit_row(event, statement):
     ]
 
 
-def test_erasure_still_works_beside_the_append_only_trail(
-    client, login_as, subject
-):
+def test_erasure_still_works_beside_the_append_only_trail(client, login_as, subject):
     login_as("coordinator")
     before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
     response = post(
@@ -56,9 +54,7 @@ def test_erasure_still_works_beside_the_append_only_trail(
     assert after == before + 1  # the erasure itself, and nothing rewritten
 
 
-def test_retention_flags_and_purges_beside_the_append_only_trail(
-    app, people, subject
-):
+def test_retention_flags_and_purges_beside_the_append_only_trail(app, people, subject):
     now = utcnow() + timedelta(days=app.config["RETENTION_DAYS"] + 1)
     assert services.flag_retention(now) == 2
     assert services.purge_flagged([subject.id], people["coordinator"]) == 1
