@@ -72,6 +72,9 @@ class Config:
     REFERRAL_REPLY_LIMIT = _env_int("REFERRAL_REPLY_LIMIT", 10)
     REFERRAL_REPLY_WINDOW = _env_int("REFERRAL_REPLY_WINDOW", 60 * 60)
     DATA_REQUESTS_PER_HOUR = _env_int("DATA_REQUESTS_PER_HOUR", 5)
+    # "Is this email or WeChat ID known to the network?", per signed-in user.
+    DUPLICATE_CHECK_LIMIT = _env_int("DUPLICATE_CHECK_LIMIT", 100)
+    DUPLICATE_CHECK_WINDOW = _env_int("DUPLICATE_CHECK_WINDOW", 10 * 60)
 
     # Argon2id cost; unset means argon2-cffi's own defaults (RFC 9106).
     ARGON2_TIME_COST = _env_int_or_none("ARGON2_TIME_COST")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from envoycrm import audit
+from envoycrm import audit, ratelimit
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
@@ -89,10 +89,28 @@ def quick_log():
     return redirect(url_for("main.home"))
 
 
+def _duplicate_checks_exhausted() -> bool:
+    """Count one duplicate check for the user; True once over their limit.
+
+    The check tells whether an email or WeChat ID is known anywhere in the
+    network, so nobody may ask it an unlimited number of times.
+    """
+    config = current_app.config
+    key = f"duplicate-check:{current_user.id}"
+    limit, window = config["DUPLICATE_CHECK_LIMIT"], config["DUPLICATE_CHECK_WINDOW"]
+    if ratelimit.exceeded(key, limit, window):
+        return True
+    ratelimit.hit(key)
+    db.session.commit()
+    return False
+
+
 @bp.route("/duplicates", methods=["POST"])
 @roles(*WORKSPACE)
 def duplicates():
     """Possible duplicates of what is being typed (htmx, debounced)."""
+    if _duplicate_checks_exhausted():
+        return render_template("students/_duplicates.html", limited=True), 429
     form = QuickLogForm()
     form.university_id.choices = university_choices(str(get_locale()))
     form.validate()  # parses what it can; errors are not shown here
