@@ -68,7 +68,7 @@ def close_expired_openings(now: datetime) -> str:
 
 def flag_retention(now: datetime) -> str:
     """Flag students past the retention period."""
-    from envoycrm.privacy.services import flag_retention as flag
+    from envoycrm.privacy.retention import flag_retention as flag
 
     flagged = flag(now)
     db.session.commit()

@@ -24,8 +24,18 @@ from envoycrm.htmx import is_fragment_request
 from envoycrm.jobs import referrals
 from envoycrm.models import Role, Student, Task
 from envoycrm.params import flag_arg, page_arg, text_arg
-from envoycrm.privacy import bp, public_bp, services, summary, tasks_bp
+from envoycrm.privacy import (
+    audit_search,
+    bp,
+    public_bp,
+    requests,
+    rights,
+    summary,
+    tasks,
+    tasks_bp,
+)
 from envoycrm.privacy.forms import ConfirmForm, DataRequestForm, TaskDoneForm
+from envoycrm.privacy.retention import flagged_students, keep_student, purge_flagged
 
 AUDIT_PAGE_SIZE = 50
 
@@ -44,7 +54,7 @@ def _date_arg(name: str) -> date | None:
 def audit_log():
     """Search the audit trail by actor, action, record and date range."""
     record_id = text_arg("record_id", 12)
-    filters = services.AuditFilter(
+    filters = audit_search.AuditFilter(
         actor=text_arg("actor", 100),
         action=text_arg("action", 60),
         record_type=text_arg("record_type", 60),
@@ -53,7 +63,7 @@ def audit_log():
         until=_date_arg("until"),
     )
     page = db.paginate(
-        services.audit_query(filters),
+        audit_search.audit_query(filters),
         page=page_arg(),
         per_page=AUDIT_PAGE_SIZE,
         error_out=False,
@@ -66,7 +76,7 @@ def audit_log():
         template,
         page=page,
         filters=filters,
-        actors=services.actors_of(page.items),
+        actors=audit_search.actors_of(page.items),
     )
 
 
@@ -79,8 +89,8 @@ def _student(student_id: int) -> Student:
 def student_export(student_id: int):
     """A readable, printable summary of everything held about one student."""
     student = _student(student_id)
-    export = services.export_student(student)
-    services.record_export(student, "html")
+    export = rights.export_student(student)
+    rights.record_export(student, "html")
     db.session.commit()
     return render_template(
         "privacy/export.html",
@@ -95,8 +105,8 @@ def student_export(student_id: int):
 def student_export_json(student_id: int):
     """Everything held about one student, as a JSON download."""
     student = _student(student_id)
-    export = services.export_student(student)
-    services.record_export(student, "json")
+    export = rights.export_student(student)
+    rights.record_export(student, "json")
     db.session.commit()
     body = json.dumps(export, ensure_ascii=False, indent=2, sort_keys=True)
     return Response(
@@ -117,7 +127,7 @@ def student_erase(student_id: int):
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("privacy/erase.html", student=student, form=form), status
-    services.erase_student(student, current_user)
+    rights.erase_student(student, current_user)
     db.session.commit()
     flash(_("The student's personal data is erased."), "success")
     return redirect(url_for("students.index"))
@@ -128,7 +138,7 @@ def student_erase(student_id: int):
 def retention():
     """Students flagged for having no activity in the retention period."""
     page = db.paginate(
-        services.flagged_students(), page=page_arg(), per_page=50, error_out=False
+        flagged_students(), page=page_arg(), per_page=50, error_out=False
     )
     return render_template(
         "privacy/retention.html",
@@ -147,9 +157,7 @@ def retention_purge():
     if not ids:
         form.form_errors.append(_("Tick the students to purge."))
     if not form.validate_on_submit() or not ids:
-        page = db.paginate(
-            services.flagged_students(), page=1, per_page=50, error_out=False
-        )
+        page = db.paginate(flagged_students(), page=1, per_page=50, error_out=False)
         return render_template(
             "privacy/retention.html",
             page=page,
@@ -157,7 +165,7 @@ def retention_purge():
             days=current_app.config["RETENTION_DAYS"],
             ticked=set(ids),
         ), 422
-    purged = services.purge_flagged(ids, current_user)
+    purged = purge_flagged(ids, current_user)
     db.session.commit()
     flash(
         ngettext("%(num)s student purged.", "%(num)s students purged.", purged),
@@ -171,7 +179,7 @@ def retention_purge():
 def retention_keep(student_id: int):
     """Keep a flagged student: the flag is cleared and the clock restarts."""
     student = _student(student_id)
-    services.keep_student(student)
+    keep_student(student)
     db.session.commit()
     flash(_("The student is kept."), "success")
     return redirect(url_for("privacy.retention"))
@@ -207,7 +215,7 @@ def request_form():
     ratelimit.hit(key)
     if not form.website.data:  # a filled honeypot is a bot: store nothing
         audit.omit_client_address()
-        services.create_data_request(
+        requests.create_data_request(
             form.kind.data, form.email.data, form.message.data or "", date.today()
         )
     db.session.commit()
@@ -230,7 +238,7 @@ def index():
     """Open tasks: all of them for coordinators, their own for envoys."""
     show_done = flag_arg("done")
     page = db.paginate(
-        services.task_query(scoped(Task), show_done),
+        tasks.task_query(scoped(Task), show_done),
         page=page_arg(),
         per_page=50,
         error_out=False,
@@ -239,7 +247,7 @@ def index():
     return render_template(
         template,
         page=page,
-        openings=services.openings_of_tasks(page.items),
+        openings=tasks.openings_of_tasks(page.items),
         held=referrals.held_replies_of_tasks(page.items),
         show_done=show_done,
         today=date.today(),
@@ -252,7 +260,7 @@ def index():
 def done(task_id: int):
     """Mark a task done."""
     task = get_scoped_or_404(Task, task_id)
-    if services.mark_done(task, current_user):
+    if tasks.mark_done(task, current_user):
         db.session.commit()
         flash(_("Task done."), "success")
     else:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from envoycrm import audit
 from envoycrm.extensions import db
 from envoycrm.models import AuditEvent, Student, utcnow
-from envoycrm.privacy import services
+from envoycrm.privacy import retention
 from tests.conftest import post
 
 
@@ -56,8 +56,8 @@ def test_erasure_still_works_beside_the_append_only_trail(client, login_as, subj
 
 def test_retention_flags_and_purges_beside_the_append_only_trail(app, people, subject):
     now = utcnow() + timedelta(days=app.config["RETENTION_DAYS"] + 1)
-    assert services.flag_retention(now) == 2
-    assert services.purge_flagged([subject.id], people["coordinator"]) == 1
+    assert retention.flag_retention(now) == 2
+    assert retention.purge_flagged([subject.id], people["coordinator"]) == 1
     db.session.commit()
     actions = db.session.scalars(sa.select(AuditEvent.action)).all()
     assert "retention.flagged" in actions and "student.erased" in actions

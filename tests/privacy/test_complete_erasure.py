@@ -18,7 +18,7 @@ from envoycrm.models import (
     Student,
     StudentTag,
 )
-from envoycrm.privacy import services
+from envoycrm.privacy import rights
 from envoycrm.students import services as students
 from tests.conftest import post
 from tests.jobs.factories import push_for
@@ -205,12 +205,12 @@ def test_an_erased_students_id_is_never_given_to_a_new_student(
     newest = db.session.scalar(sa.select(Student).order_by(Student.id.desc()))
     erased_id = newest.id
     students.audit.record("student.view", "student", erased_id)
-    services.erase_student(newest, people["coordinator"])
+    rights.erase_student(newest, people["coordinator"])
     db.session.commit()
 
     newcomer = factory.student(people["envoy"], name_latin="New Person")
 
     assert newcomer.id > erased_id
-    export = services.export_student(newcomer)
+    export = rights.export_student(newcomer)
     assert {e["record_id"] for e in export["audit_events"]} == {newcomer.id}
     assert all(e["action"] != "student.erased" for e in export["audit_events"])

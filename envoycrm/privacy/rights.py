@@ -1,21 +1,21 @@
-"""Personal-data rights, retention and the audit search: domain functions.
+"""A student's rights over their data: a complete export and an erasure that
+leaves no trace.
 
-Nothing here knows about Flask's request. Exporting and erasing walk the
-schema (every table with a foreign key to ``students``) rather than a list
-kept by hand, so a table added later is exported and erased too.
+Exporting and erasing walk the schema (every table with a foreign key to
+``students``) rather than a list kept by hand, so a table added later is
+exported and erased too. Nothing here knows about Flask's request.
 """
 
 import base64
 import enum
 import json
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime
 from itertools import chain
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from flask import current_app
 from sqlalchemy import (
     Column,
     Enum,
@@ -34,9 +34,7 @@ from envoycrm import audit
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import (
-    AuditEvent,
     DataRequest,
-    DataRequestKind,
     DigestMention,
     IdempotencyKey,
     ImportJob,
@@ -44,84 +42,16 @@ from envoycrm.models import (
     Student,
     StudentTag,
     Task,
-    TaskKind,
     User,
-    utcnow,
 )
 from envoycrm.models.base import table_of
 from envoycrm.pipeline import imports
 
 # What replaces a personal value found outside the student's own rows.
 ERASED = "[erased]"
-# A data request must be answered within one month (GDPR art. 12(3), PIPL).
-ANSWER_WITHIN = timedelta(days=30)
 # Tables that are never written by erasure: the audit trail is append-only
 # and carries no personal values by design.
 APPEND_ONLY = {"audit_events"}
-
-
-# --- retention ---------------------------------------------------------------
-
-
-def retention_period() -> timedelta:
-    """How long a student may go without activity before being flagged."""
-    return timedelta(days=current_app.config["RETENTION_DAYS"])
-
-
-def flag_retention(now: datetime) -> int:
-    """Flag students with no activity for the retention period; return how many.
-
-    Called by the scheduler and by ``flask privacy flag-retention``. Students
-    already flagged keep their first flag date, so running twice is harmless.
-    Commits.
-    """
-    cutoff = now - retention_period()
-    result = db.session.execute(
-        update(Student)
-        .where(Student.last_activity_at < cutoff)
-        .where(Student.retention_flagged_at.is_(None))
-        .values(retention_flagged_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    flagged = rows_changed(result)
-    if flagged:
-        audit.record("retention.flagged", "student", None, count=flagged)
-    db.session.commit()
-    return flagged
-
-
-def flagged_students():
-    """The query of students waiting for a retention review, oldest activity first."""
-    return (
-        select(Student)
-        .where(Student.retention_flagged_at.is_not(None))
-        .order_by(Student.last_activity_at, Student.id)
-    )
-
-
-def keep_student(student: Student) -> None:
-    """A coordinator decided to keep a flagged student: clear the flag."""
-    db.session.execute(
-        update(Student)
-        .where(Student.id == student.id)
-        .values(retention_flagged_at=None, last_activity_at=utcnow())
-    )
-    audit.record("retention.kept", "student", student.id)
-
-
-def purge_flagged(ids: list[int], actor: User) -> int:
-    """Erase the flagged students among ``ids``; return how many were erased."""
-    students = db.session.scalars(
-        select(Student).where(
-            Student.id.in_(ids), Student.retention_flagged_at.is_not(None)
-        )
-    ).all()
-    identifiers = []
-    for student in students:
-        identifiers += _erase_rows(student, actor, reason="retention")
-    # Each kept import file is read once for the whole batch.
-    _scrub_imports(identifiers)
-    return len(students)
 
 
 # --- export ------------------------------------------------------------------
@@ -362,7 +292,18 @@ def erase_student(
     ``student.erased`` records the erasure with counts only. The caller
     commits.
     """
-    _scrub_imports(_erase_rows(student, actor, reason))
+    erase_students([student], actor, reason)
+
+
+def erase_students(
+    students: Sequence[Student], actor: User | None, reason: str
+) -> None:
+    """``erase_student`` for each of ``students``; each kept import file is
+    read once for all of them. The caller commits."""
+    identifiers: list[str] = []
+    for student in students:
+        identifiers += _erase_rows(student, actor, reason)
+    _scrub_imports(identifiers)
 
 
 def _erase_rows(student: Student, actor: User | None, reason: str) -> list[str]:
@@ -430,167 +371,3 @@ def _erase_rows(student: Student, actor: User | None, reason: str) -> list[str]:
         **stats,
     )
     return identifiers
-
-
-# --- data requests and tasks ---------------------------------------------------
-
-
-def request_due_on(today: date) -> date:
-    """The deadline of a request made ``today``: one month later."""
-    return today + ANSWER_WITHIN
-
-
-def create_data_request(
-    kind: DataRequestKind, email: str, message: str, today: date
-) -> DataRequest:
-    """Record a student's request and open a task for coordinators.
-
-    The student is linked when the email matches exactly one record; either
-    way a coordinator verifies the requester before acting.
-    """
-    from envoycrm.auth.services import normalise_email
-
-    email = normalise_email(email)
-    matches = db.session.scalars(
-        select(Student.id).where(func.lower(Student.email) == email).limit(2)
-    ).all()
-    student_id = matches[0] if len(matches) == 1 else None
-    due = request_due_on(today)
-    request = DataRequest(
-        kind=kind, email=email, message=message, student_id=student_id, due_on=due
-    )
-    db.session.add(request)
-    db.session.flush()
-    task_kind = (
-        TaskKind.DATA_EXPORT
-        if kind is DataRequestKind.EXPORT
-        else TaskKind.DATA_ERASURE
-    )
-    # The title is a fixed English key; the tasks page shows the translated kind.
-    task = Task(
-        kind=task_kind,
-        title=f"Data request #{request.id}",
-        student_id=student_id,
-        data_request_id=request.id,
-        due_on=due,
-    )
-    db.session.add(task)
-    db.session.flush()
-    audit.record(
-        "data_request.create", "data_request", request.id, kind=kind.name, task=task.id
-    )
-    return request
-
-
-def task_query(base, show_done: bool = False):
-    """Tasks, open first by due date (no date last), optionally done ones too."""
-    query = base
-    if not show_done:
-        query = query.where(Task.done_at.is_(None))
-    return query.order_by(
-        Task.done_at.is_not(None),
-        Task.due_on.is_(None),
-        Task.due_on,
-        Task.id,
-    )
-
-
-def mark_done(task: Task, actor: User) -> bool:
-    """Mark a task done; False when it already was."""
-    if task.done_at is not None:
-        return False
-    task.done_at = utcnow()
-    task.done_by_id = actor.id
-    if task.data_request_id:
-        db.session.execute(
-            update(DataRequest)
-            .where(DataRequest.id == task.data_request_id)
-            .where(DataRequest.completed_at.is_(None))
-            .values(completed_at=task.done_at)
-        )
-    audit.record("task.done", "task", task.id, kind=task.kind.name)
-    return True
-
-
-# --- audit search --------------------------------------------------------------
-
-
-@dataclass
-class AuditFilter:
-    """What the audit log is narrowed to."""
-
-    actor: str = ""
-    action: str = ""
-    record_type: str = ""
-    record_id: int | None = None
-    since: date | None = None
-    until: date | None = None
-
-    def as_args(self) -> dict:
-        """The filter as query-string arguments (for pagination links)."""
-        values = {
-            "actor": self.actor,
-            "action": self.action,
-            "record_type": self.record_type,
-            "record_id": self.record_id or "",
-            "since": self.since.isoformat() if self.since else "",
-            "until": self.until.isoformat() if self.until else "",
-        }
-        return {key: value for key, value in values.items() if value}
-
-
-def audit_query(filters: AuditFilter):
-    """The audit log, newest first, narrowed by ``filters`` (indexed columns)."""
-    query = select(AuditEvent)
-    if filters.actor:
-        if filters.actor.isdigit():
-            query = query.where(AuditEvent.actor_id == int(filters.actor))
-        else:
-            needle = filters.actor.lower()
-            actors = select(User.id).where(
-                or_(
-                    func.lower(User.email).startswith(needle, autoescape=True),
-                    func.lower(User.full_name).contains(needle, autoescape=True),
-                )
-            )
-            query = query.where(AuditEvent.actor_id.in_(actors))
-    if filters.action:
-        query = query.where(
-            AuditEvent.action.startswith(filters.action, autoescape=True)
-        )
-    if filters.record_type:
-        query = query.where(AuditEvent.record_type == filters.record_type)
-    if filters.record_id is not None:
-        query = query.where(AuditEvent.record_id == filters.record_id)
-    if filters.since:
-        start = datetime.combine(filters.since, time(0), UTC)
-        query = query.where(AuditEvent.created_at >= start)
-    if filters.until:
-        end = datetime.combine(filters.until + timedelta(days=1), time(0), UTC)
-        query = query.where(AuditEvent.created_at < end)
-    return query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-
-
-def actors_of(events) -> dict[int, User]:
-    """The users behind a page of audit events, in one query."""
-    ids = {e.actor_id for e in events if e.actor_id}
-    if not ids:
-        return {}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-
-
-def openings_of_tasks(tasks) -> dict:
-    """The openings (with their employers) that tasks refer to, in one query."""
-    from sqlalchemy.orm import selectinload
-
-    from envoycrm.models import JobOpening
-
-    ids = {task.opening_id for task in tasks if task.opening_id}
-    if not ids:
-        return {}
-    rows = db.session.scalars(
-        select(JobOpening)
-        .where(JobOpening.id.in_(ids))
-        .options(selectinload(JobOpening.employer))
-    )
-    return {opening.id: opening for opening in rows}
