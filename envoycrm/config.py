@@ -117,6 +117,8 @@ class Config:
 
     # Students with no activity for this many days are flagged for review.
     RETENTION_DAYS = _env_int("RETENTION_DAYS", 3 * 365)
+    # An uploaded import file (and its row-by-row preview) is kept this long.
+    IMPORT_FILE_KEEP_HOURS = _env_int("IMPORT_FILE_KEEP_HOURS", 48)
 
 
 class DevConfig(Config):

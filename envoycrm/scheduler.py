@@ -75,6 +75,15 @@ def flag_retention(now: datetime) -> str:
     return f"flagged {flagged}"
 
 
+def forget_import_files(now: datetime) -> str:
+    """Drop uploaded import files past their keeping time."""
+    from envoycrm.privacy.retention import forget_import_files as forget
+
+    forgotten = forget(now)
+    db.session.commit()
+    return f"forgot {forgotten}"
+
+
 def refresh_statistics(now: datetime) -> str:
     """Keep the database's query-planner statistics current."""
     from envoycrm.database import refresh_statistics as refresh
@@ -87,6 +96,7 @@ JOBS: dict[str, tuple[Callable[[datetime], str], dict]] = {
     "digests": (send_digests, {"minute": "*/15"}),
     "close-expired-openings": (close_expired_openings, {"hour": 0, "minute": 5}),
     "flag-retention": (flag_retention, {"hour": 2, "minute": 30}),
+    "forget-import-files": (forget_import_files, {"minute": 40}),
     "refresh-statistics": (refresh_statistics, {"hour": 3, "minute": 15}),
 }
 

@@ -36,6 +36,14 @@ def _own_job(import_id: int) -> ImportJob:
     return job
 
 
+def _file_gone(job: ImportJob):
+    """The answer for an import whose file is no longer kept, else None."""
+    if job.content is not None:
+        return None
+    flash(_("This file is no longer kept. Upload it again to import it."), "error")
+    return redirect(url_for("pipeline.import_upload"))
+
+
 def _upload_form() -> UploadForm:
     form = UploadForm()
     form.owner_id.choices = envoy_choices()
@@ -93,6 +101,8 @@ def import_mapping(import_id: int):
     job = _own_job(import_id)
     if job.status is ImportStatus.CONFIRMED:
         return redirect(url_for("pipeline.import_preview", import_id=job.id))
+    if gone := _file_gone(job):
+        return gone
     headers = job.preview.get("headers", [])
     labels = imports.field_labels()
     form = mapping_form_class(labels, headers)()
@@ -150,6 +160,8 @@ def import_preview(import_id: int):
     job = _own_job(import_id)
     if job.status is ImportStatus.UPLOADED:
         return redirect(url_for("pipeline.import_mapping", import_id=job.id))
+    if job.status is not ImportStatus.CONFIRMED and (gone := _file_gone(job)):
+        return gone
     rows = job.preview.get("rows", [])
     problems = [r for r in rows if r["status"] != "new"][: imports.PREVIEW_SHOWN]
     fresh = [r for r in rows if r["status"] == "new"][:20]
@@ -176,6 +188,8 @@ def import_preview(import_id: int):
 def import_confirm(import_id: int):
     """Write exactly the good rows, in chunks; a second submit does nothing."""
     job = _own_job(import_id)
+    if gone := _file_gone(job):
+        return gone
     form = ConfirmForm()
     if not form.validate_on_submit() or job.status is not ImportStatus.PREVIEWED:
         if job.status is ImportStatus.CONFIRMED:
@@ -202,6 +216,8 @@ def import_errors(import_id: int):
     job = _own_job(import_id)
     if job.status is ImportStatus.UPLOADED:
         abort(404)
+    if gone := _file_gone(job):
+        return gone
     audit.record(
         "import.errors_download",
         "import_job",

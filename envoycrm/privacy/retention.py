@@ -1,15 +1,17 @@
 """Retention: students with no activity for a configurable period are flagged
-for review, then kept or purged (erased) by a coordinator."""
+for review, then kept or purged (erased) by a coordinator; uploaded import
+files are kept only while their import is being done."""
 
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import defer
 
 from envoycrm import audit
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
-from envoycrm.models import Student, User, utcnow
+from envoycrm.models import ImportJob, Student, User, utcnow
 from envoycrm.privacy import rights
 
 
@@ -68,3 +70,25 @@ def purge_flagged(ids: list[int], actor: User) -> int:
     ).all()
     rights.erase_students(students, actor, reason="retention")
     return len(students)
+
+
+def forget_import_files(now: datetime) -> int:
+    """Drop the file and row-by-row preview of imports uploaded more than
+    ``IMPORT_FILE_KEEP_HOURS`` ago; return how many.
+
+    By then an import is done or abandoned; the copies of people's data it
+    holds are not kept beside the students themselves. Its counts stay. The
+    caller commits.
+    """
+    cutoff = now - timedelta(hours=current_app.config["IMPORT_FILE_KEEP_HOURS"])
+    jobs = db.session.scalars(
+        select(ImportJob)
+        .where(ImportJob.created_at < cutoff, ImportJob.content.is_not(None))
+        .options(defer(ImportJob.content))
+    ).all()
+    for job in jobs:
+        job.content = None
+        job.preview = {"counts": (job.preview or {}).get("counts", {})}
+    if jobs:
+        audit.record("import.files_forgotten", "import_job", None, count=len(jobs))
+    return len(jobs)
