@@ -90,6 +90,9 @@ class Config:
     REFERRAL_REPLY_LIMIT = _env_int("REFERRAL_REPLY_LIMIT", 10)
     REFERRAL_REPLY_WINDOW = _env_int("REFERRAL_REPLY_WINDOW", 60 * 60)
     DATA_REQUESTS_PER_HOUR = _env_int("DATA_REQUESTS_PER_HOUR", 5)
+    # "Is this email or WeChat ID known to the network?", per signed-in user.
+    DUPLICATE_CHECK_LIMIT = _env_int("DUPLICATE_CHECK_LIMIT", 100)
+    DUPLICATE_CHECK_WINDOW = _env_int("DUPLICATE_CHECK_WINDOW", 10 * 60)
 
     # Argon2id cost; unset means argon2-cffi's own defaults (RFC 9106).
     ARGON2_TIME_COST = _env_int_or_none("ARGON2_TIME_COST")
@@ -132,6 +135,8 @@ class Config:
 
     # Students with no activity for this many days are flagged for review.
     RETENTION_DAYS = _env_int("RETENTION_DAYS", 3 * 365)
+    # An uploaded import file (and its row-by-row preview) is kept this long.
+    IMPORT_FILE_KEEP_HOURS = _env_int("IMPORT_FILE_KEEP_HOURS", 48)
 
 
 class DevConfig(Config):

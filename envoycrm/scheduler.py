@@ -68,11 +68,20 @@ def close_expired_openings(now: datetime) -> str:
 
 def flag_retention(now: datetime) -> str:
     """Flag students past the retention period."""
-    from envoycrm.privacy.services import flag_retention as flag
+    from envoycrm.privacy.retention import flag_retention as flag
 
     flagged = flag(now)
     db.session.commit()
     return f"flagged {flagged}"
+
+
+def forget_import_files(now: datetime) -> str:
+    """Drop uploaded import files past their keeping time."""
+    from envoycrm.privacy.retention import forget_import_files as forget
+
+    forgotten = forget(now)
+    db.session.commit()
+    return f"forgot {forgotten}"
 
 
 def refresh_statistics(now: datetime) -> str:
@@ -87,6 +96,7 @@ JOBS: dict[str, tuple[Callable[[datetime], str], dict]] = {
     "digests": (send_digests, {"minute": "*/15"}),
     "close-expired-openings": (close_expired_openings, {"hour": 0, "minute": 5}),
     "flag-retention": (flag_retention, {"hour": 2, "minute": 30}),
+    "forget-import-files": (forget_import_files, {"minute": 40}),
     "refresh-statistics": (refresh_statistics, {"hour": 3, "minute": 15}),
 }
 

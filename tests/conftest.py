@@ -125,8 +125,20 @@ def _empty_all_tables() -> None:
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        # The triggers that keep the audit trail append-only refuse DELETE:
+        # set them aside while emptying, as TRUNCATE does on PostgreSQL.
+        triggers = db.session.execute(
+            sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        ).all()
+        for name, _sql in triggers:
+            db.session.execute(sa.text(f'DROP TRIGGER "{name}"'))
         for table in tables:
             db.session.execute(table.delete())
+        for _name, sql in triggers:
+            db.session.execute(sa.text(sql))
+        # AUTOINCREMENT tables remember their highest id; start again like
+        # PostgreSQL's RESTART IDENTITY.
+        db.session.execute(sa.text("DELETE FROM sqlite_sequence"))
     db.session.commit()
 
 

@@ -24,7 +24,7 @@ from envoycrm.models import (
 from envoycrm.models.users import DegreeLevel
 from envoycrm.students import queries, services
 from envoycrm.students.names import name_key
-from tests.conftest import csrf_token, post
+from tests.conftest import csrf_token, post, sign_in
 
 HOSTILE = "<div hx-get=/x hx-trigger=load>Mallory</div>"
 KEY_PATTERN = re.compile(r'name="idempotency_key" type="hidden" value="([0-9a-f]{32})"')
@@ -680,3 +680,28 @@ def test_a_merge_keeps_job_interests_tasks_and_moves_reassigned_tasks(
     db.session.commit()
     db.session.refresh(task)
     assert task.assignee_id == people["envoy"].id
+
+
+def test_the_duplicate_check_is_limited_per_user_with_a_clear_message(
+    app, client, login_as, factory, people
+):
+    factory.student(people["envoy"], email="wang.wei@x.org")
+    app.config.update(DUPLICATE_CHECK_LIMIT=3, DUPLICATE_CHECK_WINDOW=600)
+    login_as("envoy2")
+    probe = {"name_latin": "Wang Wei", "email": "wang.wei@x.org"}
+    fragment = {"HX-Request": "true"}
+    for _ in range(3):
+        answer = post(client, "/students/duplicates", probe, headers=fragment)
+        assert answer.status_code == 200
+        assert "may already be known" in answer.get_data(as_text=True)
+
+    refused = post(client, "/students/duplicates", probe, headers=fragment)
+
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert "Too many duplicate checks" in text
+    assert "may already be known" not in text
+    # Another user's checks are counted apart.
+    other = app.test_client()
+    sign_in(other, people["envoy"].email)
+    assert post(other, "/students/duplicates", probe).status_code == 200

@@ -30,7 +30,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from envoycrm import mail
+from envoycrm import audit, mail
 from envoycrm.access import N_
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
@@ -266,6 +266,15 @@ def deliver(
             return OutboxStatus.PENDING
         _finish(row, OutboxStatus.FAILED, last_error=error)
         return OutboxStatus.FAILED
+    # Committed with the SENT mark: a digest names students to its reader.
+    audit.record(
+        "digest.sent",
+        "outbox",
+        row.id,
+        kind=row.kind.name,
+        recipient_id=user.id,
+        students=len(set(composed.mentions)),
+    )
     _finish(row, OutboxStatus.SENT, sent_at=now, last_error=None)
     _record_mentions(row.id, composed.mentions)
     return OutboxStatus.SENT

@@ -13,7 +13,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from envoycrm import ratelimit
+from envoycrm import audit, ratelimit
 from envoycrm.access import public
 from envoycrm.extensions import db
 from envoycrm.i18n import LANG_COOKIE, normalise_locale
@@ -127,6 +127,7 @@ def reply(token: str):
         # The honeypot was filled: a bot. Answer as if all went well.
         return redirect(url_for("referral.thanks", token=token))
     data = {name: f.data for name, f in form._fields.items()}
+    audit.omit_client_address()
     data["consent_scope"] = referrals.consent_scope(form.share_with_employers.data)
     referrals.record_reply(push, data, str(get_locale()))
     db.session.commit()

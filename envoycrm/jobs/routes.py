@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from envoycrm import audit
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
 from envoycrm.errors import render_error
 from envoycrm.extensions import db
@@ -110,6 +111,17 @@ def _show_page(opening: JobOpening, status: int = 200, reject_form=None):
         context["push"] = db.session.scalar(
             scoped(Push).where(Push.opening_id == opening.id)
         )
+    matches = context.get("matches")
+    if isinstance(matches, list) and matches:
+        audit.record_list_view(
+            "opening.candidates",
+            {},
+            len(matches),
+            len(matches),
+            "job_opening",
+            opening.id,
+        )
+        db.session.commit()
     return render_template("jobs/show.html", **context), status
 
 
@@ -379,6 +391,8 @@ def _candidate(opening_id: int, student_id: int):
 def candidate(opening_id: int, student_id: int):
     """A consenting candidate, with only the fields they agreed to share."""
     opening, found = _candidate(opening_id, student_id)
+    audit.record("candidate.view", "student", found.student.id, opening_id=opening.id)
+    db.session.commit()
     return render_template(
         "jobs/candidate.html",
         opening=opening,

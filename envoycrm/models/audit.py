@@ -13,8 +13,9 @@ from envoycrm.models.base import UTCDateTime, utcnow
 class AuditEvent(Model):
     """Who did what to which record, when and from where.
 
-    Rows are only ever inserted (see ``envoycrm.audit.record``); ``details``
-    names changed fields but never carries sensitive personal values.
+    Rows are only ever inserted (see ``envoycrm.audit.record``); a trigger
+    made by migration 0008 refuses UPDATE and DELETE in the database itself.
+    ``details`` names changed fields but never carries personal values.
     """
 
     __tablename__ = "audit_events"

@@ -147,6 +147,9 @@ class Student(Model):
         Index(
             "ix_students_degree_graduation", "degree", "expected_graduation", "stage"
         ),
+        # An erased student's id is never given to a new one (PostgreSQL's
+        # sequences never reuse ids anyway).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -55,7 +55,11 @@ class User(UserMixin, Model):
     """Anyone who signs in: admin, coordinator, envoy or employer staff."""
 
     __tablename__ = "users"
-    __table_args__ = (Index("ix_users_role_active", "role", "active"),)
+    __table_args__ = (
+        Index("ix_users_role_active", "role", "active"),
+        # A removed account's id is never given to another person.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

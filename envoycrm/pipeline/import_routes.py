@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from envoycrm import audit
 from envoycrm.access import staff
 from envoycrm.extensions import db
 from envoycrm.labels import label
@@ -33,6 +34,14 @@ def _own_job(import_id: int) -> ImportJob:
     if job is None:
         abort(404)
     return job
+
+
+def _file_gone(job: ImportJob):
+    """The answer for an import whose file is no longer kept, else None."""
+    if job.content is not None:
+        return None
+    flash(_("This file is no longer kept. Upload it again to import it."), "error")
+    return redirect(url_for("pipeline.import_upload"))
 
 
 def _upload_form() -> UploadForm:
@@ -92,6 +101,8 @@ def import_mapping(import_id: int):
     job = _own_job(import_id)
     if job.status is ImportStatus.CONFIRMED:
         return redirect(url_for("pipeline.import_preview", import_id=job.id))
+    if gone := _file_gone(job):
+        return gone
     headers = job.preview.get("headers", [])
     labels = imports.field_labels()
     form = mapping_form_class(labels, headers)()
@@ -127,6 +138,8 @@ def import_mapping(import_id: int):
             return redirect(url_for("pipeline.import_preview", import_id=job.id))
     status = 422 if form.is_submitted() else 200
     samples = imports.load_table(job).rows[:3]
+    audit.record("import.mapping_view", "import_job", job.id, shown=len(samples))
+    db.session.commit()
     return (
         render_template(
             "pipeline/import_mapping.html",
@@ -147,9 +160,15 @@ def import_preview(import_id: int):
     job = _own_job(import_id)
     if job.status is ImportStatus.UPLOADED:
         return redirect(url_for("pipeline.import_mapping", import_id=job.id))
+    if job.status is not ImportStatus.CONFIRMED and (gone := _file_gone(job)):
+        return gone
     rows = job.preview.get("rows", [])
     problems = [r for r in rows if r["status"] != "new"][: imports.PREVIEW_SHOWN]
     fresh = [r for r in rows if r["status"] == "new"][:20]
+    audit.record(
+        "import.preview_view", "import_job", job.id, shown=len(problems) + len(fresh)
+    )
+    db.session.commit()
     return render_template(
         "pipeline/import_preview.html",
         job=job,
@@ -169,6 +188,8 @@ def import_preview(import_id: int):
 def import_confirm(import_id: int):
     """Write exactly the good rows, in chunks; a second submit does nothing."""
     job = _own_job(import_id)
+    if gone := _file_gone(job):
+        return gone
     form = ConfirmForm()
     if not form.validate_on_submit() or job.status is not ImportStatus.PREVIEWED:
         if job.status is ImportStatus.CONFIRMED:
@@ -195,6 +216,15 @@ def import_errors(import_id: int):
     job = _own_job(import_id)
     if job.status is ImportStatus.UPLOADED:
         abort(404)
+    if gone := _file_gone(job):
+        return gone
+    audit.record(
+        "import.errors_download",
+        "import_job",
+        job.id,
+        rows=job.preview.get("counts", {}).get("error", 0),
+    )
+    db.session.commit()
     response = Response(
         stream_with_context(imports.error_report(job)),
         mimetype="text/csv; charset=utf-8",

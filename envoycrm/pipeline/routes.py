@@ -49,6 +49,13 @@ def current_filter() -> PipelineFilter:
 
 def _board_page(filters: PipelineFilter, status: int = 200, **extra):
     columns = services.board(filters)
+    audit.record_list_view(
+        "pipeline.board",
+        filters.as_args(),
+        sum(column.count for column in columns),
+        sum(len(column.cards) for column in columns),
+    )
+    db.session.commit()
     return (
         render_template(
             "pipeline/board.html",
@@ -137,6 +144,13 @@ def student_list():
         per_page=LIST_PAGE_SIZE,
         error_out=False,
     )
+    audit.record_list_view(
+        "pipeline.list",
+        {**filters.as_args(), "page": page.page},
+        page.total or 0,
+        len(page.items),
+    )
+    db.session.commit()
     return _list_page(filters, page)
 
 

@@ -10,7 +10,7 @@ privacy_cli = AppGroup("privacy", help="Personal data: retention.")
 def flag_retention_command() -> None:
     """Flag students with no activity for RETENTION_DAYS days."""
     from envoycrm.models import utcnow
-    from envoycrm.privacy.services import flag_retention
+    from envoycrm.privacy.retention import flag_retention
 
     flagged = flag_retention(utcnow())
     click.echo(f"{flagged} students flagged for retention review.")

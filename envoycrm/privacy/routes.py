@@ -17,14 +17,15 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from envoycrm import ratelimit
+from envoycrm import audit, ratelimit
 from envoycrm.access import get_scoped_or_404, public, staff
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.models import Student
 from envoycrm.params import page_arg, text_arg
-from envoycrm.privacy import bp, public_bp, services, summary
+from envoycrm.privacy import audit_search, bp, public_bp, requests, rights, summary
 from envoycrm.privacy.forms import ConfirmForm, DataRequestForm
+from envoycrm.privacy.retention import flagged_students, keep_student, purge_flagged
 
 AUDIT_PAGE_SIZE = 50
 
@@ -43,7 +44,7 @@ def _date_arg(name: str) -> date | None:
 def audit_log():
     """Search the audit trail by actor, action, record and date range."""
     record_id = text_arg("record_id", 12)
-    filters = services.AuditFilter(
+    filters = audit_search.AuditFilter(
         actor=text_arg("actor", 100),
         action=text_arg("action", 60),
         record_type=text_arg("record_type", 60),
@@ -52,7 +53,7 @@ def audit_log():
         until=_date_arg("until"),
     )
     page = db.paginate(
-        services.audit_query(filters),
+        audit_search.audit_query(filters),
         page=page_arg(),
         per_page=AUDIT_PAGE_SIZE,
         error_out=False,
@@ -65,7 +66,7 @@ def audit_log():
         template,
         page=page,
         filters=filters,
-        actors=services.actors_of(page.items),
+        actors=audit_search.actors_of(page.items),
     )
 
 
@@ -78,8 +79,8 @@ def _student(student_id: int) -> Student:
 def student_export(student_id: int):
     """A readable, printable summary of everything held about one student."""
     student = _student(student_id)
-    export = services.export_student(student)
-    services.record_export(student, "html")
+    export = rights.export_student(student)
+    rights.record_export(student, "html")
     db.session.commit()
     return render_template(
         "privacy/export.html",
@@ -94,8 +95,8 @@ def student_export(student_id: int):
 def student_export_json(student_id: int):
     """Everything held about one student, as a JSON download."""
     student = _student(student_id)
-    export = services.export_student(student)
-    services.record_export(student, "json")
+    export = rights.export_student(student)
+    rights.record_export(student, "json")
     db.session.commit()
     body = json.dumps(export, ensure_ascii=False, indent=2, sort_keys=True)
     return Response(
@@ -116,7 +117,7 @@ def student_erase(student_id: int):
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("privacy/erase.html", student=student, form=form), status
-    services.erase_student(student, current_user)
+    rights.erase_student(student, current_user)
     db.session.commit()
     flash(_("The student's personal data is erased."), "success")
     return redirect(url_for("students.index"))
@@ -127,7 +128,7 @@ def student_erase(student_id: int):
 def retention():
     """Students flagged for having no activity in the retention period."""
     page = db.paginate(
-        services.flagged_students(), page=page_arg(), per_page=50, error_out=False
+        flagged_students(), page=page_arg(), per_page=50, error_out=False
     )
     return render_template(
         "privacy/retention.html",
@@ -146,9 +147,7 @@ def retention_purge():
     if not ids:
         form.form_errors.append(_("Tick the students to purge."))
     if not form.validate_on_submit() or not ids:
-        page = db.paginate(
-            services.flagged_students(), page=1, per_page=50, error_out=False
-        )
+        page = db.paginate(flagged_students(), page=1, per_page=50, error_out=False)
         return render_template(
             "privacy/retention.html",
             page=page,
@@ -156,7 +155,7 @@ def retention_purge():
             days=current_app.config["RETENTION_DAYS"],
             ticked=set(ids),
         ), 422
-    purged = services.purge_flagged(ids, current_user)
+    purged = purge_flagged(ids, current_user)
     db.session.commit()
     flash(
         ngettext("%(num)s student purged.", "%(num)s students purged.", purged),
@@ -170,7 +169,7 @@ def retention_purge():
 def retention_keep(student_id: int):
     """Keep a flagged student: the flag is cleared and the clock restarts."""
     student = _student(student_id)
-    services.keep_student(student)
+    keep_student(student)
     db.session.commit()
     flash(_("The student is kept."), "success")
     return redirect(url_for("privacy.retention"))
@@ -204,7 +203,8 @@ def request_form():
         )
         return _no_store((render_template("privacy/request.html", form=form), 429))
     if not form.website.data:  # a filled honeypot is a bot: store nothing
-        services.create_data_request(
+        audit.omit_client_address()
+        requests.create_data_request(
             form.kind.data, form.email.data, form.message.data or "", date.today()
         )
     db.session.commit()

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from envoycrm import audit
+from envoycrm import audit, ratelimit
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
@@ -89,10 +89,24 @@ def quick_log():
     return redirect(url_for("main.home"))
 
 
+def _duplicate_checks_exhausted() -> bool:
+    """Count one duplicate check for the user; True once over their limit.
+
+    The check tells whether an email or WeChat ID is known anywhere in the
+    network, so nobody may ask it an unlimited number of times.
+    """
+    config = current_app.config
+    key = f"duplicate-check:{current_user.id}"
+    limit, window = config["DUPLICATE_CHECK_LIMIT"], config["DUPLICATE_CHECK_WINDOW"]
+    return ratelimit.take(ratelimit.Limit(key, limit, window)) is None
+
+
 @bp.route("/duplicates", methods=["POST"])
 @roles(*WORKSPACE)
 def duplicates():
     """Possible duplicates of what is being typed (htmx, debounced)."""
+    if _duplicate_checks_exhausted():
+        return render_template("students/_duplicates.html", limited=True), 429
     form = QuickLogForm()
     form.university_id.choices = university_choices(str(get_locale()))
     form.validate()  # parses what it can; errors are not shown here
@@ -126,6 +140,13 @@ def index():
         per_page=current_app.config["PAGE_SIZE"],
         cap=current_app.config["LIST_COUNT_CAP"],
     )
+    audit.record_list_view(
+        "students.list",
+        {**filters.as_args(), "page": page.page},
+        page.total,
+        len(page.items),
+    )
+    db.session.commit()
     template = "students/_rows.html" if is_fragment_request() else "students/index.html"
     return render_template(
         template,
@@ -217,6 +238,8 @@ def edit(student_id: int):
     student = _load(student_id)
     if request.method == "GET":
         form = _edit_form(student, blank=True)
+        audit.record("student.edit_view", "student", student.id)
+        db.session.commit()
         return _edit_response(student, form)
     form = _edit_form(student)
     if not form.validate_on_submit():

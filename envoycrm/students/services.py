@@ -362,7 +362,9 @@ def add_tag(student: Student, tag: str) -> bool:
     if any(t.tag == tag for t in student.tags):
         return False
     student.tags.append(StudentTag(tag=tag))
-    audit.record("student.tag_add", "student", student.id, tag=tag)
+    # A tag is free text that may name a person: the trail says only that
+    # one was added.
+    audit.record("student.tag_add", "student", student.id)
     return True
 
 
@@ -371,7 +373,7 @@ def remove_tag(student: Student, tag: str) -> bool:
     for existing in list(student.tags):
         if existing.tag == tag:
             student.tags.remove(existing)
-            audit.record("student.tag_remove", "student", student.id, tag=tag)
+            audit.record("student.tag_remove", "student", student.id)
             return True
     return False
 

@@ -106,3 +106,31 @@ def test_temporary_failures_stop_after_the_last_retry(mailserver, people):
     assert row.status is OutboxStatus.FAILED
     assert row.attempts == outbox.MAX_ATTEMPTS
     assert mailserver.messages == []
+
+
+def test_every_digest_the_scheduler_sends_is_audited_with_whom_it_named(
+    mailserver, people, factory
+):
+    from envoycrm.models import AuditEvent, DigestMention
+    from tests.digests.conftest import IN_WEEK, set_times
+
+    _only_coordinator(people)
+    set_times(factory.student(people["envoy"]), created_at=IN_WEEK)
+    outbox.run(NOW)
+
+    row = _row_for(people["coordinator"])
+    assert row.status is OutboxStatus.SENT
+    [event] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "digest.sent")
+    ).all()
+    named = db.session.scalars(
+        select(DigestMention.student_id).where(DigestMention.outbox_id == row.id)
+    ).all()
+    assert named  # the new student of the week
+    assert (event.record_type, event.record_id) == ("outbox", row.id)
+    assert event.actor_id is None  # the scheduler, not a person
+    assert event.details == {
+        "kind": "BUREAU",
+        "recipient_id": people["coordinator"].id,
+        "students": len(named),
+    }

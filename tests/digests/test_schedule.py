@@ -78,6 +78,7 @@ def test_jobs_have_fixed_ids_coalesce_and_a_generous_grace_time(app):
         "digests",
         "close-expired-openings",
         "flag-retention",
+        "forget-import-files",
         "refresh-statistics",
     }
     assert scheduler.JOB_DEFAULTS["coalesce"] is True
@@ -110,6 +111,11 @@ def test_a_failing_job_is_recorded_as_failed(app, monkeypatch):
 
 
 def test_the_other_jobs_close_openings_and_flag_retention(app, people):
-    for job_id in ("close-expired-openings", "flag-retention", "refresh-statistics"):
+    for job_id in (
+        "close-expired-openings",
+        "flag-retention",
+        "forget-import-files",
+        "refresh-statistics",
+    ):
         record = scheduler.run_job(app, job_id)
         assert record.ok is True, record.detail

@@ -165,3 +165,25 @@ def test_another_envoy_cannot_ask_for_openings_of_someone_elses_student(
 ):
     login_as("envoy2")
     assert client.get(f"/jobs/for-student/{candidate.id}").status_code == 404
+
+
+def test_an_employers_candidate_list_and_candidate_page_are_audited(
+    client, login_as, opening, candidate
+):
+    from envoycrm.models import AuditEvent
+
+    employer = login_as("employer")
+    client.get(f"/jobs/{opening.id}")
+    client.get(f"/jobs/{opening.id}/candidates/{candidate.id}")
+
+    db.session.expire_all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.actor_id == employer.id)
+    ).all()
+    seen = {e.action: e for e in events}
+    listed = seen["opening.candidates"]
+    assert (listed.record_type, listed.record_id) == ("job_opening", opening.id)
+    assert listed.details["count"] == 1
+    viewed = seen["candidate.view"]
+    assert (viewed.record_type, viewed.record_id) == ("student", candidate.id)
+    assert viewed.details == {"opening_id": opening.id}

@@ -385,3 +385,66 @@ def test_envoys_and_employers_cannot_import(app, people):
         assert client.get("/pipeline/import").status_code == 403
         assert _upload(client, people, _csv_bytes(_rows())).status_code == 403
     assert db.session.scalar(select(func.count(ImportJob.id))) == 0
+
+
+def test_the_mapping_preview_and_error_report_of_an_import_are_audited(
+    client, coordinator, people, known
+):
+    from envoycrm.models import AuditEvent
+
+    job_id = _job_id(_upload(client, people, _csv_bytes(_rows())))
+    _map_and_preview(client, job_id)
+    client.get(f"/pipeline/import/{job_id}")
+    client.get(f"/pipeline/import/{job_id}/errors.csv").get_data()
+
+    db.session.expire_all()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.record_type == "import_job", AuditEvent.record_id == job_id)
+        .order_by(AuditEvent.id)
+    ).all()
+    actions = [e.action for e in events]
+    assert actions == [
+        "import.mapping_view",
+        "import.preview_view",
+        "import.errors_download",
+    ]
+    assert all(e.actor_id == coordinator.id for e in events)
+    assert events[0].details == {"shown": 3}
+    assert events[2].details == {"rows": 4}
+
+
+def test_an_import_file_and_its_rows_are_forgotten_after_their_keeping_time(
+    app, client, coordinator, people, known
+):
+    from datetime import timedelta
+
+    from envoycrm import scheduler
+    from envoycrm.models import ImportJob
+
+    job_id = _job_id(_upload(client, people, _csv_bytes(_rows())))
+    _map_and_preview(client, job_id)
+    job = db.session.get(ImportJob, job_id)
+    counts = dict(job.preview["counts"])
+    keep = timedelta(hours=app.config["IMPORT_FILE_KEEP_HOURS"])
+
+    # Still being worked on: kept.
+    scheduler.run_job(app, "forget-import-files", job.created_at + keep / 2)
+    db.session.expire_all()
+    assert db.session.get(ImportJob, job_id).content is not None
+
+    record = scheduler.run_job(app, "forget-import-files", job.created_at + keep * 2)
+
+    assert record.ok is True and record.detail == "forgot 1"
+    db.session.expire_all()
+    job = db.session.get(ImportJob, job_id)
+    assert job.content is None
+    assert job.preview == {"counts": counts}  # no row of anyone's data
+    # Its pages say so instead of failing.
+    for path in ("mapping", "", "errors.csv"):
+        url = f"/pipeline/import/{job_id}/{path}".rstrip("/")
+        answer = client.get(url)
+        assert answer.status_code == 302, url
+        assert answer.headers["Location"].endswith("/pipeline/import")
+    page = client.get("/pipeline/import").get_data(as_text=True)
+    assert "This file is no longer kept" in page

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from envoycrm.extensions import db
 from envoycrm.models import AuditEvent, Student, utcnow
-from envoycrm.privacy.services import flag_retention
+from envoycrm.privacy.retention import flag_retention
 from tests.conftest import post
 
 
