@@ -121,4 +121,4 @@ def test_an_idempotency_key_of_another_user_reveals_nothing(factory, people):
         )
     )
     db.session.commit()
-    services._check_idempotency(key, people["envoy2"].id)  # no AlreadyDone
+    services.check_idempotency(key, people["envoy2"].id)  # no AlreadyDone

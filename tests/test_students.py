@@ -553,7 +553,7 @@ def test_a_stale_edit_is_refused_and_both_versions_are_shown(envoy_client, stude
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Someone else saved this student" in page
+    assert "Someone else saved this record" in page
     assert "Changed by the coordinator" in page and 'value="My own edit"' in page
     db.session.refresh(student)
     assert student.programme == "Changed by the coordinator"

@@ -17,9 +17,10 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
+from envoycrm.database import STALE
+from envoycrm.editing import refuse_stale_edit
 from envoycrm.errors import render_error
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
@@ -182,22 +183,14 @@ def edit(opening_id: int):
         if current_user.is_staff:
             opening.employer_id = form.employer_id.data
         db.session.commit()
-    except (services.StaleOpening, StaleDataError):
-        db.session.rollback()
-        current = db.get_or_404(JobOpening, opening_id)
-        form.form_errors.append(
-            _(
-                "Someone else saved this opening while you were editing. "
-                "Your changes are not saved; compare them with the current "
-                "values and save again."
-            )
-        )
-        form.version.data = current.version
-        return (
-            render_template(
+    except STALE:
+        return refuse_stale_edit(
+            form,
+            JobOpening,
+            opening_id,
+            lambda current: render_template(
                 "jobs/form.html", form=form, opening=current, conflict=True
             ),
-            409,
         )
     flash(_("Changes saved."), "success")
     return redirect(url_for("jobs.show", opening_id=opening.id))

@@ -3,9 +3,10 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
 from envoycrm.access import get_scoped_or_404, staff
+from envoycrm.database import STALE
+from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.models import Country, EmployerKind, EnvoyStatus, Role, User
@@ -40,19 +41,15 @@ def _save(form, template: str, save, success_message: str, **context):
         db.session.rollback()
         form.email.errors.append(_("Another account already uses this email."))
         return render_template(template, form=form, **context), 422
-    except (services.StaleEdit, StaleDataError):
-        db.session.rollback()
-        editing = context.get("user")
-        current = db.session.get(User, editing.id) if editing else None
-        form.form_errors.append(
-            _(
-                "Someone else saved this record while you were editing. "
-                "Your changes are not saved; compare them with the current "
-                "values below and save again."
-            )
+    except STALE:
+        return refuse_stale_edit(
+            form,
+            User,
+            context["user"].id,
+            lambda current: render_template(
+                template, form=form, conflict=current, **context
+            ),
         )
-        form.version.data = current.version if current else None
-        return render_template(template, form=form, conflict=current, **context), 409
     flash(success_message, "success")
     return _back_to(user)
 

@@ -16,10 +16,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from envoycrm import audit
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
+from envoycrm.database import STALE
+from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.models import (
@@ -61,19 +62,23 @@ def quick_log():
     if not form.validate_on_submit():
         return render_envoy_home(form, 422)
     data = {name: f.data for name, f in form._fields.items()}
+    key = form.idempotency_key.data
     try:
-        student = services.log_student(
-            current_user, data, form.idempotency_key.data, form.notice_language.data
-        )
-        db.session.commit()
+        try:
+            student = services.log_student(
+                current_user, data, key, form.notice_language.data
+            )
+            db.session.commit()
+        except IntegrityError:
+            # A concurrent double submit won the race for the same key.
+            db.session.rollback()
+            services.check_idempotency(key, current_user.id)
+            flash(_("This student was already saved."), "info")
+            return redirect(url_for("main.home"))
     except services.AlreadyDone as done:
         db.session.rollback()
         flash(_("This student was already saved."), "info")
         return redirect(url_for("students.show", student_id=done.record_id))
-    except IntegrityError:
-        db.session.rollback()
-        flash(_("This student was already saved."), "info")
-        return redirect(url_for("main.home"))
     flash(
         _("%(name)s is saved with the first meeting.", name=student.display_name),
         "success",
@@ -225,18 +230,13 @@ def edit(student_id: int):
     try:
         services.update_profile(student, data, form.version.data, current_user)
         db.session.commit()
-    except (services.StaleStudent, StaleDataError):
-        db.session.rollback()
-        current = db.get_or_404(Student, student_id)
-        form.form_errors.append(
-            _(
-                "Someone else saved this student while you were editing. "
-                "Your changes are not saved; compare them with the current "
-                "values below and save again."
-            )
+    except STALE:
+        return refuse_stale_edit(
+            form,
+            Student,
+            student_id,
+            lambda current: _edit_response(current, form, conflict=current)[0],
         )
-        form.version.data = current.version
-        return _edit_response(current, form, 409, conflict=current)
     flash(_("Changes saved."), "success")
     if is_fragment_request():
         return render_template("students/_profile.html", student=student)

@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from envoycrm import audit
 from envoycrm.auth.services import normalise_email
+from envoycrm.database import check_version
 from envoycrm.extensions import db
 from envoycrm.models import (
     Consent,
@@ -52,10 +52,6 @@ PROFILE_FIELDS = (
 )
 
 
-class StaleStudent(Exception):
-    """The student changed since the form was loaded."""
-
-
 class AlreadyDone(Exception):
     """This submission was carried out before; ``record_id`` is its result."""
 
@@ -74,7 +70,7 @@ def _clean_profile(data: dict) -> dict:
     return cleaned
 
 
-def _check_idempotency(key: str, user_id: int) -> None:
+def check_idempotency(key: str, user_id: int) -> None:
     """Raise ``AlreadyDone`` when this user's submission was already saved."""
     done = db.session.get(IdempotencyKey, key)
     if done is not None and done.user_id == user_id:
@@ -160,7 +156,7 @@ def log_student(
     A second submission with the same ``idempotency_key`` raises
     ``AlreadyDone`` with the first submission's student.
     """
-    _check_idempotency(idempotency_key, envoy.id)
+    check_idempotency(idempotency_key, envoy.id)
     now = utcnow()
     student = create_student(
         owner_id=envoy.id,
@@ -184,13 +180,9 @@ def log_student(
     add_interaction(student, envoy, data["met_kind"], met_at, data.get("notes") or "")
     flag_possible_duplicate(student)
     audit.record("student.create", "student", student.id, actor_id=envoy.id)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # A concurrent double submit won the race for the same key.
-        db.session.rollback()
-        _check_idempotency(idempotency_key, envoy.id)
-        raise
+    # Meet the key's unique constraint now: a concurrent double submit that
+    # won the race makes this raise IntegrityError, for the view to answer.
+    db.session.flush()
     return student
 
 
@@ -245,8 +237,7 @@ def update_profile(
     student: Student, data: dict, expected_version: int | None, actor: User
 ) -> list[str]:
     """Edit the profile, refusing it if someone saved since it was loaded."""
-    if expected_version is None or expected_version != student.version:
-        raise StaleStudent
+    check_version(student, expected_version)
     profile = _clean_profile(data)
     profile["follow_up_on"] = data.get("follow_up_on")
     changed = []
