@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms.utils import unset_value
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -68,12 +69,31 @@ class Form(FlaskForm):
         return valid
 
 
-class VersionedForm(Form):
-    """A form that edits a row with optimistic locking."""
+class VersionField(IntegerField):
+    """The version of the row an edit form was loaded at, sent back hidden.
 
-    version = IntegerField(
-        widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)]
-    )
+    On a submit it holds only what was sent: never the edited object's own
+    version, which would make a form without one pass the stale-edit check.
+    """
+
+    widget = HiddenInput()
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        """Take the object's version to render the form, never for a submit."""
+        if formdata is not None:
+            data = None
+        super().process(formdata, data, extra_filters)
+
+    def _value(self) -> str:
+        # The version the form holds now (a refused edit is given the current
+        # one), not the text that was sent.
+        return "" if self.data is None else str(self.data)
+
+
+class VersionedForm(Form):
+    """A form that edits a row with optimistic locking (``database.py``)."""
+
+    version = VersionField(validators=[Optional(), NumberRange(min=1)])
 
 
 class PersonFormMixin:

@@ -161,7 +161,7 @@ class HeldReplyForm(Form):
     submit = SubmitField(_l("Save the decision"))
 
 
-class EmployerForm(Form):
+class EmployerForm(VersionedForm):
     """Create or edit an employer organisation (coordinators)."""
 
     name_en = text(_l("Name in English"), 200, required=True)

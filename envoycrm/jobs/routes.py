@@ -419,8 +419,19 @@ def _employer_save(employer: Employer | None):
         return render_template(template, form=form, employer=employer), 422
     data = {name: f.data for name, f in form._fields.items()}
     try:
-        saved = services.save_employer(employer, data)
+        saved = services.save_employer(employer, data, form.version.data)
         db.session.commit()
+    except STALE:
+        if employer is None:  # a new organisation has no version to lose
+            raise
+        return refuse_stale_edit(
+            form,
+            Employer,
+            employer.id,
+            lambda current: render_template(
+                template, form=form, employer=current, conflict=current
+            ),
+        )
     except (services.NameTaken, IntegrityError) as exc:
         db.session.rollback()
         name = exc.field if isinstance(exc, services.NameTaken) else "name_en"

@@ -318,8 +318,16 @@ def _check_names(data: dict, exclude_id: int | None) -> None:
             raise NameTaken(name)
 
 
-def save_employer(employer: Employer | None, data: dict) -> Employer:
-    """Create (``employer`` None) or update an employer organisation."""
+def save_employer(
+    employer: Employer | None, data: dict, expected_version: int | None = None
+) -> Employer:
+    """Create (``employer`` None) or update an employer organisation.
+
+    An update is refused with ``StaleEdit`` unless ``expected_version`` is the
+    organisation's current version.
+    """
+    if employer is not None:
+        check_version(employer, expected_version)
     _check_names(data, employer.id if employer else None)
     creating = employer is None
     if employer is None:

@@ -329,7 +329,9 @@ def test_coordinator_creates_and_edits_an_employer(client, login_as):
     response = post(
         client,
         f"/jobs/employers/{employer.id}",
-        employer_data(kind="SOE", locale="en", digest_subscribed=""),
+        employer_data(
+            kind="SOE", locale="en", digest_subscribed="", version=employer.version
+        ),
     )
     assert response.status_code == 302
     db.session.expire_all()
