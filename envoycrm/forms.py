@@ -6,7 +6,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.utils import unset_value
 from wtforms.validators import (
     DataRequired,
@@ -15,11 +15,13 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 from wtforms.widgets import HiddenInput
 
 from envoycrm.i18n import format_day, is_valid_timezone, language_choices
+from envoycrm.idempotency import KEY_PATTERN, new_idempotency_key
 from envoycrm.labels import choices
 
 # Plausible dates for anything the bureau records (no year 1 or 9999).
@@ -67,6 +69,22 @@ class Form(FlaskForm):
                 ]
                 valid = False
         return valid
+
+
+class IdempotentForm(Form):
+    """A form that creates something: sent twice, it creates it once.
+
+    The key is new each time the form is shown (``envoycrm/idempotency.py``
+    says what the view does with it); the ``idempotency_key`` macro renders it.
+    """
+
+    idempotency_key = HiddenField(
+        default=new_idempotency_key,
+        validators=[
+            InputRequired(message=_l("Reload the page and try again.")),
+            Regexp(KEY_PATTERN, message=_l("Reload the page and try again.")),
+        ],
+    )
 
 
 class VersionField(IntegerField):

@@ -11,7 +11,7 @@ PACKAGE = Path(envoycrm.__file__).resolve().parent
 # Views besides the modules that declare routes: the CLI and the scheduler's
 # jobs (the views of their own work), the error handler that ends a failed
 # request, and the helpers views call to answer one.
-VIEW_MODULES = {"cli.py", "scheduler.py", "errors.py", "editing.py"}
+VIEW_MODULES = {"cli.py", "scheduler.py", "errors.py", "editing.py", "idempotency.py"}
 
 
 def _declares_routes(tree: ast.Module) -> bool:

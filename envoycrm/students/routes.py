@@ -14,7 +14,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from envoycrm import audit
@@ -23,6 +22,7 @@ from envoycrm.database import STALE
 from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
+from envoycrm.idempotency import idempotent, remember
 from envoycrm.models import (
     FieldOfStudy,
     IntentionLevel,
@@ -56,29 +56,16 @@ WORKSPACE = (Role.ENVOY, Role.COORDINATOR)
 
 @bp.route("/quick-log", methods=["POST"])
 @roles(Role.ENVOY)
+@idempotent
 def quick_log():
     """Save a new student, their consent and the first meeting in one submit."""
     form = quick_log_form(current_user)
     if not form.validate_on_submit():
         return render_envoy_home(form, 422)
     data = {name: f.data for name, f in form._fields.items()}
-    key = form.idempotency_key.data
-    try:
-        try:
-            student = services.log_student(
-                current_user, data, key, form.notice_language.data
-            )
-            db.session.commit()
-        except IntegrityError:
-            # A concurrent double submit won the race for the same key.
-            db.session.rollback()
-            services.check_idempotency(key, current_user.id)
-            flash(_("This student was already saved."), "info")
-            return redirect(url_for("main.home"))
-    except services.AlreadyDone as done:
-        db.session.rollback()
-        flash(_("This student was already saved."), "info")
-        return redirect(url_for("students.show", student_id=done.record_id))
+    student = services.log_student(current_user, data, form.notice_language.data)
+    remember(form, url_for("main.home"), "student", student.id)
+    db.session.commit()
     flash(
         _("%(name)s is saved with the first meeting.", name=student.display_name),
         "success",
@@ -250,8 +237,19 @@ def _edit_response(student, form, status=200, conflict=None):
     ), status
 
 
-def _after_change(student: Student, message: str):
-    """Answer a successful change: the activity panel for htmx, else a redirect."""
+def _after_change(student: Student, message: str, created_by=None):
+    """Answer a successful change: the activity panel for htmx, else a redirect.
+
+    ``created_by`` is the form of a change that creates something: its key is
+    remembered with the change, so sending it again changes nothing.
+    """
+    if created_by is not None:
+        remember(
+            created_by,
+            url_for("students.show", student_id=student.id),
+            "student",
+            student.id,
+        )
     db.session.commit()
     flash(message, "success")
     if is_fragment_request():
@@ -262,6 +260,7 @@ def _after_change(student: Student, message: str):
 
 @bp.route("/<int:student_id>/interactions", methods=["POST"])
 @roles(*WORKSPACE)
+@idempotent
 def add_interaction(student_id: int):
     """Add a meeting, chat, call, email or event note to the timeline."""
     student = _load(student_id)
@@ -271,11 +270,12 @@ def add_interaction(student_id: int):
     services.add_interaction_on(
         student, current_user, form.kind.data, form.occurred_on.data, form.notes.data
     )
-    return _after_change(student, _("Added to the timeline."))
+    return _after_change(student, _("Added to the timeline."), created_by=form)
 
 
 @bp.route("/<int:student_id>/intentions", methods=["POST"])
 @roles(*WORKSPACE)
+@idempotent
 def add_intention(student_id: int):
     """Record a new intention; the history stays."""
     student = _load(student_id)
@@ -283,11 +283,12 @@ def add_intention(student_id: int):
     if not form.validate_on_submit():
         return _student_page(student, 422, intention_form=form)
     services.record_intention(student, current_user, form.data)
-    return _after_change(student, _("Intention recorded."))
+    return _after_change(student, _("Intention recorded."), created_by=form)
 
 
 @bp.route("/<int:student_id>/consent", methods=["POST"])
 @roles(*WORKSPACE)
+@idempotent
 def record_consent(student_id: int):
     """Record new consent (replacing the one in force)."""
     student = _load(student_id)
@@ -301,7 +302,7 @@ def record_consent(student_id: int):
         form.method.data,
         form.notice_language.data,
     )
-    return _after_change(student, _("Consent recorded."))
+    return _after_change(student, _("Consent recorded."), created_by=form)
 
 
 @bp.route("/<int:student_id>/consent/withdraw", methods=["POST"])

@@ -52,14 +52,6 @@ PROFILE_FIELDS = (
 )
 
 
-class AlreadyDone(Exception):
-    """This submission was carried out before; ``record_id`` is its result."""
-
-    def __init__(self, record_id: int):
-        super().__init__(record_id)
-        self.record_id = record_id
-
-
 def _clean_profile(data: dict) -> dict:
     """Normalise contact fields so duplicates compare equal."""
     cleaned = {name: data.get(name) for name in PROFILE_FIELDS}
@@ -68,13 +60,6 @@ def _clean_profile(data: dict) -> dict:
     for name in ("name_latin", "name_hanzi", "programme", "phone", "how_met"):
         cleaned[name] = cleaned[name] or None
     return cleaned
-
-
-def check_idempotency(key: str, user_id: int) -> None:
-    """Raise ``AlreadyDone`` when this user's submission was already saved."""
-    done = db.session.get(IdempotencyKey, key)
-    if done is not None and done.user_id == user_id:
-        raise AlreadyDone(done.record_id)
 
 
 def create_student(
@@ -148,15 +133,8 @@ def flag_possible_duplicate(student: Student) -> None:
     student.possible_duplicate_of_id = matches[0].student.id if matches else None
 
 
-def log_student(
-    envoy: User, data: dict, idempotency_key: str, notice_language: str
-) -> Student:
-    """Create a student, their consent and the first meeting in one transaction.
-
-    A second submission with the same ``idempotency_key`` raises
-    ``AlreadyDone`` with the first submission's student.
-    """
-    check_idempotency(idempotency_key, envoy.id)
+def log_student(envoy: User, data: dict, notice_language: str) -> Student:
+    """Create a student, their consent and the first meeting in one transaction."""
     now = utcnow()
     student = create_student(
         owner_id=envoy.id,
@@ -168,21 +146,10 @@ def log_student(
         now=now,
     )
     db.session.flush()
-    db.session.add(
-        IdempotencyKey(
-            key=idempotency_key,
-            user_id=envoy.id,
-            record_type="student",
-            record_id=student.id,
-        )
-    )
     met_at = _local_noon(data["met_on"], envoy.timezone)
     add_interaction(student, envoy, data["met_kind"], met_at, data.get("notes") or "")
     flag_possible_duplicate(student)
     audit.record("student.create", "student", student.id, actor_id=envoy.id)
-    # Meet the key's unique constraint now: a concurrent double submit that
-    # won the race makes this raise IntegrityError, for the view to answer.
-    db.session.flush()
     return student
 
 

@@ -1,4 +1,5 @@
-"""employer organisations carry a version, so a concurrent edit is refused
+"""employer organisations carry a version, so a concurrent edit is refused;
+a form submission remembers where its answer led, so a repeat leads there too
 
 Revision ID: 0010
 Revises: 0007
@@ -21,8 +22,12 @@ def upgrade():
         batch_op.add_column(
             sa.Column('version', sa.Integer(), nullable=False, server_default='1')
         )
+    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('location', sa.String(length=500), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
+        batch_op.drop_column('location')
     with op.batch_alter_table('employers', schema=None) as batch_op:
         batch_op.drop_column('version')
