@@ -9,10 +9,12 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.orm import Session
 
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -20,6 +22,7 @@ from envoycrm.models import (
     DegreeLevel,
     Employer,
     EmployerInterest,
+    IdempotencyKey,
     ImportJob,
     Intention,
     Interaction,
@@ -385,3 +388,53 @@ def test_a_key_is_never_the_same_twice_in_one_page(client, login_as, people, fac
         r'name="idempotency_key" type="hidden" value="([0-9a-f]{32})"', page
     )
     assert len(keys) == 3 and len(set(keys)) == 3  # note, intention, consent
+
+
+def test_a_send_that_loses_the_race_for_its_key_answers_like_a_repeat(ctx, login_as):
+    """Two sends of one key at once: the one whose key is stored second is
+    rolled back whole and answered like a repeat, so one note is written."""
+    envoy = login_as("envoy")
+    student_id, key = ctx.student.id, uuid.uuid4().hex
+    url = f"/students/{student_id}/interactions"
+    raced = []
+
+    def the_other_send_commits_first(state):
+        # After this send found the key unused and while it loads the student,
+        # the other send commits, on its own connection (its key is all that
+        # matters here).
+        statement = str(state.statement)
+        if raced or "FROM students" not in statement or not state.is_select:
+            return
+        raced.append(True)
+        with db.engine.begin() as other:
+            other.execute(
+                insert(IdempotencyKey).values(
+                    key=key,
+                    user_id=envoy.id,
+                    record_type="student",
+                    record_id=student_id,
+                    location=f"/students/{student_id}",
+                    created_at=datetime.now(UTC),
+                )
+            )
+
+    before = _count(Interaction)
+    event.listen(Session, "do_orm_execute", the_other_send_commits_first)
+    try:
+        response = post(
+            ctx.client,
+            url,
+            {
+                "kind": "CALL",
+                "occurred_on": "2026-11-21",
+                "notes": "Call",
+                "idempotency_key": key,
+            },
+        )
+    finally:
+        event.remove(Session, "do_orm_execute", the_other_send_commits_first)
+    assert raced
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/students/{student_id}"
+    db.session.expire_all()
+    assert _count(Interaction) == before  # this send's note was rolled back
