@@ -11,8 +11,9 @@ Then:
   lost answer, the back button) writes nothing and leads where the first
   answer did, with a note that it was already saved;
 * two sends racing each other meet the key's primary key when ``remember``
-  flushes: the loser's transaction is rolled back and it answers like a
-  repeat;
+  flushes, or the record's own unique constraint (an account's email) when
+  the domain flushes: the loser's transaction is rolled back and, once the
+  winner's key is there, it answers like a repeat;
 * a key that another user sent is refused like a malformed one, so the answer
   tells nothing about that user or what their submission made.
 """
@@ -85,6 +86,13 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(*args, **kwargs)
         except Repeated:
             return _answer_again(key or "") or render_error(409)
+        except IntegrityError:
+            # The record's own constraint met a concurrent send of this key.
+            db.session.rollback()
+            again = _answer_again(key) if key is not None else None
+            if again is None:
+                raise
+            return again
 
     answer.idempotent = True  # type: ignore[attr-defined]
     return answer

@@ -28,6 +28,7 @@ from envoycrm.models import (
     Interaction,
     JobOpening,
     Push,
+    Role,
     SavedView,
     Sector,
     Student,
@@ -438,3 +439,52 @@ def test_a_send_that_loses_the_race_for_its_key_answers_like_a_repeat(ctx, login
     assert response.headers["Location"] == f"/students/{student_id}"
     db.session.expire_all()
     assert _count(Interaction) == before  # this send's note was rolled back
+
+
+def test_an_account_sent_twice_at_once_is_created_and_invited_once(ctx, login_as, smtp):
+    """The loser of the race meets the account's unique email when it flushes,
+    before any invitation is sent, and answers like a repeat."""
+    coordinator = login_as("coordinator")
+    key = uuid.uuid4().hex
+    data = _envoy_form(ctx.people["envoy"].envoy_profile.university_id)
+    raced = []
+
+    def the_other_send_commits_first(session, flush_context, instances):
+        # This send checked the email was free; the other send now commits
+        # the same account and its key, on its own connection.
+        if raced or not any(isinstance(row, User) for row in session.new):
+            return
+        raced.append(True)
+        with Session(db.engine) as other:
+            user = User(
+                role=Role.ENVOY,
+                email=data["email"],
+                full_name=data["full_name"],
+                timezone=data["timezone"],
+            )
+            other.add(user)
+            other.flush()
+            other.add(
+                IdempotencyKey(
+                    key=key,
+                    user_id=coordinator.id,
+                    record_type="user",
+                    record_id=user.id,
+                    location=f"/network/envoys/{user.id}",
+                )
+            )
+            other.commit()
+
+    users = _count(User)
+    event.listen(Session, "before_flush", the_other_send_commits_first)
+    try:
+        response = post(
+            ctx.client, "/network/envoys/new", {**data, "idempotency_key": key}
+        )
+    finally:
+        event.remove(Session, "before_flush", the_other_send_commits_first)
+    assert raced
+    assert response.status_code == 302
+    assert re.fullmatch(r"/network/envoys/\d+", response.headers["Location"])
+    assert _count(User) == users + 1  # the other send's account only
+    assert smtp.messages == []  # this send invited no one
