@@ -28,6 +28,7 @@ from flask import flash, make_response, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from envoycrm.errors import render_error
@@ -96,6 +97,15 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
 
     answer.idempotent = True  # type: ignore[attr-defined]
     return answer
+
+
+def relocate(old: str, new: str) -> None:
+    """Lead repeats that led to ``old`` to ``new`` (a merged record's page)."""
+    db.session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.location == old)
+        .values(location=new)
+    )
 
 
 def remember(form: Any, location: str, record_type: str, record_id: int) -> None:

@@ -488,3 +488,29 @@ def test_an_account_sent_twice_at_once_is_created_and_invited_once(ctx, login_as
     assert re.fullmatch(r"/network/envoys/\d+", response.headers["Location"])
     assert _count(User) == users + 1  # the other send's account only
     assert smtp.messages == []  # this send invited no one
+
+
+def test_a_form_sent_again_after_a_merge_leads_to_the_kept_record(
+    client, login_as, factory, people
+):
+    keep = factory.student(people["envoy"], name_latin="Wang Wei")
+    other = factory.student(people["envoy"], name_latin="Wang Wei", email=None)
+    login_as("envoy")
+    note = {"kind": "CALL", "occurred_on": "2026-11-21", "notes": "Call"}
+    key = uuid.uuid4().hex
+    first = post(
+        client, f"/students/{other.id}/interactions", {**note, "idempotency_key": key}
+    )
+    assert first.headers["Location"] == f"/students/{other.id}"
+    post(client, "/auth/logout")
+    login_as("coordinator")
+    post(client, f"/students/{keep.id}/merge", {"other_id": str(other.id)})
+    post(client, "/auth/logout")
+    login_as("envoy")
+    notes = _count(Interaction)
+    again = post(
+        client, f"/students/{other.id}/interactions", {**note, "idempotency_key": key}
+    )
+    assert again.headers["Location"] == f"/students/{keep.id}"
+    assert client.get(again.headers["Location"]).status_code == 200
+    assert _count(Interaction) == notes

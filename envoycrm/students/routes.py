@@ -22,7 +22,7 @@ from envoycrm.database import STALE
 from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
-from envoycrm.idempotency import idempotent, remember
+from envoycrm.idempotency import idempotent, relocate, remember
 from envoycrm.models import (
     FieldOfStudy,
     IntentionLevel,
@@ -372,6 +372,9 @@ def merge(student_id: int):
         if other is None or other.id == student.id:
             form.other_id.errors.append(_("Enter the number of another student."))
         else:
+            merged_page = url_for("students.show", student_id=other.id)
             services.merge(student, other)
+            # A form sent again after the merge leads to the kept record.
+            relocate(merged_page, url_for("students.show", student_id=student.id))
             return _after_change(student, _("The records are merged."))
     return _student_page(student, 422, merge_form=form)
