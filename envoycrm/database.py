@@ -1,10 +1,53 @@
-"""Database connection settings that SQLAlchemy does not set by itself."""
+"""The database: settings SQLAlchemy does not make by itself, and two rules.
+
+**Routes commit; domain functions never do.** A domain function (an area's
+``services.py``, ``queries.py``, ``imports.py`` ...) adds, changes and flushes
+(to get ids, or to meet a constraint early) and leaves the transaction open.
+The view that called it decides: ``db.session.commit()`` on success, or
+``db.session.rollback()`` when it answers an error itself; an error it lets
+propagate is rolled back by Flask-SQLAlchemy at the end of the request. A CLI
+command or a scheduler job is the view of its own work and commits the same
+way. A domain function that must commit (the outbox claims a row before it
+sends mail, an import or a bulk action commits chunk by chunk) says so in its
+docstring; ``tests/test_transactions.py`` holds every domain module to this.
+
+**An edit is refused when its row changed since the form was loaded.** Every
+edit form carries the row's ``version``; ``check_version`` raises
+``StaleEdit`` for a missing or older one, and the model's ``version_id_col``
+raises ``StaleDataError`` for a save that loses a race after the check. Views
+catch both (``STALE``) and answer with ``editing.refuse_stale_edit``.
+"""
 
 import sqlite3
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, CursorResult, Engine, Result
+from sqlalchemy.orm.exc import StaleDataError
+
+
+class StaleEdit(Exception):
+    """The row changed since the form was loaded (or the form had no version)."""
+
+
+# What a view catches around an edit: the check before it, the race after.
+STALE = (StaleEdit, StaleDataError)
+
+
+class Versioned(Protocol):
+    """A row with optimistic locking (``version_id_col``)."""
+
+    version: int
+
+
+def check_version(row: Versioned, expected: int | None) -> None:
+    """Refuse an edit made from another version of ``row`` than the current one.
+
+    A missing version is refused too: a form that does not say which version
+    it edits could overwrite any.
+    """
+    if expected is None or expected != row.version:
+        raise StaleEdit
 
 
 @event.listens_for(Engine, "connect")

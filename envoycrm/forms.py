@@ -6,7 +6,8 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.utils import unset_value
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -14,6 +15,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 from wtforms.widgets import HiddenInput
@@ -24,6 +26,7 @@ from envoycrm.i18n import (
     language_choices,
     timezone_choices,
 )
+from envoycrm.idempotency import KEY_PATTERN, new_idempotency_key
 from envoycrm.labels import choices
 
 # Plausible dates for anything the bureau records (no year 1 or 9999).
@@ -73,11 +76,19 @@ class Form(FlaskForm):
         return valid
 
 
-class VersionedForm(Form):
-    """A form that edits a row with optimistic locking."""
+class IdempotentForm(Form):
+    """A form that creates something: sent twice, it creates it once.
 
-    version = IntegerField(
-        widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)]
+    The key is new each time the form is shown (``envoycrm/idempotency.py``
+    says what the view does with it); the ``idempotency_key`` macro renders it.
+    """
+
+    idempotency_key = HiddenField(
+        default=new_idempotency_key,
+        validators=[
+            InputRequired(message=_l("Reload the page and try again.")),
+            Regexp(KEY_PATTERN, message=_l("Reload the page and try again.")),
+        ],
     )
 
 
@@ -100,6 +111,33 @@ class TimezoneField(SelectField):
     def pre_validate(self, form):
         if self.data != self.object_data and self.data not in canonical_timezones():
             raise ValidationError(_l("Choose a time zone from the list."))
+
+
+class VersionField(IntegerField):
+    """The version of the row an edit form was loaded at, sent back hidden.
+
+    On a submit it holds only what was sent: never the edited object's own
+    version, which would make a form without one pass the stale-edit check.
+    """
+
+    widget = HiddenInput()
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        """Take the object's version to render the form, never for a submit."""
+        if formdata is not None:
+            data = None
+        super().process(formdata, data, extra_filters)
+
+    def _value(self) -> str:
+        # The version the form holds now (a refused edit is given the current
+        # one), not the text that was sent.
+        return "" if self.data is None else str(self.data)
+
+
+class VersionedForm(Form):
+    """A form that edits a row with optimistic locking (``database.py``)."""
+
+    version = VersionField(validators=[Optional(), NumberRange(min=1)])
 
 
 class PersonFormMixin:

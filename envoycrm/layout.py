@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from envoycrm.idempotency import new_idempotency_key
 from envoycrm.models import Role
 
 NAVIGATION = {
@@ -76,4 +77,5 @@ def init_app(app: Flask) -> None:
         current_locale=current_locale,
         html_lang=html_lang,
         static_url=static_url,
+        new_idempotency_key=new_idempotency_key,
     )

@@ -274,7 +274,7 @@ class Factory:
             "consent_method": ConsentMethod.IN_PERSON,
         }
         data.update(fields)
-        student = log_student(owner, data, uuid.uuid4().hex, "en")
+        student = log_student(owner, data, "en")
         db.session.commit()
         return student
 
@@ -409,9 +409,12 @@ def csrf_token(client) -> str:
 
 
 def post(client, url: str, data: dict | None = None, **kwargs):
-    """POST a form with a valid CSRF token, like a browser would."""
+    """POST a form like a browser would: with a valid CSRF token and, as a
+    creating form rendered for this send has, a fresh idempotency key (forms
+    that create nothing ignore it)."""
     data = dict(data or {})
     data.setdefault("csrf_token", csrf_token(client))
+    data.setdefault("idempotency_key", uuid.uuid4().hex)
     return client.post(url, data=data, **kwargs)
 
 

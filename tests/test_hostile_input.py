@@ -468,7 +468,11 @@ def test_form_survives_hostile_input_and_round_trips_valid_input(
     def submit(data_strategy):
         TRIED[case.name] += 1
         sent, is_valid = _submission(data_strategy.draw, case, ctx)
-        payload = {"csrf_token": csrf_token(client)}
+        # Like a browser: the token, and a creating form's fresh key.
+        payload = {
+            "csrf_token": csrf_token(client),
+            "idempotency_key": uuid.uuid4().hex,
+        }
         payload.update({k: v for k, v in sent.items() if k != "csrf_token"})
         response = client.post(case.url(ctx), data=payload)
         db.session.rollback()  # read what other sessions committed

@@ -261,11 +261,19 @@ def test_employer_user_with_unknown_employer_is_refused(client, login_as, people
 def test_admin_changes_a_role_but_not_their_own(client, login_as, people):
     admin = login_as("admin")
     coordinator = people["coordinator"]
-    response = post(client, f"/admin/users/{coordinator.id}/role", {"role": "ADMIN"})
+    response = post(
+        client,
+        f"/admin/users/{coordinator.id}/role",
+        {"role": "ADMIN", "version": coordinator.version},
+    )
     assert response.status_code == 302
     db.session.refresh(coordinator)
     assert coordinator.role is Role.ADMIN
-    own = post(client, f"/admin/users/{admin.id}/role", {"role": "COORDINATOR"})
+    own = post(
+        client,
+        f"/admin/users/{admin.id}/role",
+        {"role": "COORDINATOR", "version": admin.version},
+    )
     assert own.status_code == 422
     assert "You cannot remove your own administrator role." in own.get_data(
         as_text=True

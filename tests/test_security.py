@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import sign_in
+from tests.conftest import post, sign_in
 
 
 @pytest.mark.parametrize(
@@ -103,22 +103,36 @@ def test_request_bodies_over_the_limit_are_refused_with_413(app, client):
     assert "too large" in response.get_data(as_text=True)
 
 
-def test_an_idempotency_key_of_another_user_reveals_nothing(factory, people):
-    import uuid
+def test_an_idempotency_key_of_another_user_reveals_nothing(client, login_as, people):
+    from sqlalchemy import func, select
 
     from envoycrm.extensions import db
-    from envoycrm.models import IdempotencyKey
-    from envoycrm.students import services
+    from envoycrm.models import IdempotencyKey, Student
+    from tests.test_students import quick_log_data
 
-    key = uuid.uuid4().hex
-    owned = factory.student(people["envoy"])
-    db.session.add(
-        IdempotencyKey(
-            key=key,
-            user_id=people["envoy"].id,
-            record_type="student",
-            record_id=owned.id,
-        )
+    login_as("envoy")
+    university = people["envoy"].envoy_profile.university_id
+    first = quick_log_data(client, university, name_latin="Wang Wei")
+    assert client.post("/students/quick-log", data=first).status_code == 302
+    student = db.session.scalar(select(Student))
+
+    post(client, "/auth/logout")
+    login_as("envoy2")
+    theirs = quick_log_data(
+        client,
+        people["envoy2"].envoy_profile.university_id,
+        name_latin="Zhou Min",
+        email="zhou.min@students.example.org",
+        idempotency_key=first["idempotency_key"],
     )
-    db.session.commit()
-    services._check_idempotency(key, people["envoy2"].id)  # no AlreadyDone
+    response = client.post("/students/quick-log", data=theirs)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Location" not in response.headers  # not led to the first's result
+    assert "Reload the page and try again." in page
+    assert "Wang Wei" not in page and f"/students/{student.id}" not in page
+    assert "already" not in page
+    # Nothing was saved for the second user, and the key is still the first's.
+    assert db.session.scalar(select(func.count(Student.id))) == 1
+    key = db.session.get(IdempotencyKey, first["idempotency_key"])
+    assert key.user_id == people["envoy"].id and key.record_id == student.id

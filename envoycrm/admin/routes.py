@@ -10,14 +10,16 @@ from wtforms import SubmitField
 from envoycrm import audit
 from envoycrm.access import roles
 from envoycrm.admin import bp
+from envoycrm.database import STALE, check_version
+from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
-from envoycrm.forms import Form, enum_select
+from envoycrm.forms import VersionedForm, enum_select
 from envoycrm.htmx import is_fragment_request
 from envoycrm.models import Role, User
 from envoycrm.params import enum_arg, page_arg, text_arg
 
 
-class RoleForm(Form):
+class RoleForm(VersionedForm):
     """Change the role of an account."""
 
     role = enum_select(_l("Role"), Role)
@@ -73,8 +75,19 @@ def user_role(user_id: int):
         form.role.errors.append(_("Create envoys from the envoys page instead."))
         return render_template("admin/user_role.html", form=form, user=user), 422
     old = user.role
-    user.role = form.role.data
-    audit.record("user.role", "user", user.id, old=old.value, new=user.role.value)
-    db.session.commit()
+    try:
+        check_version(user, form.version.data)
+        user.role = form.role.data
+        audit.record("user.role", "user", user.id, old=old.value, new=user.role.value)
+        db.session.commit()
+    except STALE:
+        return refuse_stale_edit(
+            form,
+            User,
+            user_id,
+            lambda current: render_template(
+                "admin/user_role.html", form=form, user=current
+            ),
+        )
     flash(_("The role of %(name)s is changed.", name=user.full_name), "success")
     return redirect(url_for("admin.users"))

@@ -84,7 +84,7 @@ _NOON = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
 
 def load_jobs(report, scale: int = 1) -> None:
-    """Add the demo openings, pushes and replies, unless openings exist."""
+    """Add the demo openings, pushes and replies, unless openings exist; commits."""
     if db.session.scalar(select(JobOpening.id).limit(1)) is not None:
         return
     employers = db.session.execute(

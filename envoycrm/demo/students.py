@@ -148,7 +148,10 @@ class _Envoy:
 
 
 def load_students(report, scale: int = 1) -> None:
-    """Add the demo students, unless the students table already has rows."""
+    """Add the demo students, unless the students table already has rows.
+
+    Commits chunk by chunk, so a large demo set never sits in one transaction.
+    """
     if db.session.scalar(select(Student.id).limit(1)) is not None:
         return
     envoys = _envoys()

@@ -253,7 +253,11 @@ class CandidatePool:
         self._pools: dict = {}
 
     def candidates(self, opening: JobOpening, window: Window) -> list:
-        """(student, current intention) pairs worth scoring for ``opening``."""
+        """(student, current intention) pairs worth scoring for ``opening``.
+
+        Commits its own read-only session after loading, to end the read
+        transaction; the request's session is not touched.
+        """
         key = (window.start, window.end, opening.field, opening.min_degree)
         if key not in self._pools:
             students = self._session.scalars(

@@ -118,7 +118,10 @@ def _row_values(kind: DigestKind, user: User, period: str, now: datetime) -> dic
 def ensure_row(
     kind: DigestKind, user: User, period: str, now: datetime | None = None
 ) -> OutboxMessage:
-    """The outbox row of ``kind`` for ``user`` and ``period``, made if absent."""
+    """The outbox row of ``kind`` for ``user`` and ``period``, made if absent.
+
+    Commits the insert, so a concurrent sender sees the row at once.
+    """
     now = now or utcnow()
     _insert_if_absent([_row_values(kind, user, period, now)])
     db.session.commit()
@@ -135,7 +138,7 @@ def build_due(now: datetime | None = None, period: str | None = None) -> int:
     """Make the rows of every subscribed recipient whose digest is due.
 
     Each recipient's period is their latest Monday 08:00 in their own zone
-    (or ``period`` when given). Returns how many rows are new.
+    (or ``period`` when given). Returns how many rows are new. Commits them.
     """
     now = now or utcnow()
     before = _count_rows()
@@ -177,7 +180,10 @@ def _claimable(now: datetime):
 
 
 def claim(row_id: int, worker: str, now: datetime) -> OutboxMessage | None:
-    """Take row ``row_id`` for sending if nobody holds it; None if taken or done."""
+    """Take row ``row_id`` for sending if nobody holds it; None if taken or done.
+
+    Commits the claim before any mail is sent, so no other sender takes it.
+    """
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, _claimable(now))
@@ -216,6 +222,7 @@ def claim_next(worker: str, now: datetime) -> OutboxMessage | None:
 
 
 def _finish(row: OutboxMessage, status: OutboxStatus, **values) -> None:
+    """Record a row's outcome and release its claim; commits at once."""
     row.status = status
     row.claimed_by = None
     row.claimed_until = None
@@ -230,7 +237,8 @@ def deliver(
     """Render and send one claimed row; record the outcome; never raise for mail.
 
     The content is built now, not when the row was made, so consent withdrawn
-    or a subscription cancelled in between is honoured.
+    or a subscription cancelled in between is honoured. Commits the outcome
+    of each mail (and rolls back a failed render) on its own.
     """
     user = db.session.get(User, row.recipient_id) if row.recipient_id else None
     if user is None or not subscriptions.is_subscribed(user, row.kind):
@@ -281,7 +289,7 @@ def deliver(
 
 
 def _record_mentions(outbox_id: int, student_ids: list[int]) -> None:
-    """Remember which students the sent digest named."""
+    """Remember which students the sent digest named; commits with the send."""
     rows = [{"outbox_id": outbox_id, "student_id": sid} for sid in student_ids]
     if not rows:
         return
@@ -341,7 +349,7 @@ def send_now(row: OutboxMessage, now: datetime | None = None) -> OutboxStatus | 
     """Send one row at once (a coordinator's "send now" or "retry").
 
     A FAILED row is put back to PENDING first. Returns None when the row is
-    already sent, skipped, or held by another sender.
+    already sent, skipped, or held by another sender. Commits like ``deliver``.
     """
     now = now or utcnow()
     if row.status is OutboxStatus.FAILED:

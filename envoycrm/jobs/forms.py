@@ -26,7 +26,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from envoycrm.forms import Form, VersionedForm, enum_select, plausible_date, strip
+from envoycrm.forms import (
+    Form,
+    IdempotentForm,
+    VersionedForm,
+    enum_select,
+    plausible_date,
+    strip,
+)
 from envoycrm.i18n import language_choices
 from envoycrm.jobs.services import HEADCOUNT_MAX, SALARY_CEILING, SALARY_FLOOR
 from envoycrm.models import EmployerKind, FieldOfStudy, Sector
@@ -161,7 +168,7 @@ class HeldReplyForm(Form):
     submit = SubmitField(_l("Save the decision"))
 
 
-class EmployerForm(Form):
+class EmployerForm(VersionedForm):
     """Create or edit an employer organisation (coordinators)."""
 
     name_en = text(_l("Name in English"), 200, required=True)
@@ -197,6 +204,14 @@ class EmployerForm(Form):
     digest_subscribed = BooleanField(_l("Sends the weekly digest"), default=True)
     locale = SelectField(_l("Language of emails"), choices=language_choices)
     submit = SubmitField(_l("Save employer"))
+
+
+class NewOpeningForm(IdempotentForm, OpeningForm):
+    """A new opening: sent twice, posted once."""
+
+
+class NewEmployerForm(IdempotentForm, EmployerForm):
+    """A new employer organisation: sent twice, added once."""
 
 
 class ReplyForm(StudiesMixin, Form):

@@ -17,16 +17,25 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from envoycrm import audit
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
+from envoycrm.database import STALE
+from envoycrm.editing import refuse_stale_edit
 from envoycrm.errors import render_error
 from envoycrm.extensions import db
+from envoycrm.forms import IdempotentForm
 from envoycrm.htmx import is_fragment_request
 from envoycrm.i18n import format_cny, format_day
+from envoycrm.idempotency import idempotent, remember
 from envoycrm.jobs import bp, candidates, referrals, services
-from envoycrm.jobs.forms import EmployerForm, OpeningForm, RejectForm
+from envoycrm.jobs.forms import (
+    EmployerForm,
+    NewEmployerForm,
+    NewOpeningForm,
+    OpeningForm,
+    RejectForm,
+)
 from envoycrm.models import (
     Employer,
     EmployerKind,
@@ -126,7 +135,8 @@ def _show_page(opening: JobOpening, status: int = 200, reject_form=None):
 
 
 def _opening_form(opening: JobOpening | None = None) -> OpeningForm:
-    form = OpeningForm(
+    form_class = OpeningForm if opening else NewOpeningForm
+    form = form_class(
         creating=opening is None,
         previous_deadline=opening.deadline if opening else None,
         obj=opening if request.method == "GET" else None,
@@ -150,6 +160,7 @@ def _employer_for(form: OpeningForm) -> int | None:
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles(*AUTHORS)
+@idempotent
 def new():
     """Post an opening: employer staff's waits for approval, staff's is open."""
     if current_user.role is Role.EMPLOYER and current_user.employer_id is None:
@@ -162,6 +173,12 @@ def new():
     if not valid or employer_id is None:
         return render_template("jobs/form.html", form=form, opening=None), 422
     opening = services.create_opening(current_user, form.data, employer_id)
+    remember(
+        form,
+        url_for("jobs.show", opening_id=opening.id),
+        "job_opening",
+        opening.id,
+    )
     db.session.commit()
     if opening.status is OpeningStatus.PENDING:
         flash(
@@ -194,22 +211,14 @@ def edit(opening_id: int):
         if current_user.is_staff:
             opening.employer_id = form.employer_id.data
         db.session.commit()
-    except (services.StaleOpening, StaleDataError):
-        db.session.rollback()
-        current = db.get_or_404(JobOpening, opening_id)
-        form.form_errors.append(
-            _(
-                "Someone else saved this opening while you were editing. "
-                "Your changes are not saved; compare them with the current "
-                "values and save again."
-            )
-        )
-        form.version.data = current.version
-        return (
-            render_template(
+    except STALE:
+        return refuse_stale_edit(
+            form,
+            JobOpening,
+            opening_id,
+            lambda current: render_template(
                 "jobs/form.html", form=form, opening=current, conflict=True
             ),
-            409,
         )
     flash(_("Changes saved."), "success")
     return redirect(url_for("jobs.show", opening_id=opening.id))
@@ -269,19 +278,30 @@ def close(opening_id: int):
 
 @bp.route("/<int:opening_id>/push", methods=["POST"])
 @roles(Role.ENVOY)
+@idempotent
 def push(opening_id: int):
     """Get (or make) the envoy's personal link for this opening."""
     opening = _load(opening_id)
+    form = IdempotentForm()
+    if not form.validate_on_submit():
+        return _button_refused(form)
     if not services.is_accepting(opening, date.today()):
         flash(_("This opening no longer takes replies."), "error")
         return redirect(url_for("jobs.show", opening_id=opening.id))
     try:
         push = services.push_opening(current_user, opening)
+        remember(form, url_for("jobs.push_show", push_id=push.id), "push", push.id)
         db.session.commit()
     except IntegrityError:  # a double click raced the first one
         db.session.rollback()
         push = services.push_opening(current_user, opening)
     return redirect(url_for("jobs.push_show", push_id=push.id))
+
+
+def _button_refused(form: IdempotentForm):
+    """A button's form arrived without its key (or CSRF token): say why, 422."""
+    errors = [error for field in form for error in field.errors]
+    return render_error(422, errors[0] if errors else None)
 
 
 def _referral_url(push: Push) -> str:
@@ -403,13 +423,20 @@ def candidate(opening_id: int, student_id: int):
 
 @bp.route("/<int:opening_id>/candidates/<int:student_id>/interest", methods=["POST"])
 @roles(Role.EMPLOYER)
+@idempotent
 def candidate_interest(opening_id: int, student_id: int):
     """ "Interested in this candidate": the bureau and the envoy follow up."""
     opening, found = _candidate(opening_id, student_id)
+    here = url_for("jobs.candidate", opening_id=opening_id, student_id=student_id)
+    form = IdempotentForm()
+    if not form.validate_on_submit():
+        return _button_refused(form)
     try:
         _interest, created = candidates.express_interest(
             current_user, opening, found.student, date.today()
         )
+        # Keyed to the student, so erasing the student takes the key along.
+        remember(form, here, "student", found.student.id)
         db.session.commit()
     except candidates.CandidatesHidden:  # closed between the check and now
         db.session.rollback()
@@ -421,16 +448,15 @@ def candidate_interest(opening_id: int, student_id: int):
         flash(_("Thank you. The bureau will put you in touch."), "success")
     else:
         flash(_("You already said you are interested in this candidate."), "info")
-    return redirect(
-        url_for("jobs.candidate", opening_id=opening_id, student_id=student_id)
-    )
+    return redirect(here)
 
 
 # --- employer organisations (coordinators) -------------------------------------------
 
 
 def _employer_save(employer: Employer | None):
-    form = EmployerForm(obj=employer if request.method == "GET" else None)
+    form_class = EmployerForm if employer else NewEmployerForm
+    form = form_class(obj=employer if request.method == "GET" else None)
     template = "jobs/employer_form.html"
     if request.method == "GET":
         if employer is None:
@@ -440,8 +466,26 @@ def _employer_save(employer: Employer | None):
         return render_template(template, form=form, employer=employer), 422
     data = {name: f.data for name, f in form._fields.items()}
     try:
-        saved = services.save_employer(employer, data)
+        saved = services.save_employer(employer, data, form.version.data)
+        if employer is None:
+            remember(
+                form,
+                url_for("jobs.employer_edit", employer_id=saved.id),
+                "employer",
+                saved.id,
+            )
         db.session.commit()
+    except STALE:
+        if employer is None:  # a new organisation has no version to lose
+            raise
+        return refuse_stale_edit(
+            form,
+            Employer,
+            employer.id,
+            lambda current: render_template(
+                template, form=form, employer=current, conflict=current
+            ),
+        )
     except (services.NameTaken, IntegrityError) as exc:
         db.session.rollback()
         name = exc.field if isinstance(exc, services.NameTaken) else "name_en"
@@ -453,6 +497,7 @@ def _employer_save(employer: Employer | None):
 
 @bp.route("/employers/new", methods=["GET", "POST"])
 @staff
+@idempotent
 def employer_new():
     """Add an employer organisation."""
     return _employer_save(None)

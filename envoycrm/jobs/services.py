@@ -12,7 +12,7 @@ from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from envoycrm import audit
-from envoycrm.database import rows_changed
+from envoycrm.database import check_version, rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import (
     DegreeLevel,
@@ -60,10 +60,6 @@ EMPLOYER_FIELDS = (
 
 class WrongStatus(Exception):
     """The opening is not in a status that allows this step."""
-
-
-class StaleOpening(Exception):
-    """The opening changed since the form was loaded."""
 
 
 # --- the life of an opening --------------------------------------------------------
@@ -134,8 +130,7 @@ def update_opening(
     opening: JobOpening, data: dict, expected_version: int | None, author: User
 ) -> list[str]:
     """Edit an opening; an employer's edit sends an open one back for approval."""
-    if expected_version is None or expected_version != opening.version:
-        raise StaleOpening
+    check_version(opening, expected_version)
     if opening.status is OpeningStatus.CLOSED:
         raise WrongStatus
     changed = []
@@ -323,8 +318,16 @@ def _check_names(data: dict, exclude_id: int | None) -> None:
             raise NameTaken(name)
 
 
-def save_employer(employer: Employer | None, data: dict) -> Employer:
-    """Create (``employer`` None) or update an employer organisation."""
+def save_employer(
+    employer: Employer | None, data: dict, expected_version: int | None = None
+) -> Employer:
+    """Create (``employer`` None) or update an employer organisation.
+
+    An update is refused with ``StaleEdit`` unless ``expected_version`` is the
+    organisation's current version.
+    """
+    if employer is not None:
+        check_version(employer, expected_version)
     _check_names(data, employer.id if employer else None)
     creating = employer is None
     if employer is None:

@@ -41,8 +41,11 @@ class Employer(Model):
     digest_subscribed: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(10), default="zh_Hans")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
 
     users: Mapped[list["User"]] = relationship(back_populates="employer")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def name_for(self, locale: str) -> str:
         """The employer's name in ``locale``."""

@@ -362,7 +362,12 @@ class StageChange(Model):
 
 
 class IdempotencyKey(Model):
-    """A form submission already carried out: a second submit finds it here."""
+    """A form submission already carried out: a second submit finds it here.
+
+    ``record_type``/``record_id`` name the row it belongs to (erasing or
+    merging a student takes its keys along); ``location`` is where the first
+    answer led, so a repeat leads there too (``envoycrm/idempotency.py``).
+    """
 
     __tablename__ = "idempotency_keys"
 
@@ -370,4 +375,5 @@ class IdempotencyKey(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     record_type: Mapped[str] = mapped_column(String(40))
     record_id: Mapped[int]
+    location: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,6 +5,7 @@ from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from envoycrm.forms import (
+    IdempotentForm,
     PersonFormMixin,
     VersionedForm,
     enum_select,
@@ -42,3 +43,11 @@ class EmployerUserForm(PersonFormMixin, VersionedForm):
 
     employer_id = SelectField(_l("Employer"), coerce=int, validators=[InputRequired()])
     submit = SubmitField(_l("Save employer user"))
+
+
+class NewEnvoyForm(IdempotentForm, EnvoyForm):
+    """A new envoy: sent twice, created and invited once."""
+
+
+class NewEmployerUserForm(IdempotentForm, EmployerUserForm):
+    """A new employer user: sent twice, created and invited once."""

@@ -3,14 +3,21 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
 from envoycrm.access import get_scoped_or_404, staff
+from envoycrm.database import STALE
+from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
+from envoycrm.idempotency import idempotent, remember
 from envoycrm.models import Country, EmployerKind, EnvoyStatus, Role, User
 from envoycrm.network import bp, services
-from envoycrm.network.forms import EmployerUserForm, EnvoyForm
+from envoycrm.network.forms import (
+    EmployerUserForm,
+    EnvoyForm,
+    NewEmployerUserForm,
+    NewEnvoyForm,
+)
 from envoycrm.params import country_arg, enum_arg, flag_arg, page_arg, text_arg
 
 
@@ -22,7 +29,7 @@ def _list_page(full: str, fragment: str, **context):
 
 def _form_data(form) -> dict:
     """The submitted values of a form, without the CSRF token and buttons."""
-    skip = {"csrf_token", "submit", "version"}
+    skip = {"csrf_token", "submit", "version", "idempotency_key"}
     return {
         name: field.data for name, field in form._fields.items() if name not in skip
     }
@@ -35,26 +42,24 @@ def _save(form, template: str, save, success_message: str, **context):
         return render_template(template, form=form, **context), status
     try:
         user = save(_form_data(form), form.version.data)
+        if "idempotency_key" in form:  # a new account: sent twice, made once
+            remember(form, _page_of(user), "user", user.id)
         db.session.commit()
     except services.EmailTaken:
         db.session.rollback()
         form.email.errors.append(_("Another account already uses this email."))
         return render_template(template, form=form, **context), 422
-    except (services.StaleEdit, StaleDataError):
-        db.session.rollback()
-        editing = context.get("user")
-        current = db.session.get(User, editing.id) if editing else None
-        form.form_errors.append(
-            _(
-                "Someone else saved this record while you were editing. "
-                "Your changes are not saved; compare them with the current "
-                "values below and save again."
-            )
+    except STALE:
+        return refuse_stale_edit(
+            form,
+            User,
+            context["user"].id,
+            lambda current: render_template(
+                template, form=form, conflict=current, **context
+            ),
         )
-        form.version.data = current.version if current else None
-        return render_template(template, form=form, conflict=current, **context), 409
     flash(success_message, "success")
-    return _back_to(user)
+    return redirect(_page_of(user))
 
 
 # --- envoys ----------------------------------------------------------------
@@ -87,17 +92,18 @@ def envoys():
     )
 
 
-def _envoy_form(obj=None) -> EnvoyForm:
-    form = EnvoyForm(obj=obj)
+def _envoy_form(form_class: type[EnvoyForm] = EnvoyForm) -> EnvoyForm:
+    form = form_class()
     form.university_id.choices = services.university_choices(str(get_locale()))
     return form
 
 
 @bp.route("/envoys/new", methods=["GET", "POST"])
 @staff
+@idempotent
 def envoy_new():
     """Create an envoy and send the invitation."""
-    form = _envoy_form()
+    form = _envoy_form(NewEnvoyForm)
     if request.method == "GET":
         form.status.data = EnvoyStatus.ACTIVE
 
@@ -161,17 +167,20 @@ def employer_users():
     )
 
 
-def _employer_user_form() -> EmployerUserForm:
-    form = EmployerUserForm()
+def _employer_user_form(
+    form_class: type[EmployerUserForm] = EmployerUserForm,
+) -> EmployerUserForm:
+    form = form_class()
     form.employer_id.choices = services.employer_choices(str(get_locale()))
     return form
 
 
 @bp.route("/employer-users/new", methods=["GET", "POST"])
 @staff
+@idempotent
 def employer_user_new():
     """Create an employer staff account and send the invitation."""
-    form = _employer_user_form()
+    form = _employer_user_form(NewEmployerUserForm)
     if request.method == "GET" and request.args.get("employer", "").isdigit():
         form.employer_id.data = int(request.args["employer"])
 
@@ -245,9 +254,13 @@ def _managed_user(user_id: int) -> User:
     return user
 
 
-def _back_to(user: User):
+def _page_of(user: User) -> str:
     endpoint = ".envoy_edit" if user.role is Role.ENVOY else ".employer_user_edit"
-    return redirect(url_for(endpoint, user_id=user.id))
+    return url_for(endpoint, user_id=user.id)
+
+
+def _back_to(user: User):
+    return redirect(_page_of(user))
 
 
 def _set_active(user_id: int, active: bool):

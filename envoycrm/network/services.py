@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 from envoycrm import audit
 from envoycrm.auth.services import normalise_email, send_invitation
 from envoycrm.auth.session import revoke_all_sessions
+from envoycrm.database import check_version
 from envoycrm.extensions import db
 from envoycrm.i18n import country_name
 from envoycrm.mail import MailError
@@ -37,14 +38,6 @@ ENVOY_FIELDS = (
 
 class EmailTaken(ValueError):
     """Another account already uses this email."""
-
-
-class StaleEdit(Exception):
-    """The record changed since the form was loaded."""
-
-    def __init__(self, current):
-        super().__init__("stale edit")
-        self.current = current
 
 
 @dataclass
@@ -200,14 +193,9 @@ def create_employer_user(data: dict) -> User:
     return user
 
 
-def _check_version(user: User, expected: int | None) -> None:
-    if expected is not None and expected != user.version:
-        raise StaleEdit(user)
-
-
 def update_envoy(user: User, data: dict, expected_version: int | None) -> list[str]:
     """Apply an edit, refusing it if someone saved the envoy since it was loaded."""
-    _check_version(user, expected_version)
+    check_version(user, expected_version)
     data = {**data, "email": _ensure_email_free(data["email"], user.id)}
     changed = _apply(user, data, USER_FIELDS)
     changed += _apply(user.envoy_profile, data, ENVOY_FIELDS)
@@ -220,7 +208,7 @@ def update_employer_user(
     user: User, data: dict, expected_version: int | None
 ) -> list[str]:
     """Apply an edit to an employer user, with the same stale-edit check."""
-    _check_version(user, expected_version)
+    check_version(user, expected_version)
     data = {**data, "email": _ensure_email_free(data["email"], user.id)}
     changed = _apply(user, data, (*USER_FIELDS, "employer_id"))
     _touch(user)

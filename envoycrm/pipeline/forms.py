@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from envoycrm.forms import Form, enum_select, strip
+from envoycrm.forms import Form, IdempotentForm, enum_select, strip
 from envoycrm.i18n import language_choices
 from envoycrm.models import ConsentMethod, ConsentScope, Stage
 from envoycrm.students.forms import TAG
@@ -118,7 +118,7 @@ class BulkForm(Form):
         return valid
 
 
-class SavedViewForm(Form):
+class SavedViewForm(IdempotentForm):
     """Save the current filter under a name."""
 
     name = StringField(
@@ -129,7 +129,7 @@ class SavedViewForm(Form):
     filter = HiddenField(validators=[Optional(), Length(max=2000)])
 
 
-class UploadForm(Form):
+class UploadForm(IdempotentForm):
     """Step 1 of an import: the file and what the import states."""
 
     file = FileField(
@@ -154,7 +154,7 @@ class UploadForm(Form):
     )
 
 
-class ConfirmForm(Form):
+class ConfirmForm(IdempotentForm):
     """Step 3: write the good rows."""
 
 

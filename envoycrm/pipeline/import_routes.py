@@ -17,6 +17,7 @@ from sqlalchemy import select
 from envoycrm import audit
 from envoycrm.access import staff
 from envoycrm.extensions import db
+from envoycrm.idempotency import idempotent, remember
 from envoycrm.labels import label
 from envoycrm.models import ConsentMethod, ConsentScope, ImportJob, ImportStatus, User
 from envoycrm.pipeline import bp, imports
@@ -54,6 +55,7 @@ def _upload_form() -> UploadForm:
 
 @bp.route("/import", methods=["GET", "POST"])
 @staff
+@idempotent
 def import_upload():
     """Step 1: upload a CSV or XLSX file and say what the import states."""
     form = _upload_form()
@@ -87,8 +89,10 @@ def import_upload():
         return render_template(
             "pipeline/import_upload.html", form=form, recent=recent
         ), 422
+    mapping = url_for("pipeline.import_mapping", import_id=job.id)
+    remember(form, mapping, "import_job", job.id)
     db.session.commit()
-    return redirect(url_for("pipeline.import_mapping", import_id=job.id))
+    return redirect(mapping)
 
 
 REQUIRED = ("university", "degree")
@@ -185,18 +189,23 @@ def import_preview(import_id: int):
 
 @bp.route("/import/<int:import_id>/confirm", methods=["POST"])
 @staff
+@idempotent
 def import_confirm(import_id: int):
     """Write exactly the good rows, in chunks; a second submit does nothing."""
     job = _own_job(import_id)
     if gone := _file_gone(job):
         return gone
+    preview = url_for("pipeline.import_preview", import_id=job.id)
     form = ConfirmForm()
     if not form.validate_on_submit() or job.status is not ImportStatus.PREVIEWED:
         if job.status is ImportStatus.CONFIRMED:
             flash(_("This file was already imported."), "info")
         else:
             flash(_("Map the columns and check the preview first."), "error")
-        return redirect(url_for("pipeline.import_preview", import_id=job.id))
+        return redirect(preview)
+    # The key is committed with the import's claim (the import commits in
+    # chunks), so a repeat of this form is answered before anything runs.
+    remember(form, preview, "import_job", job.id)
     try:
         written = imports.confirm_import(job, current_user)
     except imports.AlreadyConfirmed:

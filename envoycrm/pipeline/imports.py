@@ -523,7 +523,8 @@ def confirm_import(job: ImportJob, actor: User) -> int:
     """Write exactly the good rows; returns how many students were written.
 
     The job is claimed with a conditional UPDATE so that a double submit, or
-    two coordinators, cannot import the same file twice.
+    two coordinators, cannot import the same file twice. Commits the claim,
+    then each chunk of rows (rolling back only a chunk that fails).
     """
     claimed = rows_changed(
         db.session.execute(

@@ -20,6 +20,7 @@ from envoycrm import audit, cache
 from envoycrm.access import get_scoped_or_404, staff
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
+from envoycrm.idempotency import idempotent, remember
 from envoycrm.labels import label
 from envoycrm.models import (
     Stage,
@@ -241,16 +242,20 @@ def _bulk_invalid(filters: PipelineFilter, form: BulkForm, status: int = 422):
 
 @bp.route("/views", methods=["POST"])
 @staff
+@idempotent
 def save_view():
     """Save the current filter under a name."""
     form = SavedViewForm()
     filters = PipelineFilter.from_args(form.filter.data or "")
     if not form.validate_on_submit():
         return _board_page(filters, 422, view_form_errors=form)
-    services.save_view(current_user, form.name.data, filters)
+    view = services.save_view(current_user, form.name.data, filters)
+    board = url_for("pipeline.board", **filters.as_args())
+    db.session.flush()  # the view's id, for its key
+    remember(form, board, "saved_view", view.id)
     db.session.commit()
     flash(_("View “%(name)s” saved.", name=form.name.data), "success")
-    return redirect(url_for("pipeline.board", **filters.as_args()))
+    return redirect(board)
 
 
 @bp.route("/views/<int:saved_view_id>")

@@ -1,7 +1,6 @@
 """Forms of the envoy workspace."""
 
 import re
-import uuid
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -9,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    HiddenField,
     IntegerField,
     MonthField,
     RadioField,
@@ -33,7 +31,14 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from envoycrm.extensions import db
-from envoycrm.forms import Form, VersionedForm, enum_select, plausible_date, strip
+from envoycrm.forms import (
+    Form,
+    IdempotentForm,
+    VersionedForm,
+    enum_select,
+    plausible_date,
+    strip,
+)
 from envoycrm.i18n import language_choices
 from envoycrm.labels import choices
 from envoycrm.models import (
@@ -142,18 +147,6 @@ class StudentFieldsMixin(StudiesMixin):
             raise ValidationError(_l("Use Chinese characters here."))
 
 
-class IdempotentForm(Form):
-    """A form whose double submission must create one record."""
-
-    idempotency_key = HiddenField(
-        default=lambda: uuid.uuid4().hex,
-        validators=[
-            InputRequired(),
-            Regexp(r"^[0-9a-f]{32}$", message=_l("Reload the page and try again.")),
-        ],
-    )
-
-
 class QuickLogForm(StudentFieldsMixin, IdempotentForm):
     """A new student and the first meeting, in one form and one submit."""
 
@@ -192,7 +185,7 @@ class StudentEditForm(StudentFieldsMixin, VersionedForm):
     submit = SubmitField(_l("Save changes"))
 
 
-class InteractionForm(Form):
+class InteractionForm(IdempotentForm):
     """A meeting, chat, call, email or event note."""
 
     kind = enum_select(_l("Kind"), InteractionKind)
@@ -210,7 +203,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class IntentionForm(Form):
+class IntentionForm(IdempotentForm):
     """A new dated statement of intention."""
 
     level = enum_select(_l("Intention to work in the city"), IntentionLevel)
@@ -243,7 +236,7 @@ class IntentionForm(Form):
     submit = SubmitField(_l("Record intention"))
 
 
-class ConsentForm(Form):
+class ConsentForm(IdempotentForm):
     """Record (or renew) consent."""
 
     scope = enum_select(_l("Consent"), ConsentScope, field_class=RadioField)

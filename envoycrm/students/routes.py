@@ -14,14 +14,15 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from envoycrm import audit, ratelimit
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
+from envoycrm.database import STALE
+from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
+from envoycrm.idempotency import idempotent, relocate, remember
 from envoycrm.models import (
     FieldOfStudy,
     IntentionLevel,
@@ -55,25 +56,16 @@ WORKSPACE = (Role.ENVOY, Role.COORDINATOR)
 
 @bp.route("/quick-log", methods=["POST"])
 @roles(Role.ENVOY)
+@idempotent
 def quick_log():
     """Save a new student, their consent and the first meeting in one submit."""
     form = quick_log_form(current_user)
     if not form.validate_on_submit():
         return render_envoy_home(form, 422)
     data = {name: f.data for name, f in form._fields.items()}
-    try:
-        student = services.log_student(
-            current_user, data, form.idempotency_key.data, form.notice_language.data
-        )
-        db.session.commit()
-    except services.AlreadyDone as done:
-        db.session.rollback()
-        flash(_("This student was already saved."), "info")
-        return redirect(url_for("students.show", student_id=done.record_id))
-    except IntegrityError:
-        db.session.rollback()
-        flash(_("This student was already saved."), "info")
-        return redirect(url_for("main.home"))
+    student = services.log_student(current_user, data, form.notice_language.data)
+    remember(form, url_for("main.home"), "student", student.id)
+    db.session.commit()
     flash(
         _("%(name)s is saved with the first meeting.", name=student.display_name),
         "success",
@@ -248,18 +240,13 @@ def edit(student_id: int):
     try:
         services.update_profile(student, data, form.version.data, current_user)
         db.session.commit()
-    except (services.StaleStudent, StaleDataError):
-        db.session.rollback()
-        current = db.get_or_404(Student, student_id)
-        form.form_errors.append(
-            _(
-                "Someone else saved this student while you were editing. "
-                "Your changes are not saved; compare them with the current "
-                "values below and save again."
-            )
+    except STALE:
+        return refuse_stale_edit(
+            form,
+            Student,
+            student_id,
+            lambda current: _edit_response(current, form, conflict=current)[0],
         )
-        form.version.data = current.version
-        return _edit_response(current, form, 409, conflict=current)
     flash(_("Changes saved."), "success")
     if is_fragment_request():
         return render_template("students/_profile.html", student=student)
@@ -273,8 +260,19 @@ def _edit_response(student, form, status=200, conflict=None):
     ), status
 
 
-def _after_change(student: Student, message: str):
-    """Answer a successful change: the activity panel for htmx, else a redirect."""
+def _after_change(student: Student, message: str, created_by=None):
+    """Answer a successful change: the activity panel for htmx, else a redirect.
+
+    ``created_by`` is the form of a change that creates something: its key is
+    remembered with the change, so sending it again changes nothing.
+    """
+    if created_by is not None:
+        remember(
+            created_by,
+            url_for("students.show", student_id=student.id),
+            "student",
+            student.id,
+        )
     db.session.commit()
     flash(message, "success")
     if is_fragment_request():
@@ -285,6 +283,7 @@ def _after_change(student: Student, message: str):
 
 @bp.route("/<int:student_id>/interactions", methods=["POST"])
 @roles(*WORKSPACE)
+@idempotent
 def add_interaction(student_id: int):
     """Add a meeting, chat, call, email or event note to the timeline."""
     student = _load(student_id)
@@ -294,11 +293,12 @@ def add_interaction(student_id: int):
     services.add_interaction_on(
         student, current_user, form.kind.data, form.occurred_on.data, form.notes.data
     )
-    return _after_change(student, _("Added to the timeline."))
+    return _after_change(student, _("Added to the timeline."), created_by=form)
 
 
 @bp.route("/<int:student_id>/intentions", methods=["POST"])
 @roles(*WORKSPACE)
+@idempotent
 def add_intention(student_id: int):
     """Record a new intention; the history stays."""
     student = _load(student_id)
@@ -306,11 +306,12 @@ def add_intention(student_id: int):
     if not form.validate_on_submit():
         return _student_page(student, 422, intention_form=form)
     services.record_intention(student, current_user, form.data)
-    return _after_change(student, _("Intention recorded."))
+    return _after_change(student, _("Intention recorded."), created_by=form)
 
 
 @bp.route("/<int:student_id>/consent", methods=["POST"])
 @roles(*WORKSPACE)
+@idempotent
 def record_consent(student_id: int):
     """Record new consent (replacing the one in force)."""
     student = _load(student_id)
@@ -324,7 +325,7 @@ def record_consent(student_id: int):
         form.method.data,
         form.notice_language.data,
     )
-    return _after_change(student, _("Consent recorded."))
+    return _after_change(student, _("Consent recorded."), created_by=form)
 
 
 @bp.route("/<int:student_id>/consent/withdraw", methods=["POST"])
@@ -394,6 +395,9 @@ def merge(student_id: int):
         if other is None or other.id == student.id:
             form.other_id.errors.append(_("Enter the number of another student."))
         else:
+            merged_page = url_for("students.show", student_id=other.id)
             services.merge(student, other)
+            # A form sent again after the merge leads to the kept record.
+            relocate(merged_page, url_for("students.show", student_id=student.id))
             return _after_change(student, _("The records are merged."))
     return _student_page(student, 422, merge_form=form)

@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from envoycrm import audit
 from envoycrm.auth.services import normalise_email
+from envoycrm.database import check_version
 from envoycrm.extensions import db
 from envoycrm.models import (
     Consent,
@@ -52,18 +52,6 @@ PROFILE_FIELDS = (
 )
 
 
-class StaleStudent(Exception):
-    """The student changed since the form was loaded."""
-
-
-class AlreadyDone(Exception):
-    """This submission was carried out before; ``record_id`` is its result."""
-
-    def __init__(self, record_id: int):
-        super().__init__(record_id)
-        self.record_id = record_id
-
-
 def _clean_profile(data: dict) -> dict:
     """Normalise contact fields so duplicates compare equal."""
     cleaned = {name: data.get(name) for name in PROFILE_FIELDS}
@@ -72,13 +60,6 @@ def _clean_profile(data: dict) -> dict:
     for name in ("name_latin", "name_hanzi", "programme", "phone", "how_met"):
         cleaned[name] = cleaned[name] or None
     return cleaned
-
-
-def _check_idempotency(key: str, user_id: int) -> None:
-    """Raise ``AlreadyDone`` when this user's submission was already saved."""
-    done = db.session.get(IdempotencyKey, key)
-    if done is not None and done.user_id == user_id:
-        raise AlreadyDone(done.record_id)
 
 
 def create_student(
@@ -152,15 +133,8 @@ def flag_possible_duplicate(student: Student) -> None:
     student.possible_duplicate_of_id = matches[0].student.id if matches else None
 
 
-def log_student(
-    envoy: User, data: dict, idempotency_key: str, notice_language: str
-) -> Student:
-    """Create a student, their consent and the first meeting in one transaction.
-
-    A second submission with the same ``idempotency_key`` raises
-    ``AlreadyDone`` with the first submission's student.
-    """
-    _check_idempotency(idempotency_key, envoy.id)
+def log_student(envoy: User, data: dict, notice_language: str) -> Student:
+    """Create a student, their consent and the first meeting in one transaction."""
     now = utcnow()
     student = create_student(
         owner_id=envoy.id,
@@ -172,25 +146,10 @@ def log_student(
         now=now,
     )
     db.session.flush()
-    db.session.add(
-        IdempotencyKey(
-            key=idempotency_key,
-            user_id=envoy.id,
-            record_type="student",
-            record_id=student.id,
-        )
-    )
     met_at = _local_noon(data["met_on"], envoy.timezone)
     add_interaction(student, envoy, data["met_kind"], met_at, data.get("notes") or "")
     flag_possible_duplicate(student)
     audit.record("student.create", "student", student.id, actor_id=envoy.id)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # A concurrent double submit won the race for the same key.
-        db.session.rollback()
-        _check_idempotency(idempotency_key, envoy.id)
-        raise
     return student
 
 
@@ -245,8 +204,7 @@ def update_profile(
     student: Student, data: dict, expected_version: int | None, actor: User
 ) -> list[str]:
     """Edit the profile, refusing it if someone saved since it was loaded."""
-    if expected_version is None or expected_version != student.version:
-        raise StaleStudent
+    check_version(student, expected_version)
     profile = _clean_profile(data)
     profile["follow_up_on"] = data.get("follow_up_on")
     changed = []

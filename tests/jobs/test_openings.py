@@ -109,7 +109,7 @@ def test_an_edit_from_a_stale_form_is_refused(client, login_as, opening):
         opening_data(employer_id=str(opening.employer_id), version="999"),
     )
     assert response.status_code == 409
-    assert "Someone else saved this opening" in response.get_data(as_text=True)
+    assert "Someone else saved this record" in response.get_data(as_text=True)
 
 
 def test_coordinator_rejects_with_a_reason_and_the_opening_goes_back_to_draft(
@@ -335,7 +335,9 @@ def test_coordinator_creates_and_edits_an_employer(client, login_as):
     response = post(
         client,
         f"/jobs/employers/{employer.id}",
-        employer_data(kind="SOE", locale="en", digest_subscribed=""),
+        employer_data(
+            kind="SOE", locale="en", digest_subscribed="", version=employer.version
+        ),
     )
     assert response.status_code == 302
     db.session.expire_all()
