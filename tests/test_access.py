@@ -93,6 +93,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "digests.send_now": STAFF,
     "digests.outbox_list": STAFF,
     "digests.retry": STAFF,
+    "digests.retry_failed": STAFF,
     "unsubscribe.confirm": "public",
     "unsubscribe.one_click": "public",
     # jobs (issue #4); employer = the organisation owning the test opening

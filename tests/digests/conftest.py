@@ -46,6 +46,7 @@ class ScriptedSMTP:
         self.data_replies: list[str] = []
         self.refuse: set[str] = set()
         self.data_commands = 0
+        self.quit_reply: str | None = None  # e.g. "421" after a 250 to DATA
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         """Refuse the scripted addresses permanently, accept the rest."""
@@ -63,6 +64,10 @@ class ScriptedSMTP:
             message_from_bytes(envelope.content, policy=policy.default)
         )
         return "250 Message accepted for delivery"
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        """Say goodbye, or answer the scripted reply instead of "221"."""
+        return self.quit_reply or "221 Bye"
 
     def to(self, address: str) -> list:
         """The messages delivered to ``address``."""
