@@ -200,7 +200,7 @@ def bureau_mail(digest: BureauDigest, link) -> Mail:
             Figure(
                 _("Replies through envoy links"),
                 format_number(trends.replies.value),
-                link("jobs.pushes"),
+                link("pipeline.envoys", sort="replies"),
                 _trend(trends.replies),
             ),
             Figure(
