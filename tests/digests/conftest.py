@@ -21,9 +21,12 @@ from envoycrm.models import (
     OpeningStatus,
     Push,
     Sector,
+    Stage,
+    StageChange,
     Student,
     User,
 )
+from envoycrm.students import services as student_services
 from tests.conftest import free_port
 
 # Monday 23 November 2026, 01:00 UTC: 09:00 in Shanghai, so the Shanghai
@@ -200,3 +203,54 @@ def text_of(message) -> str:
 def html_of(message) -> str:
     """The HTML part of a received digest."""
     return message.get_body(preferencelist=("html",)).get_content()
+
+
+# --- a busy week ---------------------------------------------------------------
+
+
+def _returned(student, actor, when) -> None:
+    student_services.move_stage(student, actor, Stage.RETURNED)
+    db.session.commit()
+    db.session.execute(
+        update(StageChange)
+        .where(StageChange.student_id == student.id)
+        .values(changed_at=when)
+    )
+    db.session.commit()
+
+
+@pytest.fixture
+def busy_week(factory, people):
+    """A week with something for every recipient, in English."""
+    for user in people.values():
+        user.locale = "en"
+    db.session.commit()
+    envoy, coordinator = people["envoy"], people["coordinator"]
+    opt_in(envoy)
+    opening = make_opening(people["employer"].employer_id)
+    make_opening(people["employer"].employer_id, status=OpeningStatus.PENDING)
+    students = []
+    for n in range(3):
+        student = factory.student(envoy, name_latin=f"Busy Student {n}")
+        set_times(student, created_at=IN_WEEK)
+        students.append(student)
+    # Two return to the city this week; one waits in "contacted" for months.
+    for student in students[:2]:
+        _returned(student, coordinator, IN_WEEK)
+    stuck = factory.student(envoy, name_latin="Long Waiting")
+    set_times(
+        stuck,
+        created_at=IN_WEEK - timedelta(days=200),
+        stage_changed_at=IN_WEEK - timedelta(days=100),
+        last_activity_at=IN_WEEK - timedelta(days=100),
+        follow_up_on=None,
+    )
+    reply_through_push(students[2], opening, envoy, IN_WEEK)
+    # An opening published this week in the envoy's students' field.
+    make_opening(
+        people["employer"].employer_id,
+        title_en="Fresh Opening",
+        created_at=IN_WEEK,
+        approved_at=IN_WEEK,
+    )
+    return {"opening": opening, "stuck": stuck}

@@ -189,3 +189,19 @@ def test_the_text_part_has_no_runs_of_blank_lines_and_every_link_of_the_html(
         assert links, "the HTML has links"
         for link in links:
             assert link.replace("&amp;", "&") in text, link
+
+
+def test_the_mail_is_a_600px_table_frame_with_bgcolor_and_a_dark_mode_hint(
+    factory, people
+):
+    employer = people["employer"]
+    make_opening(employer.employer_id)
+    _new_candidate(factory, people["envoy"], "Framed")
+    html = render.compose(DigestKind.EMPLOYER, employer, PERIOD).html
+    assert '<meta name="color-scheme" content="light dark">' in html
+    assert re.search(r'<table[^>]+width="600"[^>]+bgcolor="#ffffff"', html)
+    assert "max-width: 600px" in html
+    assert "<div" not in html.split("<body")[1].replace(
+        '<div style="display:none', ""
+    )  # only the hidden preheader is a div: Outlook keeps tables
+    assert "<img" not in html
