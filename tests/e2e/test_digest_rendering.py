@@ -8,12 +8,10 @@ from tests.digests.conftest import PERIOD, busy_week  # noqa: F401 - a fixture
 WIDTHS = (800, 375)
 
 
+@pytest.mark.usefixtures("busy_week")
 @pytest.mark.parametrize("role", ["coordinator", "employer", "envoy"])
 def test_each_digest_fits_800_and_375_pixels_without_horizontal_overflow(
-    browser,
-    busy_week,
-    people,
-    role,  # noqa: F811 - the fixture imported above
+    browser, people, role
 ):
     recipient = people[role]
     composed = render.compose(subscriptions.kind_for(recipient), recipient, PERIOD)
