@@ -95,26 +95,30 @@ def render_message(
     return message
 
 
-def send_message(message: EmailMessage) -> None:
-    """Deliver ``message`` with the configured backend, or raise ``MailError``."""
+def send_message(message: EmailMessage) -> str:
+    """Deliver ``message`` with the configured backend, or raise ``MailError``.
+
+    Returns the server's answer to the message (``250 …``), or where the
+    ``file`` backend kept it.
+    """
     config = current_app.config
     if config["MAIL_BACKEND"] == "file":
-        _write_file(message, Path(config["MAIL_CATCH_DIR"]))
-        return
+        return _write_file(message, Path(config["MAIL_CATCH_DIR"]))
     try:
-        _send_smtp(message, config)
+        return _send_smtp(message, config)
     except (smtplib.SMTPException, OSError) as exc:
         raise MailError(describe(exc), _is_temporary(exc)) from exc
 
 
-def _write_file(message: EmailMessage, folder: Path) -> None:
+def _write_file(message: EmailMessage, folder: Path) -> str:
     """Keep the message as an .eml file, named so they sort by time."""
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
     (folder / name).write_bytes(bytes(message))
+    return f"kept as {name}"
 
 
-def _send_smtp(message: EmailMessage, config) -> None:
+def _send_smtp(message: EmailMessage, config) -> str:
     """Hand the message to the SMTP server named in the settings."""
     host, port = config["SMTP_HOST"], config["SMTP_PORT"]
     timeout = config["SMTP_TIMEOUT"]
@@ -126,6 +130,17 @@ def _send_smtp(message: EmailMessage, config) -> None:
         )
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
+    answer = ""
+    sent_data = smtp.data
+
+    def data(msg):
+        # smtplib keeps the server's answer to DATA to itself; keep it here.
+        nonlocal answer
+        code, reply = sent_data(msg)
+        answer = f"{code} {_text(reply)}"
+        return code, reply
+
+    smtp.data = data  # type: ignore[method-assign]
     try:
         if security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
@@ -144,3 +159,4 @@ def _send_smtp(message: EmailMessage, config) -> None:
         pass
     finally:
         smtp.close()
+    return answer

@@ -88,6 +88,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "tasks.index": {"envoy", "envoy2", "coordinator", "admin"},
     "tasks.done": {"envoy", "coordinator", "admin"},  # envoy2: 404, not assigned
     "admin.user_role": {"admin"},
+    "admin.scheduler": {"admin"},
+    "admin.scheduler_test_mail": {"admin"},
     "digests.index": STAFF,
     "digests.preview_html": STAFF,
     "digests.send_now": STAFF,
