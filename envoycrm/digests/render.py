@@ -1,6 +1,6 @@
 """Rendering a digest in its recipient's language and time zone, as a mail.
 
-``mailview`` words the digest once; the text and HTML bodies both render
+``mails`` words the digest once; the text and HTML bodies both render
 that one ``Mail`` from ``templates/digests/_mail.txt|.html``. The HTML
 has its CSS in a ``<style>`` block that ``css_inline`` moves into ``style``
 attributes (mail clients drop ``<style>``), leaving none behind.
@@ -25,7 +25,11 @@ from envoycrm.i18n import normalise_locale
 from envoycrm.models import DigestKind, User
 from envoycrm.urls import absolute_url
 
-from . import content, mailview, subscriptions
+from . import content, subscriptions
+from .mails import Mail
+from .mails.bureau import bureau_mail
+from .mails.employer import employer_mail
+from .mails.envoy import envoy_mail
 from .periods import Window
 
 Digest = content.BureauDigest | content.EmployerDigest | content.EnvoyDigest
@@ -34,10 +38,10 @@ BUILDERS: dict[DigestKind, Callable[[User, Window], Digest]] = {
     DigestKind.EMPLOYER: content.build_employer_digest,
     DigestKind.ENVOY: content.build_envoy_digest,
 }
-MAILS: dict[DigestKind, Callable[..., mailview.Mail]] = {
-    DigestKind.BUREAU: mailview.bureau_mail,
-    DigestKind.EMPLOYER: mailview.employer_mail,
-    DigestKind.ENVOY: mailview.envoy_mail,
+MAILS: dict[DigestKind, Callable[..., Mail]] = {
+    DigestKind.BUREAU: bureau_mail,
+    DigestKind.EMPLOYER: employer_mail,
+    DigestKind.ENVOY: envoy_mail,
 }
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
