@@ -21,6 +21,7 @@ from tests.digests.conftest import (
     PERIOD,
     html_of,
     make_opening,
+    opt_in,
     set_times,
 )
 from tests.digests.conftest import text_of as crlf_text_of
@@ -205,3 +206,16 @@ def test_the_mail_is_a_600px_table_frame_with_bgcolor_and_a_dark_mode_hint(
         '<div style="display:none', ""
     )  # only the hidden preheader is a div: Outlook keeps tables
     assert "<img" not in html
+
+
+def test_an_envoy_with_no_one_waiting_and_no_new_opening_gets_no_digest(
+    mailserver, people
+):
+    envoy = people["envoy"]
+    opt_in(envoy)
+
+    outbox.run(NOW)
+
+    assert mailserver.handler.to(envoy.email) == []
+    row = _row(DigestKind.ENVOY, envoy)
+    assert row.status is OutboxStatus.SKIPPED and row.last_error == "nothing new"
