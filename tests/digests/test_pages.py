@@ -30,6 +30,7 @@ def test_coordinator_previews_an_employers_digest_as_they_would_read_it(
     assert "Employer digest" in page  # the page itself stays in English
     assert "2026年11月16日" in page  # the mail is in the recipient's Chinese
     assert "材料工程师" in page
+    assert "Preheader" in page and "最佳匹配：New Candidate" in page
     assert f"/digests/preview.html?recipient={hr.id}&amp;week={PERIOD}" in page
 
     frame = client.get(f"/digests/preview.html?recipient={hr.id}&week={PERIOD}")
