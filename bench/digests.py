@@ -7,14 +7,20 @@ Creates the app with the test configuration on the given database, migrates
 it, loads the demo data at ``--scale`` when it has no students yet, then
 builds and renders (text + HTML with inlined CSS, in each recipient's
 language and zone) the digest of every active coordinator, admin, employer
-user and envoy — subscribed or not, about 370 at the demo's size — for the
-current week. Nothing is sent or stored. Budget (issue #6): all of them in
-under 30 s, with memory that stays bounded (the session is emptied after
-each recipient, so the peak does not grow with the number of recipients).
+user and envoy — subscribed or not, about 370 at the demo's size — for one
+week. Nothing is sent or stored. Budget (issue #6): all of them in under
+30 s, with memory that stays bounded (the session is emptied after each
+recipient, so the peak does not grow with the number of recipients).
 
-Prints the time, the slowest digests, the peak of Python allocations
-(tracemalloc, in a second pass) during the build and the process's peak RSS.
-Exit code 0: it is a report; look for FAIL.
+The week is the one the demo's fixed "today" (Monday 23 Nov 2026) closes,
+so the digests carry a week of real activity; this week, after the demo's
+last day, would be nearly empty. ``--week`` picks another.
+
+Prints the time, the slowest digests, how many would be skipped as having
+nothing new, the largest HTML body against Gmail's clipping budget (issue
+#14: under 90 KB), the peak of Python allocations (tracemalloc, in a second
+pass) during the build and the process's peak RSS. Exit code 0: it is a
+report; look for FAIL.
 """
 
 import argparse
@@ -22,7 +28,6 @@ import resource
 import time
 import tracemalloc
 from collections import defaultdict
-from datetime import UTC, datetime
 
 from flask_migrate import upgrade
 from sqlalchemy import func, select
@@ -30,14 +35,17 @@ from sqlalchemy import func, select
 import envoycrm
 import envoycrm.config
 from envoycrm.demo.loader import load_demo
+from envoycrm.demo.students import TODAY
 from envoycrm.digests import render, subscriptions
 from envoycrm.digests.content import CandidatePool
-from envoycrm.digests.periods import latest_due_period
+from envoycrm.digests.periods import monday_of, period_of
 from envoycrm.extensions import db
 from envoycrm.models import DigestKind, JobOpening, Student, User
 
 BUDGET_SECONDS = 30.0
 BUDGET_PEAK_MB = 256.0
+# Gmail clips HTML past 102 KB, hiding the footer and its unsubscribe link.
+BUDGET_HTML_KB = 90.0
 
 
 def prepare(scale: int) -> None:
@@ -51,8 +59,11 @@ def prepare(scale: int) -> None:
     print(f"Demo data loaded at scale {scale} in {time.perf_counter() - started:.1f} s")
 
 
-def build_all(now: datetime) -> tuple[dict, list]:
-    """Compose every digest; return counts per kind and (seconds, kind, email)."""
+def build_all(period: str, sizes: list | None = None) -> tuple[dict, list]:
+    """Compose every digest of ``period``; counts per kind, (seconds, kind, email).
+
+    ``sizes`` collects (HTML bytes, kind, email, empty) when given.
+    """
     counts: dict = defaultdict(int)
     timings = []
     pool = CandidatePool()  # shared by the pass, as in ``outbox.send_due``
@@ -62,11 +73,13 @@ def build_all(now: datetime) -> tuple[dict, list]:
         ).all()
         for user_id in ids:
             user = db.session.get(User, user_id)
-            period = latest_due_period(now, render.recipient_timezone(user))
             started = time.perf_counter()
             composed = render.compose(kind, user, period, pool)
             timings.append((time.perf_counter() - started, kind.value, user.email))
             assert "<style" not in composed.html
+            if sizes is not None:
+                size = len(composed.html.encode("utf-8"))
+                sizes.append((size, kind.value, user.email, composed.empty))
             counts[kind] += 1
             # Keep memory bounded: forget every row loaded for this recipient.
             db.session.expunge_all()
@@ -82,7 +95,13 @@ def main() -> int:
         default="sqlite:////tmp/bench-digests.sqlite3",
         help="SQLAlchemy URL of a database the benchmark may fill",
     )
+    parser.add_argument(
+        "--week",
+        default=period_of(TODAY),
+        help="ISO week of the digests (default: the one the demo's today closes)",
+    )
     args = parser.parse_args()
+    monday_of(args.week)  # BadPeriod for anything but 2026-W48 and the like
     app = envoycrm.create_app(
         envoycrm.config.TestConfig,
         SQLALCHEMY_DATABASE_URI=args.database_url,
@@ -93,18 +112,19 @@ def main() -> int:
         students = db.session.scalar(select(func.count(Student.id)))
         openings = db.session.scalar(select(func.count(JobOpening.id)))
         print(f"{students:,} students, {openings:,} openings")
-        now = datetime.now(UTC)
-        build_all(now)  # warm-up: templates compiled, caches filled
+        print(f"Digests of {args.week} (the week up to {monday_of(args.week)})")
+        sizes: list = []
+        build_all(args.week, sizes)  # warm-up: templates compiled, caches filled
         db.session.remove()
 
         started = time.perf_counter()
-        counts, timings = build_all(now)
+        counts, timings = build_all(args.week)
         elapsed = time.perf_counter() - started
         db.session.remove()
 
         # A second pass under tracemalloc (which slows Python down) for memory.
         tracemalloc.start()
-        build_all(now)
+        build_all(args.week)
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
 
@@ -118,6 +138,16 @@ def main() -> int:
     print("  slowest:")
     for seconds, kind, email in sorted(timings, reverse=True)[:5]:
         print(f"    {seconds * 1000:7.1f} ms  {kind:<9} {email}")
+    empty = sum(1 for *_rest, is_empty in sizes if is_empty)
+    print(f"  nothing new (would be skipped): {empty} of {len(sizes)}")
+    print("  largest HTML:")
+    for size, kind, email, _empty in sorted(sizes, reverse=True)[:3]:
+        print(f"    {size / 1024:7.1f} KB  {kind:<9} {email}")
+    largest_kb = max((s for s, *_ in sizes), default=0) / 1024
+    verdict = "PASS" if largest_kb < BUDGET_HTML_KB else "FAIL"
+    print(
+        f"{verdict}  largest HTML {largest_kb:.1f} KB (budget {BUDGET_HTML_KB:.0f} KB)"
+    )
     verdict = "PASS" if elapsed < BUDGET_SECONDS else "FAIL"
     print(
         f"{verdict}  {total} digests built in {elapsed:.2f} s "

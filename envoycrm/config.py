@@ -114,8 +114,9 @@ class Config:
     SMTP_USER = os.environ.get("SMTP_USER")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 20)
-    # The mailto: fallback of a digest's unsubscribe link; unset means the
-    # address in MAIL_SENDER.
+    # A mailbox someone reads, offered as the mailto: fallback of a digest's
+    # List-Unsubscribe; unset means no mailto link (the no-reply sender
+    # reads nothing, and the https one-click link always works).
     DIGEST_UNSUBSCRIBE_ADDRESS = os.environ.get("DIGEST_UNSUBSCRIBE_ADDRESS")
 
     # The largest request body accepted (imports are the biggest uploads);

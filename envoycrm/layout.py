@@ -35,7 +35,11 @@ NAVIGATION = {
         ("privacy.audit_log", _l("Audit log")),
     ],
 }
-NAVIGATION[Role.ADMIN] = [*NAVIGATION[Role.COORDINATOR], ("admin.users", _l("Users"))]
+NAVIGATION[Role.ADMIN] = [
+    *NAVIGATION[Role.COORDINATOR],
+    ("admin.users", _l("Users")),
+    ("admin.scheduler", _l("Scheduler")),
+]
 
 
 def nav_items() -> list[tuple[str, str]]:

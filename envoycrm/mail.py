@@ -9,7 +9,7 @@ import smtplib
 import ssl
 import uuid
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -42,6 +42,37 @@ def _is_temporary(exc: Exception) -> bool:
     return True
 
 
+def date_header() -> str:
+    """Now, as a Date header in UTC: ``+0000`` (``-0000`` means "zone unknown")."""
+    return format_datetime(utcnow())
+
+
+def describe(exc: Exception) -> str:
+    """A sentence an admin can read for an ``smtplib`` or socket error.
+
+    ``str()`` of an SMTP error is a Python tuple with bytes in it.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(
+            f"{address}: {code} {_text(reply)}"
+            for address, (code, reply) in exc.recipients.items()
+        )
+        return f"recipient refused ({refused})"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused by the mail server"
+    if isinstance(exc, TimeoutError):
+        return "the mail server did not answer in time"
+    return str(exc) or type(exc).__name__
+
+
+def _text(reply: bytes | str) -> str:
+    if isinstance(reply, bytes):
+        reply = reply.decode("utf-8", errors="replace")
+    return " ".join(reply.split())
+
+
 def render_message(
     to: str, template: str, locale: str | None, subject, **context
 ) -> EmailMessage:
@@ -57,33 +88,37 @@ def render_message(
     message["Subject"] = subject_text
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = date_header()
     message["Message-ID"] = make_msgid(domain="envoycrm.local")
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
 
 
-def send_message(message: EmailMessage) -> None:
-    """Deliver ``message`` with the configured backend, or raise ``MailError``."""
+def send_message(message: EmailMessage) -> str:
+    """Deliver ``message`` with the configured backend, or raise ``MailError``.
+
+    Returns the server's answer to the message (``250 …``), or where the
+    ``file`` backend kept it.
+    """
     config = current_app.config
     if config["MAIL_BACKEND"] == "file":
-        _write_file(message, Path(config["MAIL_CATCH_DIR"]))
-        return
+        return _write_file(message, Path(config["MAIL_CATCH_DIR"]))
     try:
-        _send_smtp(message, config)
+        return _send_smtp(message, config)
     except (smtplib.SMTPException, OSError) as exc:
-        raise MailError(str(exc) or type(exc).__name__, _is_temporary(exc)) from exc
+        raise MailError(describe(exc), _is_temporary(exc)) from exc
 
 
-def _write_file(message: EmailMessage, folder: Path) -> None:
+def _write_file(message: EmailMessage, folder: Path) -> str:
     """Keep the message as an .eml file, named so they sort by time."""
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
     (folder / name).write_bytes(bytes(message))
+    return f"kept as {name}"
 
 
-def _send_smtp(message: EmailMessage, config) -> None:
+def _send_smtp(message: EmailMessage, config) -> str:
     """Hand the message to the SMTP server named in the settings."""
     host, port = config["SMTP_HOST"], config["SMTP_PORT"]
     timeout = config["SMTP_TIMEOUT"]
@@ -95,9 +130,33 @@ def _send_smtp(message: EmailMessage, config) -> None:
         )
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
-    with smtp:
+    answer = ""
+    sent_data = smtp.data
+
+    def data(msg):
+        # smtplib keeps the server's answer to DATA to itself; keep it here.
+        nonlocal answer
+        code, reply = sent_data(msg)
+        answer = f"{code} {_text(reply)}"
+        return code, reply
+
+    smtp.data = data  # type: ignore[method-assign]
+    try:
         if security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         if config["SMTP_USER"]:
             smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
         smtp.send_message(message)
+    except BaseException:
+        smtp.close()
+        raise
+    # The server took the message when it answered DATA with 250: that is
+    # "sent". Whatever QUIT answers (421, a dropped line) must not make the
+    # caller send it again.
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
+    finally:
+        smtp.close()
+    return answer

@@ -89,11 +89,14 @@ EXPECTED: dict[str, set[str] | str] = {
     "tasks.index": {"envoy", "envoy2", "coordinator", "admin"},
     "tasks.done": {"envoy", "coordinator", "admin"},  # envoy2: 404, not assigned
     "admin.user_role": {"admin"},
+    "admin.scheduler": {"admin"},
+    "admin.scheduler_test_mail": {"admin"},
     "digests.index": STAFF,
     "digests.preview_html": STAFF,
     "digests.send_now": STAFF,
     "digests.outbox_list": STAFF,
     "digests.retry": STAFF,
+    "digests.retry_failed": STAFF,
     "unsubscribe.confirm": "public",
     "unsubscribe.one_click": "public",
     # jobs (issue #4); employer = the organisation owning the test opening

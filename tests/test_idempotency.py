@@ -321,6 +321,8 @@ NOT_CREATING = {
     "pipeline.import_mapping": "the mapping and preview of one import",
     "digests.send_now": "the outbox sends each digest once",
     "digests.retry": "the outbox sends each digest once",
+    "digests.retry_failed": "re-queues failed rows; the outbox sends each digest once",
+    "admin.scheduler_test_mail": "a test mail, sent on purpose each time",
     "unsubscribe.one_click": "sets a flag",
     "privacy.student_erase": "the second finds nothing to erase",
     "privacy.retention_purge": "the second finds nothing to erase",

@@ -7,16 +7,25 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from wtforms import SubmitField
 
-from envoycrm import audit
+from envoycrm import audit, mail
 from envoycrm.access import roles
 from envoycrm.admin import bp
 from envoycrm.database import STALE, check_version
+from envoycrm.digests.health import scheduler_health, send_test_mail
+from envoycrm.digests.periods import monday_of
+from envoycrm.digests.services import this_week
 from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
-from envoycrm.forms import VersionedForm, enum_select
+from envoycrm.forms import Form, VersionedForm, enum_select
 from envoycrm.htmx import is_fragment_request
 from envoycrm.models import Role, User
 from envoycrm.params import enum_arg, page_arg, text_arg
+
+
+class TestMailForm(Form):
+    """The "send a test mail to me" button."""
+
+    submit = SubmitField(_l("Send a test mail to me"))
 
 
 class RoleForm(VersionedForm):
@@ -91,3 +100,47 @@ def user_role(user_id: int):
         )
     flash(_("The role of %(name)s is changed.", name=user.full_name), "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/scheduler")
+@roles(Role.ADMIN)
+def scheduler():
+    """Is the scheduler alive, when does each job run, did this week's digests go?"""
+    return render_template(
+        "admin/scheduler.html",
+        health=scheduler_health(this_week()),
+        form=TestMailForm(),
+        monday_of=monday_of,
+    )
+
+
+@bp.route("/scheduler/test-mail", methods=["POST"])
+@roles(Role.ADMIN)
+def scheduler_test_mail():
+    """Send a test mail to the signed-in admin and show what the server said."""
+    form = TestMailForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        answer = send_test_mail(current_user)
+    except mail.MailError as exc:
+        flash(
+            _(
+                "The test mail to %(email)s was refused: %(answer)s",
+                email=current_user.email,
+                answer=str(exc),
+            ),
+            "error",
+        )
+    else:
+        flash(
+            _(
+                "The test mail to %(email)s was accepted: %(answer)s",
+                email=current_user.email,
+                answer=answer,
+            ),
+            "success",
+        )
+    audit.record("mail.test", "user", current_user.id)
+    db.session.commit()
+    return redirect(url_for("admin.scheduler"))

@@ -10,40 +10,57 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from envoycrm.extensions import db
 from envoycrm.jobs.candidates import employer_sees_candidates
-from envoycrm.jobs.matching import candidate_query, score
+from envoycrm.jobs.matching import MatchResult, candidate_query, score
 from envoycrm.models import (
     OPEN_STAGES,
     ConsentScope,
     EnvoyProfile,
     EnvoyStatus,
     Intention,
+    IntentionLevel,
     Interaction,
     JobInterest,
     JobOpening,
     OpeningStatus,
+    OutboxMessage,
+    OutboxStatus,
     Push,
     Role,
     Stage,
     StageChange,
     Student,
+    Task,
+    TaskKind,
     User,
 )
-from envoycrm.students.queries import envoy_numbers, waiting_for_follow_up
+from envoycrm.students.queries import (
+    EnvoyNumbers,
+    envoy_numbers,
+    waiting_for_follow_up,
+)
 
 from .periods import Window
+from .trends import Trends, headline_trends
 
-LIST_LIMIT = 15
-CANDIDATES_PER_OPENING = 10
+# Each list shows at most this many rows and links to the rest in EnvoyCRM:
+# it keeps the largest digest far below Gmail's 102 KB clipping point.
+LIST_LIMIT = 10
 # Scoring happens in Python, so only this many new students per opening are read.
 CANDIDATE_SCAN_LIMIT = 200
 QUIET_AFTER = timedelta(days=30)
 STUCK_AFTER = timedelta(days=60)
 EXPIRING_WITHIN = timedelta(days=14)
+FOLLOW_UP_TASKS = (TaskKind.REFERRAL_REPLY, TaskKind.EMPLOYER_INTEREST)
+# Intention levels are stored by name; this ranks them in their real order.
+LEVEL_RANK = case(
+    {level.name: rank for rank, level in enumerate(IntentionLevel)},
+    value=Intention.level,
+)
 
 
 @dataclass
@@ -62,6 +79,31 @@ class BureauDigest:
     quiet_envoys: Sequence[User] = field(default_factory=list)
     quiet_envoy_count: int = 0
     stuck_by_stage: list = field(default_factory=list)  # (stage, count)
+    awaiting_approval: int = 0
+    open_follow_ups: int = 0
+    failed_digests: int = 0
+    trends: Trends | None = None
+
+    @property
+    def moves(self) -> int:
+        """Stage moves of the week, all stages."""
+        return sum(count for _stage, count in self.moves_by_stage)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing happened and nothing waits for the bureau."""
+        return not (
+            self.new_students
+            or self.intentions
+            or self.moves_by_stage
+            or self.pushes
+            or self.replies
+            or self.quiet_envoy_count
+            or self.stuck_by_stage
+            or self.awaiting_approval
+            or self.open_follow_ups
+            or self.failed_digests
+        )
 
     def mentioned_students(self) -> list[int]:
         """Every student named in the digest."""
@@ -72,34 +114,41 @@ class BureauDigest:
 
 
 @dataclass
-class OpeningSection:
-    """One open opening in the employer digest."""
+class Candidate:
+    """A new candidate and every opening of the employer they match, best first."""
 
-    opening: JobOpening
-    candidates: list = field(default_factory=list)  # (student, MatchResult)
-    replies: list = field(default_factory=list)  # JobInterest
+    student: Student
+    matches: list[tuple[JobOpening, MatchResult]] = field(default_factory=list)
+
+    @property
+    def best(self) -> tuple[JobOpening, MatchResult]:
+        """The opening the candidate fits best, and how well."""
+        return self.matches[0]
 
 
 @dataclass
 class EmployerDigest:
-    """An employer's open openings, new matching candidates and replies."""
+    """An employer's new matching candidates (each once), replies, expiring openings."""
 
     window: Window
     employer: object
-    sections: list = field(default_factory=list)
-    expiring: list = field(default_factory=list)
+    openings: list[JobOpening] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    candidate_total: int = 0
+    openings_with_candidates: int = 0
+    replies: list[JobInterest] = field(default_factory=list)
+    reply_total: int = 0
+    expiring: list[JobOpening] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        """No open opening at all: nothing to tell the employer."""
-        return not self.sections
+        """No new candidate, no reply, no opening about to expire."""
+        return not (self.candidate_total or self.reply_total or self.expiring)
 
     def mentioned_students(self) -> list[int]:
         """Every student named in the digest."""
-        ids = []
-        for section in self.sections:
-            ids += [s.id for s, _ in section.candidates]
-            ids += [r.student_id for r in section.replies]
+        ids = [c.student.id for c in self.candidates]
+        ids += [r.student_id for r in self.replies]
         return ids
 
 
@@ -109,8 +158,14 @@ class EnvoyDigest:
 
     window: Window
     openings: list = field(default_factory=list)  # (opening, matching students)
-    numbers: object = None
+    opening_total: int = 0
+    numbers: EnvoyNumbers = field(default_factory=EnvoyNumbers)
     followups: Sequence[Student] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        """No new opening worth pushing and no one waiting for a follow-up."""
+        return not (self.openings or self.followups)
 
     def mentioned_students(self) -> list[int]:
         """Every student named in the digest."""
@@ -151,7 +206,7 @@ def build_bureau_digest(user: User, window: Window) -> BureauDigest:
         select(Student, Intention)
         .join(Intention, Intention.student_id == Student.id)
         .where(_in(Intention.recorded_at, window))
-        .order_by(Intention.level.desc(), Intention.recorded_at.desc())
+        .order_by(LEVEL_RANK.desc(), Intention.recorded_at.desc(), Intention.id)
         .limit(LIST_LIMIT)
     ).all()
     digest.intention_list = [(s, i) for s, i in rows]
@@ -199,7 +254,39 @@ def build_bureau_digest(user: User, window: Window) -> BureauDigest:
         ).all()
     )
     digest.stuck_by_stage = [(s, stuck[s]) for s in OPEN_STAGES if s in stuck]
+    _needs_the_bureau(digest, window)
+    digest.trends = headline_trends(window)
     return digest
+
+
+def _needs_the_bureau(digest: BureauDigest, window: Window) -> None:
+    """Openings to approve, follow-ups still open, this week's failed digests."""
+    session = db.session
+    digest.awaiting_approval = (
+        session.scalar(
+            select(func.count(JobOpening.id)).where(
+                JobOpening.status == OpeningStatus.PENDING
+            )
+        )
+        or 0
+    )
+    digest.open_follow_ups = (
+        session.scalar(
+            select(func.count(Task.id)).where(
+                Task.done_at.is_(None), Task.kind.in_(FOLLOW_UP_TASKS)
+            )
+        )
+        or 0
+    )
+    digest.failed_digests = (
+        session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.period == window.period,
+                OutboxMessage.status == OutboxStatus.FAILED,
+            )
+        )
+        or 0
+    )
 
 
 def _quiet_envoys(digest: BureauDigest, end: datetime) -> None:
@@ -331,41 +418,52 @@ def _employer_digest(user: User, window: Window, pool: CandidatePool) -> Employe
     ).all()
     if not openings:
         return digest
-    sections = {opening.id: OpeningSection(opening) for opening in openings}
+    digest.openings = list(openings)
+    # One entry per student, however many openings they match.
+    by_student: dict[int, Candidate] = {}
     for opening in openings:
         if not employer_sees_candidates(opening, window.today):
             continue  # the same rule as the employer's own pages
-        scored = [
-            (student, score(student, intention, opening))
-            for student, intention in pool.candidates(opening, window)
-        ]
-        scored = [(s, r) for s, r in scored if r.qualifies]
-        scored.sort(key=lambda pair: (-pair[1].score, pair[0].id))
-        sections[opening.id].candidates = scored[:CANDIDATES_PER_OPENING]
+        for student, intention in pool.candidates(opening, window):
+            result = score(student, intention, opening)
+            if result.qualifies:
+                entry = by_student.setdefault(student.id, Candidate(student))
+                entry.matches.append((opening, result))
     # The pool may be minutes old: ask the database about consent once more.
-    named = {s.id for section in sections.values() for s, _ in section.candidates}
-    sharing = _still_sharing(named)
-    for section in sections.values():
-        section.candidates = [(s, r) for s, r in section.candidates if s.id in sharing]
-    replies = db.session.scalars(
+    sharing = _still_sharing(set(by_student))
+    candidates = [c for sid, c in by_student.items() if sid in sharing]
+    for candidate in candidates:
+        candidate.matches.sort(key=lambda pair: (-pair[1].score, pair[0].id))
+    candidates.sort(key=lambda c: (-c.best[1].score, -len(c.matches), c.student.id))
+    digest.candidate_total = len(candidates)
+    digest.openings_with_candidates = len(
+        {opening.id for c in candidates for opening, _ in c.matches}
+    )
+    digest.candidates = candidates[:LIST_LIMIT]
+    replies = (
         select(JobInterest)
         .join(Student, Student.id == JobInterest.student_id)
         .where(
-            JobInterest.opening_id.in_(list(sections)),
+            JobInterest.opening_id.in_([o.id for o in openings]),
             JobInterest.push_id.is_not(None),
             _in(JobInterest.created_at, window),
             Student.consent_scope == ConsentScope.EMPLOYERS,
         )
-        .options(
-            selectinload(JobInterest.student).selectinload(Student.university),
-            selectinload(JobInterest.push).selectinload(Push.envoy),
-        )
-        .order_by(JobInterest.created_at.desc())
-        .limit(LIST_LIMIT * 4)
-    ).all()
-    for reply in replies:
-        sections[reply.opening_id].replies.append(reply)
-    digest.sections = list(sections.values())
+    )
+    digest.reply_total = (
+        db.session.scalar(select(func.count()).select_from(replies.subquery())) or 0
+    )
+    digest.replies = list(
+        db.session.scalars(
+            replies.options(
+                selectinload(JobInterest.student).selectinload(Student.university),
+                selectinload(JobInterest.opening),
+                selectinload(JobInterest.push).selectinload(Push.envoy),
+            )
+            .order_by(JobInterest.created_at.desc(), JobInterest.id.desc())
+            .limit(LIST_LIMIT)
+        ).all()
+    )
     horizon = window.today + EXPIRING_WITHIN
     digest.expiring = [o for o in openings if window.today <= o.deadline <= horizon]
     return digest
@@ -409,6 +507,7 @@ def build_envoy_digest(user: User, window: Window) -> EnvoyDigest:
         ((o, by_field.get(o.field, 0)) for o in openings),
         key=lambda pair: (-pair[1], pair[0].deadline, pair[0].id),
     )
+    digest.opening_total = len(ranked)
     digest.openings = ranked[:LIST_LIMIT]
     digest.numbers = envoy_numbers(user, now=window.end - timedelta(seconds=1))
     digest.followups = db.session.scalars(

@@ -50,6 +50,13 @@ class RowActionForm(Form):
     submit = SubmitField(_l("Retry"))
 
 
+class RetryFailedForm(Form):
+    """Retry every failed digest of a week (the outbox page's button)."""
+
+    week = HiddenField(validators=[InputRequired(), _valid_week])
+    submit = SubmitField(_l("Retry every failed digest of this week"))
+
+
 class UnsubscribeForm(Form):
     """The confirmation button on the unsubscribe page (no sign-in)."""
 

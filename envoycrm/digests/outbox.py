@@ -13,8 +13,10 @@
   nothing already sent. (Only a crash in the instant between the server's
   "250" and that commit could repeat a mail; it carries the same Message-ID,
   so mail clients show it once.)
-* **Retry with backoff.** Temporary failures come back after 1, 5, 15 and 60
-  minutes, then the row is FAILED; permanent ones fail at once.
+* **Retry with backoff.** Temporary failures come back after growing delays
+  that add up to 48 hours, so a relay down for a morning (or a weekend day)
+  delays Monday's digests instead of failing them; only then is the row
+  FAILED. Permanent ones (5xx) fail at once.
 """
 
 import logging
@@ -50,10 +52,20 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (
     timedelta(minutes=1),
-    timedelta(minutes=5),
+    timedelta(minutes=4),
+    timedelta(minutes=10),
     timedelta(minutes=15),
-    timedelta(minutes=60),
+    timedelta(minutes=30),
+    timedelta(hours=1),
+    timedelta(hours=2),
+    timedelta(hours=4),
+    timedelta(hours=8),
+    timedelta(hours=12),
+    timedelta(hours=12),
+    timedelta(hours=8),
 )
+# The last try is made this long after the first one.
+RETRY_SPAN = sum(RETRY_DELAYS, timedelta())
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # Long enough for one SMTP hand-over with its timeout, short enough that a
 # crashed sender's rows go out again within the quarter hour.
@@ -61,7 +73,7 @@ CLAIM_LEASE = timedelta(minutes=10)
 
 # Why a row was skipped; stored in English, translated on the outbox page.
 SKIPPED_UNSUBSCRIBED = N_("unsubscribed or inactive")
-SKIPPED_EMPTY = N_("nothing to report")
+SKIPPED_EMPTY = N_("nothing new")
 
 
 def worker_name() -> str:
@@ -364,6 +376,25 @@ def send_now(row: OutboxMessage, now: datetime | None = None) -> OutboxStatus | 
     if claimed is None:
         return None
     return deliver(claimed, now)
+
+
+def requeue_failed(period: str, now: datetime | None = None) -> int:
+    """Put every FAILED row of ``period`` back in the queue; how many there were.
+
+    The rows start a fresh round of retries and go out with the next sending
+    pass (the scheduler's quarter-hourly run), not inside the request.
+    """
+    now = now or utcnow()
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.period == period,
+            OutboxMessage.status == OutboxStatus.FAILED,
+        )
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return rows_changed(result)
 
 
 def run(now: datetime | None = None, worker: str | None = None) -> SendReport:

@@ -1,8 +1,9 @@
 """Rendering a digest in its recipient's language and time zone, as a mail.
 
-The text and HTML bodies come from ``templates/digests/<kind>.txt|.html``;
-the HTML has its CSS in a ``<style>`` block that ``css_inline`` moves into
-``style`` attributes (mail clients drop ``<style>``), leaving none behind.
+``mails`` words the digest once; the text and HTML bodies both render
+that one ``Mail`` from ``templates/digests/_mail.txt|.html``. The HTML
+has its CSS in a ``<style>`` block that ``css_inline`` moves into ``style``
+attributes (mail clients drop ``<style>``), leaving none behind.
 Links are absolute, built from ``BASE_URL``: a digest is rendered by the
 scheduler, outside any request, and must point at the public address.
 """
@@ -11,33 +12,36 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import css_inline
 from flask import current_app, render_template
 from flask_babel import _get_current_context, force_locale
-from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
-from envoycrm.i18n import format_day, normalise_locale
+from envoycrm import mail
+from envoycrm.i18n import normalise_locale
 from envoycrm.models import DigestKind, User
 from envoycrm.urls import absolute_url
 
 from . import content, subscriptions
-from .periods import Window, monday_of
+from .mails import Mail
+from .mails.bureau import bureau_mail
+from .mails.employer import employer_mail
+from .mails.envoy import envoy_mail
+from .periods import Window
 
-TEMPLATES = {
-    DigestKind.BUREAU: "digests/bureau",
-    DigestKind.EMPLOYER: "digests/employer",
-    DigestKind.ENVOY: "digests/envoy",
-}
 Digest = content.BureauDigest | content.EmployerDigest | content.EnvoyDigest
 BUILDERS: dict[DigestKind, Callable[[User, Window], Digest]] = {
     DigestKind.BUREAU: content.build_bureau_digest,
     DigestKind.EMPLOYER: content.build_employer_digest,
     DigestKind.ENVOY: content.build_envoy_digest,
+}
+MAILS: dict[DigestKind, Callable[..., Mail]] = {
+    DigestKind.BUREAU: bureau_mail,
+    DigestKind.EMPLOYER: employer_mail,
+    DigestKind.ENVOY: envoy_mail,
 }
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
@@ -49,6 +53,7 @@ class Composed:
     subject: str
     text: str
     html: str
+    preheader: str
     locale: str
     timezone: str
     empty: bool = False
@@ -105,25 +110,18 @@ def app_link(endpoint: str, **values) -> str:
         return absolute_url("main.home")
 
 
-def unsubscribe_links(user: User) -> tuple[str, str]:
-    """The one-click https link and the mailto fallback for ``user``."""
+def unsubscribe_links(user: User) -> tuple[str, str | None]:
+    """The one-click https link, and a mailto one when an address reads them.
+
+    The mailto is offered only with ``DIGEST_UNSUBSCRIBE_ADDRESS`` set, a
+    mailbox someone processes; the no-reply sender reads nothing.
+    """
     token = subscriptions.unsubscribe_token(user)
     https = absolute_url("unsubscribe.confirm", token=token)
-    address = (
-        current_app.config["DIGEST_UNSUBSCRIBE_ADDRESS"]
-        or (parseaddr(current_app.config["MAIL_SENDER"])[1])
-    )
-    mailto = f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
-    return https, mailto
-
-
-def _subject(kind: DigestKind, window: Window) -> str:
-    week = format_day(monday_of(window.period), "long")
-    if kind is DigestKind.EMPLOYER:
-        return _("Your candidates this week (week of %(week)s)", week=week)
-    if kind is DigestKind.ENVOY:
-        return _("Your envoy digest for the week of %(week)s", week=week)
-    return _("Bureau digest for the week of %(week)s", week=week)
+    address = current_app.config["DIGEST_UNSUBSCRIBE_ADDRESS"]
+    if not address:
+        return https, None
+    return https, f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
 
 
 def compose(
@@ -146,26 +144,25 @@ def compose(
         else:
             digest = BUILDERS[kind](user, window)
         unsubscribe_url, _mailto = unsubscribe_links(user)
+        view = MAILS[kind](digest, app_link)
         context = {
-            "digest": digest,
+            "mail": view,
             "recipient": user,
-            "window": window,
             "locale": locale,
             "home_url": absolute_url("main.home"),
             "settings_url": absolute_url("main.settings"),
             "unsubscribe_url": unsubscribe_url,
-            "link": app_link,
         }
-        subject = _subject(kind, window)
-        text = render_template(f"{TEMPLATES[kind]}.txt", subject=subject, **context)
-        html = render_template(f"{TEMPLATES[kind]}.html", subject=subject, **context)
+        text = render_template("digests/_mail.txt", **context)
+        html = render_template("digests/_mail.html", **context)
     return Composed(
-        subject=subject,
+        subject=view.subject,
         text=text,
         html=_INLINER.inline(html),
+        preheader=view.preheader,
         locale=locale,
         timezone=zone,
-        empty=getattr(digest, "is_empty", False),
+        empty=digest.is_empty,
         mentions=sorted(set(digest.mentioned_students())),
     )
 
@@ -179,9 +176,9 @@ def build_message(
     message["Subject"] = composed.subject
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = mail.date_header()
     message["Message-ID"] = message_id
-    message["List-Unsubscribe"] = f"<{https}>, <{mailto}>"
+    message["List-Unsubscribe"] = f"<{https}>" + (f", <{mailto}>" if mailto else "")
     # RFC 8058: the https link above unsubscribes on a bare POST.
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"

@@ -9,6 +9,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -21,7 +22,13 @@ from envoycrm.models import DigestKind, OutboxMessage, OutboxStatus, User
 from envoycrm.params import enum_arg, page_arg
 
 from . import bp, outbox, render, subscriptions, unsubscribe_bp
-from .forms import DigestChoiceForm, RowActionForm, SendNowForm, UnsubscribeForm
+from .forms import (
+    DigestChoiceForm,
+    RetryFailedForm,
+    RowActionForm,
+    SendNowForm,
+    UnsubscribeForm,
+)
 from .periods import BadPeriod, monday_of
 from .services import outbox_query, this_week
 
@@ -167,8 +174,32 @@ def outbox_list():
         statuses=list(OutboxStatus),
         kinds=list(DigestKind),
         action_form=RowActionForm(),
+        retry_failed_form=RetryFailedForm(formdata=None, week=this_week()),
+        this_week=this_week(),
         monday_of=monday_of,
     )
+
+
+@bp.route("/outbox/retry-failed", methods=["POST"])
+@staff
+def retry_failed():
+    """Queue every failed digest of one week again; the next pass sends them."""
+    form = RetryFailedForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a week such as 2026-W48."), "error")
+        return redirect(url_for("digests.outbox_list"))
+    count = outbox.requeue_failed(form.week.data)
+    audit.record("digest.retry_failed", "outbox", None, period=form.week.data)
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)s failed digest will be sent again within a quarter of an hour.",
+            "%(num)s failed digests will be sent again within a quarter of an hour.",
+            count,
+        ),
+        "success" if count else "info",
+    )
+    return redirect(url_for("digests.outbox_list", status=OutboxStatus.FAILED.name))
 
 
 @bp.route("/outbox/<int:row_id>/retry", methods=["POST"])
@@ -206,13 +237,15 @@ def _user_or_404(token: str) -> User:
 def confirm(token: str):
     """Ask before unsubscribing; a GET (a link scanner, a preview) changes nothing."""
     user = _user_or_404(token)
-    return render_template(
-        "digests/unsubscribe.html",
-        form=UnsubscribeForm(),
-        token=token,
-        email=user.email,
-        subscribed=user.digest_subscribed,
-    )
+    # The page answers the digest, so it speaks the digest's language.
+    with force_locale(render.recipient_locale(user)):
+        return render_template(
+            "digests/unsubscribe.html",
+            form=UnsubscribeForm(),
+            token=token,
+            email=user.email,
+            subscribed=user.digest_subscribed,
+        )
 
 
 @unsubscribe_bp.route("/<token>", methods=["POST"])
@@ -227,7 +260,8 @@ def one_click(token: str):
     user = _user_or_404(token)
     if subscriptions.unsubscribe(user):
         db.session.commit()
-    if request.form.get("List-Unsubscribe") == "One-Click":
-        return render_template("digests/unsubscribed.html", email=user.email)
-    flash(_("You will receive no more digests."), "success")
+    with force_locale(render.recipient_locale(user)):
+        if request.form.get("List-Unsubscribe") == "One-Click":
+            return render_template("digests/unsubscribed.html", email=user.email)
+        flash(_("You will receive no more digests."), "success")
     return redirect(url_for("unsubscribe.confirm", token=token))

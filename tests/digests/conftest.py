@@ -13,18 +13,18 @@ from envoycrm import audit
 from envoycrm.digests.subscriptions import SUBSCRIBE_ACTION
 from envoycrm.extensions import db
 from envoycrm.models import (
-    DegreeLevel,
-    FieldOfStudy,
     InterestSource,
     JobInterest,
     JobOpening,
     OpeningStatus,
     Push,
-    Sector,
+    Stage,
+    StageChange,
     Student,
     User,
 )
-from tests.conftest import free_port
+from envoycrm.students import services as student_services
+from tests.conftest import Factory, free_port
 
 # Monday 23 November 2026, 01:00 UTC: 09:00 in Shanghai, so the Shanghai
 # digest of week 2026-W48 is due; still Sunday night in Europe.
@@ -46,6 +46,7 @@ class ScriptedSMTP:
         self.data_replies: list[str] = []
         self.refuse: set[str] = set()
         self.data_commands = 0
+        self.quit_reply: str | None = None  # e.g. "421" after a 250 to DATA
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         """Refuse the scripted addresses permanently, accept the rest."""
@@ -63,6 +64,10 @@ class ScriptedSMTP:
             message_from_bytes(envelope.content, policy=policy.default)
         )
         return "250 Message accepted for delivery"
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        """Say goodbye, or answer the scripted reply instead of "221"."""
+        return self.quit_reply or "221 Bye"
 
     def to(self, address: str) -> list:
         """The messages delivered to ``address``."""
@@ -145,24 +150,9 @@ def opt_in(user: User) -> None:
 
 
 def make_opening(employer_id: int, **fields) -> JobOpening:
-    """An open opening for materials masters, deadline well after the test week."""
-    values = {
-        "title_en": "Materials Engineer",
-        "title_zh": "材料工程师",
-        "sector": Sector.NEW_MATERIALS,
-        "field": FieldOfStudy.MATERIALS,
-        "min_degree": DegreeLevel.MASTER,
-        "salary_min": 150_000,
-        "salary_max": 250_000,
-        "deadline": date(2027, 3, 31),
-        "status": OpeningStatus.OPEN,
-        "created_at": IN_WEEK - timedelta(days=30),
-    }
-    values.update(fields)
-    opening = JobOpening(employer_id=employer_id, **values)
-    db.session.add(opening)
-    db.session.commit()
-    return opening
+    """``Factory.opening``, made a month before the test week and closing after it."""
+    dates = {"deadline": date(2027, 3, 31), "created_at": IN_WEEK - timedelta(days=30)}
+    return Factory().opening(employer_id, **{**dates, **fields})
 
 
 def reply_through_push(student: Student, opening: JobOpening, envoy: User, when):
@@ -195,3 +185,54 @@ def text_of(message) -> str:
 def html_of(message) -> str:
     """The HTML part of a received digest."""
     return message.get_body(preferencelist=("html",)).get_content()
+
+
+# --- a busy week ---------------------------------------------------------------
+
+
+def _returned(student, actor, when) -> None:
+    student_services.move_stage(student, actor, Stage.RETURNED)
+    db.session.commit()
+    db.session.execute(
+        update(StageChange)
+        .where(StageChange.student_id == student.id)
+        .values(changed_at=when)
+    )
+    db.session.commit()
+
+
+@pytest.fixture
+def busy_week(factory, people):
+    """A week with something for every recipient, in English."""
+    for user in people.values():
+        user.locale = "en"
+    db.session.commit()
+    envoy, coordinator = people["envoy"], people["coordinator"]
+    opt_in(envoy)
+    opening = make_opening(people["employer"].employer_id)
+    make_opening(people["employer"].employer_id, status=OpeningStatus.PENDING)
+    students = []
+    for n in range(3):
+        student = factory.student(envoy, name_latin=f"Busy Student {n}")
+        set_times(student, created_at=IN_WEEK)
+        students.append(student)
+    # Two return to the city this week; one waits in "contacted" for months.
+    for student in students[:2]:
+        _returned(student, coordinator, IN_WEEK)
+    stuck = factory.student(envoy, name_latin="Long Waiting")
+    set_times(
+        stuck,
+        created_at=IN_WEEK - timedelta(days=200),
+        stage_changed_at=IN_WEEK - timedelta(days=100),
+        last_activity_at=IN_WEEK - timedelta(days=100),
+        follow_up_on=None,
+    )
+    reply_through_push(students[2], opening, envoy, IN_WEEK)
+    # An opening published this week in the envoy's students' field.
+    make_opening(
+        people["employer"].employer_id,
+        title_en="Fresh Opening",
+        created_at=IN_WEEK,
+        approved_at=IN_WEEK,
+    )
+    return {"opening": opening, "stuck": stuck}

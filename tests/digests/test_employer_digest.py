@@ -96,6 +96,9 @@ def test_a_student_who_withdrew_after_the_last_digest_is_left_out(
     db.session.commit()
     next_week = NOW + timedelta(days=7)
     reply_through_push(student, opening, envoy, next_week - timedelta(days=2))
+    # Someone else is new in week 49, so there is something to send.
+    other = _new_student(factory, envoy, "Still Sharing")
+    set_times(other, created_at=next_week - timedelta(days=2))
     mailserver.handler.data_replies = ["451 4.3.0 Try again later"]
     outbox.run(next_week)
     outbox.run(next_week + timedelta(minutes=1))
@@ -111,10 +114,11 @@ def test_the_employer_digest_is_in_the_organisations_language(factory, people):
     employer_user.employer.locale = "zh_Hans"
     db.session.commit()
     make_opening(employer_user.employer_id)
+    _new_student(factory, people["envoy"], "New Candidate")
     composed = render.compose(DigestKind.EMPLOYER, employer_user, PERIOD)
     assert composed.locale == "zh_Hans"
     assert "材料工程师" in composed.text
-    assert "2026年11月23日" in composed.subject
+    assert "2026年11月16日" in composed.subject
 
 
 def test_an_employer_with_no_open_opening_is_skipped(mailserver, people):

@@ -8,7 +8,7 @@ from envoycrm.digests import outbox
 from envoycrm.extensions import db
 from envoycrm.models import DigestKind, OutboxMessage, OutboxStatus, Role
 from tests.conftest import post
-from tests.digests.conftest import NOW, PERIOD, make_opening
+from tests.digests.conftest import IN_WEEK, NOW, PERIOD, make_opening, set_times
 
 
 def test_coordinator_previews_an_employers_digest_as_they_would_read_it(
@@ -22,12 +22,15 @@ def test_coordinator_previews_an_employers_digest_as_they_would_read_it(
         employer=people["employer"].employer,
     )
     make_opening(hr.employer_id)
+    candidate = factory.student(people["envoy"], name_latin="New Candidate")
+    set_times(candidate, created_at=IN_WEEK)
     response = client.get(f"/digests/?recipient={hr.id}&week={PERIOD}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Employer digest" in page  # the page itself stays in English
-    assert "2026年11月23日" in page  # the mail is in the recipient's Chinese
+    assert "2026年11月16日" in page  # the mail is in the recipient's Chinese
     assert "材料工程师" in page
+    assert "Preheader" in page and "最佳匹配：New Candidate" in page
     assert f"/digests/preview.html?recipient={hr.id}&amp;week={PERIOD}" in page
 
     frame = client.get(f"/digests/preview.html?recipient={hr.id}&week={PERIOD}")
@@ -115,7 +118,10 @@ def test_cli_build_twice_then_send_then_preview(runner, mailserver, people):
         ]
     )
     assert preview.exit_code == 0, preview.output
-    assert "Subject: Bureau digest for the week of November 23, 2026" in preview.output
+    assert (
+        "Subject: " in preview.output
+        and "Nov 16\u2009–\u200923, 2026" in preview.output
+    )
     bad = runner.invoke(
         args=["digests", "preview", "--recipient", "x@example.org", "--week", PERIOD]
     )

@@ -10,7 +10,7 @@ from envoycrm.digests import outbox, subscriptions
 from envoycrm.extensions import db
 from envoycrm.models import AuditEvent, OutboxMessage, OutboxStatus
 from tests.conftest import post
-from tests.digests.conftest import NOW
+from tests.digests.conftest import IN_WEEK, NOW, set_times
 
 
 def _link_path(message) -> str:
@@ -109,8 +109,13 @@ def test_resubscribing_in_the_settings_brings_the_digest_back(
     assert len(mailserver.handler.to(coordinator.email)) == 1
 
 
-def test_an_envoy_opts_in_in_the_settings(client, login_as, mailserver, people):
+def test_an_envoy_opts_in_in_the_settings(
+    client, login_as, mailserver, factory, people
+):
     envoy = login_as("envoy")
+    # A student of theirs waits for a follow-up: the digest has news.
+    waiting = factory.student(envoy, name_latin="Waiting Student")
+    set_times(waiting, last_activity_at=IN_WEEK.replace(month=9), follow_up_on=None)
     page = client.get("/settings").get_data(as_text=True)
     checkbox = page.split('id="digest_subscribed"')[0].rsplit("<input", 1)[-1]
     assert "checked" not in checkbox  # off until the envoy turns it on

@@ -58,7 +58,7 @@ def _digest_text(people) -> list:
         period_of(date.today() + timedelta(days=7)), "Asia/Shanghai"
     )
     digest = build_employer_digest(people["employer"], window)
-    return [r.student.display_name for s in digest.sections for r in s.replies]
+    return [r.student.display_name for r in digest.replies]
 
 
 def _count(model) -> int:

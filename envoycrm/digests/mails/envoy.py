@@ -1,0 +1,133 @@
+"""The envoy's digest, worded: who waits, what to push, their own numbers."""
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from envoycrm.i18n import format_cny, format_number
+from envoycrm.models import OpeningStatus
+
+from ..content import EnvoyDigest
+from . import (
+    Figure,
+    Item,
+    Mail,
+    Section,
+    covered,
+    covers,
+    day,
+    get_locale_name,
+    subject,
+    when,
+)
+
+
+def envoy_mail(digest: EnvoyDigest, link) -> Mail:
+    """The envoy's digest: who waits, what to push, their own numbers."""
+    locale = get_locale_name()
+    needs = []
+    news = []
+    waiting = len(digest.followups)
+    if waiting:
+        text = ngettext(
+            "%(num)s student waits for a follow-up",
+            "%(num)s students wait for a follow-up",
+            waiting,
+        )
+        news.append(text)
+        needs.append(Item(text, link("main.home"), action=_("Follow up")))
+    fitting = sum(1 for _o, matching in digest.openings if matching)
+    if digest.openings:
+        text = ngettext(
+            "%(num)s new opening to push",
+            "%(num)s new openings to push",
+            len(digest.openings),
+        )
+        news.append(text)
+        if fitting:
+            needs.append(
+                Item(
+                    ngettext(
+                        "%(num)s new opening in your students' fields",
+                        "%(num)s new openings in your students' fields",
+                        fitting,
+                    ),
+                    link("jobs.index", status=OpeningStatus.OPEN.name),
+                    action=_("Push them"),
+                )
+            )
+    numbers = digest.numbers
+    mail = Mail(
+        subject=subject(news or [_("A quiet week")], digest),
+        preheader=_(
+            "You logged %(students)s students and %(touchpoints)s touchpoints "
+            "last week.",
+            students=format_number(numbers.students_week),
+            touchpoints=format_number(numbers.interactions_week),
+        ),
+        period=covered(digest),
+        covers=covers(digest),
+        needs_you=needs,
+        figures=[
+            Figure(
+                _("Students logged last week"), format_number(numbers.students_week)
+            ),
+            Figure(
+                _("Touchpoints last week"), format_number(numbers.interactions_week)
+            ),
+            Figure(
+                _("Students logged this month"), format_number(numbers.students_month)
+            ),
+            Figure(
+                _("Your students in all"),
+                format_number(numbers.owned),
+                link("students.index"),
+            ),
+        ],
+    )
+    mail.sections = [
+        Section(
+            _("Waiting for a follow-up"),
+            [
+                Item(
+                    s.display_name,
+                    link("students.show", student_id=s.id),
+                    [
+                        _("follow up on %(day)s", day=day(s.follow_up_on))
+                        if s.follow_up_on
+                        else _("last contact %(when)s", when=when(s.last_activity_at))
+                    ],
+                )
+                for s in digest.followups
+            ],
+            empty=_("No one is waiting. Well done."),
+        ),
+        Section(
+            _("New openings worth pushing"),
+            [
+                _opening_item(o, matching, link, locale)
+                for o, matching in digest.openings
+            ],
+            empty=_("No new openings this week."),
+            total=digest.opening_total,
+            more_url=link("jobs.index", status=OpeningStatus.OPEN.name),
+        ),
+    ]
+    return mail
+
+
+def _opening_item(opening, matching: int, link, locale: str) -> Item:
+    details = [
+        opening.employer.name_for(locale),
+        f"{format_cny(opening.salary_min)}–{format_cny(opening.salary_max)}",
+    ]
+    if matching:
+        details.append(
+            ngettext(
+                "%(num)s of your students studies this field",
+                "%(num)s of your students study this field",
+                matching,
+            )
+        )
+    return Item(
+        opening.title_for(locale), link("jobs.show", opening_id=opening.id), details
+    )
