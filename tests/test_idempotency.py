@@ -37,9 +37,9 @@ from envoycrm.models import (
 )
 from tests.conftest import post
 from tests.jobs.test_openings import employer_data, opening_data
+from tests.network.conftest import envoy_form_data
 from tests.pipeline.test_import import _csv_bytes, _map_and_preview, _rows
-from tests.test_network import _envoy_form
-from tests.test_students import quick_log_data
+from tests.students.conftest import quick_log_data
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 REPEAT_NOTE = "This form was already sent; what it saved is saved once."
@@ -151,7 +151,7 @@ CREATING = {
     "envoy": Creating(
         "coordinator",
         lambda ctx: "/network/envoys/new",
-        lambda ctx: _envoy_form(ctx.people["envoy"].envoy_profile.university_id),
+        lambda ctx: envoy_form_data(ctx.people["envoy"].envoy_profile.university_id),
         (User,),
     ),
     "employer user": Creating(
@@ -448,7 +448,7 @@ def test_an_account_sent_twice_at_once_is_created_and_invited_once(ctx, login_as
     before any invitation is sent, and answers like a repeat."""
     coordinator = login_as("coordinator")
     key = uuid.uuid4().hex
-    data = _envoy_form(ctx.people["envoy"].envoy_profile.university_id)
+    data = envoy_form_data(ctx.people["envoy"].envoy_profile.university_id)
     raced = []
 
     def the_other_send_commits_first(session, flush_context, instances):

@@ -108,7 +108,7 @@ def test_an_idempotency_key_of_another_user_reveals_nothing(client, login_as, pe
 
     from envoycrm.extensions import db
     from envoycrm.models import IdempotencyKey, Student
-    from tests.test_students import quick_log_data
+    from tests.students.conftest import quick_log_data
 
     login_as("envoy")
     university = people["envoy"].envoy_profile.university_id

@@ -26,7 +26,7 @@ from envoycrm.extensions import db
 from envoycrm.models import AuditEvent
 from tests.conftest import CSRF_PATTERN, PASSWORD, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ADMIN = "admin@example.org"
 ATTACKER, COLLEAGUE = "127.0.0.2", "127.0.0.3"
 GUESSES = 30

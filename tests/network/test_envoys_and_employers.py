@@ -5,25 +5,9 @@ from sqlalchemy import func, select
 from envoycrm.extensions import db
 from envoycrm.models import AuditEvent, EnvoyStatus, Role, User
 from tests.conftest import post
+from tests.network.conftest import envoy_form_data
 
 HOSTILE_NAME = "<div hx-get=/x hx-trigger=load>Mallory</div>"
-
-
-def _envoy_form(university_id, **overrides):
-    data = {
-        "full_name": "Zhao Lei",
-        "email": "zhao.lei@example.org",
-        "locale": "zh_Hans",
-        "timezone": "Europe/London",
-        "university_id": str(university_id),
-        "programme": "MSc Ocean Engineering",
-        "degree": "MASTER",
-        "expected_graduation": "2027-06-30",
-        "recruited_on": "2025-10-01",
-        "status": "ACTIVE",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_envoy_list_shows_envoys_and_filters_by_status(client, login_as, people):
@@ -66,7 +50,7 @@ def test_coordinator_creates_an_envoy_and_the_invitation_is_mailed(
 ):
     login_as("coordinator")
     university = people["envoy"].envoy_profile.university
-    response = post(client, "/network/envoys/new", _envoy_form(university.id))
+    response = post(client, "/network/envoys/new", envoy_form_data(university.id))
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "zhao.lei@example.org"))
     assert user.role is Role.ENVOY and user.password_hash is None
@@ -85,7 +69,7 @@ def test_invitation_failure_is_reported_but_the_envoy_is_kept(
     login_as("coordinator")
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=1)  # nothing listens there
     university = people["envoy"].envoy_profile.university
-    response = post(client, "/network/envoys/new", _envoy_form(university.id))
+    response = post(client, "/network/envoys/new", envoy_form_data(university.id))
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "could not be sent" in page
@@ -99,7 +83,7 @@ def test_invitation_failure_is_reported_but_the_envoy_is_kept(
 
 def test_bad_envoy_input_is_refused_at_each_field_and_kept(client, login_as, people):
     login_as("coordinator")
-    bad = _envoy_form(
+    bad = envoy_form_data(
         "abc",
         full_name="x" * 500,
         email="not-an-email",
@@ -131,7 +115,7 @@ def test_markup_in_a_name_is_stored_as_text_and_shown_escaped(client, login_as, 
     post(
         client,
         "/network/envoys/new",
-        _envoy_form(university.id, full_name=HOSTILE_NAME),
+        envoy_form_data(university.id, full_name=HOSTILE_NAME),
     )
     page = client.get("/network/envoys").get_data(as_text=True)
     assert HOSTILE_NAME not in page
@@ -142,7 +126,9 @@ def test_nul_bytes_are_refused_with_a_message(client, login_as, people):
     login_as("coordinator")
     university = people["envoy"].envoy_profile.university
     response = post(
-        client, "/network/envoys/new", _envoy_form(university.id, programme="MSc\x00X")
+        client,
+        "/network/envoys/new",
+        envoy_form_data(university.id, programme="MSc\x00X"),
     )
     assert response.status_code == 422
     assert 'id="programme-error"' in response.get_data(as_text=True)
@@ -154,7 +140,7 @@ def test_an_email_already_in_use_is_refused_at_the_field(client, login_as, peopl
     response = post(
         client,
         "/network/envoys/new",
-        _envoy_form(university.id, email="ENVOY2@example.org"),
+        envoy_form_data(university.id, email="ENVOY2@example.org"),
     )
     assert response.status_code == 422
     assert "Another account already uses this email." in response.get_data(as_text=True)
@@ -165,7 +151,7 @@ def test_editing_an_envoy_saves_the_profile(client, login_as, people):
     envoy = people["envoy"]
     page = client.get(f"/network/envoys/{envoy.id}").get_data(as_text=True)
     assert f'name="version" type="hidden" value="{envoy.version}"' in page
-    data = _envoy_form(
+    data = envoy_form_data(
         envoy.envoy_profile.university_id,
         email=envoy.email,
         status="RETURNED",
@@ -184,7 +170,7 @@ def test_a_stale_edit_is_refused_and_both_versions_are_shown(client, login_as, p
     stale_version = envoy.version
     envoy.full_name = "Saved By Someone Else"
     db.session.commit()
-    data = _envoy_form(
+    data = envoy_form_data(
         envoy.envoy_profile.university_id,
         email=envoy.email,
         full_name="My Edit",
