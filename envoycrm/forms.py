@@ -20,6 +20,7 @@ from wtforms.widgets import HiddenInput
 
 from envoycrm.i18n import format_day, is_valid_timezone, language_choices
 from envoycrm.labels import choices
+from envoycrm.params import MAX_ID, parse_id
 
 # Plausible dates for anything the bureau records (no year 1 or 9999).
 EARLIEST_DATE = date(1990, 1, 1)
@@ -41,6 +42,44 @@ def plausible_date(form, field):
                 end=format_day(LATEST_DATE, "long"),
             )
         )
+
+
+class BoundedIntegerField(IntegerField):
+    """An integer field whose number fits the database's INTEGER column.
+
+    A number past ±``MAX_ID`` is refused at the field while the form is read,
+    before any validator or query sees it (PostgreSQL cannot store it and
+    SQLite cannot bind it). Every whole-number field of every form is one of
+    these; its own ``NumberRange`` then says what the field really accepts.
+    """
+
+    def process_formdata(self, valuelist):
+        """Parse as ``IntegerField`` does, then refuse numbers out of range."""
+        super().process_formdata(valuelist)
+        number = getattr(self, "data", None)
+        if isinstance(number, int) and abs(number) > MAX_ID:
+            self.data = None
+            raise ValueError(_l("This number is too large."))
+
+
+def coerce_id(value) -> int:
+    """The ``coerce`` of a select of rows: a row id (1 to ``MAX_ID``).
+
+    Anything else raises ``ValueError``, which the select turns into an error
+    at the field, so no view ever looks up a number the database cannot hold.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value if 1 <= value <= MAX_ID else None
+    else:
+        number = parse_id(str(value))
+    if number is None:
+        raise ValueError(str(value))
+    return number
+
+
+def coerce_optional_id(value) -> int | None:
+    """``coerce_id``, with the empty choice ("") meaning None."""
+    return None if value in ("", None) else coerce_id(value)
 
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -71,7 +110,7 @@ class Form(FlaskForm):
 class VersionedForm(Form):
     """A form that edits a row with optimistic locking."""
 
-    version = IntegerField(
+    version = BoundedIntegerField(
         widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)]
     )
 

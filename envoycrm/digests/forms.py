@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
-from envoycrm.forms import Form, strip
+from envoycrm.forms import Form, coerce_id, strip
 
 from .periods import BadPeriod, monday_of
 
@@ -25,7 +25,10 @@ class DigestChoiceForm(Form):
         csrf = False
 
     recipient = SelectField(
-        _l("Recipient"), coerce=int, validators=[InputRequired()], validate_choice=True
+        _l("Recipient"),
+        coerce=coerce_id,
+        validators=[InputRequired()],
+        validate_choice=True,
     )
     week = StringField(
         _l("Week"),

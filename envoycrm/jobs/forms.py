@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -26,7 +25,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from envoycrm.forms import Form, VersionedForm, enum_select, plausible_date, strip
+from envoycrm.forms import (
+    BoundedIntegerField,
+    Form,
+    VersionedForm,
+    coerce_id,
+    enum_select,
+    plausible_date,
+    strip,
+)
 from envoycrm.i18n import language_choices
 from envoycrm.jobs.services import HEADCOUNT_MAX, SALARY_CEILING, SALARY_FLOOR
 from envoycrm.models import EmployerKind, FieldOfStudy, Sector
@@ -58,7 +65,7 @@ def text(label, max_length, required=False, area=False, **kwargs):
 
 def salary(label):
     """A yearly salary in CNY within the plausible bounds."""
-    return IntegerField(
+    return BoundedIntegerField(
         label,
         validators=[
             InputRequired(),
@@ -78,7 +85,7 @@ def salary(label):
 class OpeningForm(VersionedForm):
     """Create or edit a job opening, in Chinese and English."""
 
-    employer_id = SelectField(_l("Employer"), coerce=int, validators=[Optional()])
+    employer_id = SelectField(_l("Employer"), coerce=coerce_id, validators=[Optional()])
     title_en = text(_l("Title in English"), TITLE_MAX, required=True)
     title_zh = text(_l("Title in Chinese"), TITLE_MAX, required=True)
     description_en = text(_l("Description in English"), DESCRIPTION_MAX, area=True)
@@ -88,7 +95,7 @@ class OpeningForm(VersionedForm):
     min_degree = enum_select(_l("Minimum degree"), DegreeLevel)
     salary_min = salary(_l("Salary from (CNY per year)"))
     salary_max = salary(_l("Salary up to (CNY per year)"))
-    headcount = IntegerField(
+    headcount = BoundedIntegerField(
         _l("Headcount"),
         default=1,
         validators=[

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from envoycrm.forms import (
     PersonFormMixin,
     VersionedForm,
+    coerce_id,
     enum_select,
     plausible_date,
     strip,
@@ -18,7 +19,7 @@ class EnvoyForm(PersonFormMixin, VersionedForm):
     """Create or edit an envoy and their profile."""
 
     university_id = SelectField(
-        _l("University"), coerce=int, validators=[InputRequired()]
+        _l("University"), coerce=coerce_id, validators=[InputRequired()]
     )
     programme = StringField(
         _l("Programme"),
@@ -40,5 +41,7 @@ class EnvoyForm(PersonFormMixin, VersionedForm):
 class EmployerUserForm(PersonFormMixin, VersionedForm):
     """Create or edit a member of an employer's staff."""
 
-    employer_id = SelectField(_l("Employer"), coerce=int, validators=[InputRequired()])
+    employer_id = SelectField(
+        _l("Employer"), coerce=coerce_id, validators=[InputRequired()]
+    )
     submit = SubmitField(_l("Save employer user"))

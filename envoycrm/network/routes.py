@@ -11,7 +11,14 @@ from envoycrm.htmx import is_fragment_request
 from envoycrm.models import Country, EmployerKind, EnvoyStatus, Role, User
 from envoycrm.network import bp, services
 from envoycrm.network.forms import EmployerUserForm, EnvoyForm
-from envoycrm.params import country_arg, enum_arg, flag_arg, page_arg, text_arg
+from envoycrm.params import (
+    country_arg,
+    enum_arg,
+    flag_arg,
+    id_arg,
+    page_arg,
+    text_arg,
+)
 
 
 def _list_page(full: str, fragment: str, **context):
@@ -119,7 +126,7 @@ def _load_envoy(user_id: int) -> User:
     return user
 
 
-@bp.route("/envoys/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/envoys/<id:user_id>", methods=["GET", "POST"])
 @staff
 def envoy_edit(user_id: int):
     """Edit an envoy; a concurrent save is detected, not overwritten."""
@@ -172,8 +179,8 @@ def _employer_user_form() -> EmployerUserForm:
 def employer_user_new():
     """Create an employer staff account and send the invitation."""
     form = _employer_user_form()
-    if request.method == "GET" and request.args.get("employer", "").isdigit():
-        form.employer_id.data = int(request.args["employer"])
+    if request.method == "GET" and id_arg("employer") is not None:
+        form.employer_id.data = id_arg("employer")
 
     def save(data, _version):
         user = services.create_employer_user(data)
@@ -191,7 +198,7 @@ def employer_user_new():
     )
 
 
-@bp.route("/employer-users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/employer-users/<id:user_id>", methods=["GET", "POST"])
 @staff
 def employer_user_edit(user_id: int):
     """Edit an employer staff account."""
@@ -261,21 +268,21 @@ def _set_active(user_id: int, active: bool):
     return _back_to(user)
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@bp.route("/users/<id:user_id>/deactivate", methods=["POST"])
 @staff
 def user_deactivate(user_id: int):
     """Deactivate an account; the person is signed out at once."""
     return _set_active(user_id, False)
 
 
-@bp.route("/users/<int:user_id>/activate", methods=["POST"])
+@bp.route("/users/<id:user_id>/activate", methods=["POST"])
 @staff
 def user_activate(user_id: int):
     """Reactivate an account."""
     return _set_active(user_id, True)
 
 
-@bp.route("/users/<int:user_id>/invite", methods=["POST"])
+@bp.route("/users/<id:user_id>/invite", methods=["POST"])
 @staff
 def user_invite(user_id: int):
     """Send the invitation email again."""

@@ -4,26 +4,33 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
+from wtforms.widgets import HiddenInput
 
-from envoycrm.forms import Form, enum_select, strip
+from envoycrm.forms import (
+    BoundedIntegerField,
+    Form,
+    coerce_id,
+    coerce_optional_id,
+    enum_select,
+    strip,
+)
 from envoycrm.i18n import language_choices
 from envoycrm.models import ConsentMethod, ConsentScope, Stage
 from envoycrm.students.forms import TAG
-
-
-def _optional_int(value) -> int | None:
-    """A select value: a number, or None for the empty choice."""
-    if value in ("", None):
-        return None
-    return int(value)
 
 
 class MoveForm(Form):
@@ -74,7 +81,7 @@ class BulkForm(Form):
         filters=[strip],
         validators=[Optional(), Length(max=300)],
     )
-    envoy = SelectField(_l("Envoy"), coerce=_optional_int, validators=[Optional()])
+    envoy = SelectField(_l("Envoy"), coerce=coerce_optional_id, validators=[Optional()])
     tag = StringField(
         _l("Tag"),
         filters=[strip],
@@ -84,9 +91,20 @@ class BulkForm(Form):
             Regexp(TAG, message=_l("A tag is one word: letters, digits, - or _.")),
         ],
     )
-    ids = SelectMultipleField(coerce=int, validate_choice=False)
+    ids = SelectMultipleField(
+        coerce=coerce_id,
+        validate_choice=False,
+        invalid_value_message=_l(
+            "The selection names a student that does not exist; reload the list."
+        ),
+    )
     filter = HiddenField(validators=[Optional(), Length(max=2000)])
-    expected = IntegerField(validators=[Optional()])
+    # The count the coordinator saw, so a filter that changed is refused.
+    expected = BoundedIntegerField(
+        _l("Number of students shown"),
+        widget=HiddenInput(),
+        validators=[Optional(), NumberRange(min=0)],
+    )
 
     def validate(self, extra_validators=None) -> bool:
         """Each action needs its own value; a selection needs students."""
@@ -110,7 +128,7 @@ class BulkForm(Form):
         ):
             self.reason.errors = [_l("Say why the students are closed.")]
             valid = False
-        if self.target.data == "selected" and not self.ids.data:
+        if self.target.data == "selected" and not self.ids.data and not self.ids.errors:
             self.ids.errors = [
                 _l("Select at least one student, or apply to the filter.")
             ]
@@ -137,7 +155,9 @@ class UploadForm(Form):
         validators=[FileRequired(_l("Choose a file to upload."))],
     )
     owner_id = SelectField(
-        _l("Envoy who will own the students"), coerce=int, validators=[InputRequired()]
+        _l("Envoy who will own the students"),
+        coerce=coerce_id,
+        validators=[InputRequired()],
     )
     scope = enum_select(_l("Consent the students gave"), ConsentScope)
     method = enum_select(_l("How consent was given"), ConsentMethod)

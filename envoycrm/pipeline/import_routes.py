@@ -85,7 +85,7 @@ def import_upload():
 REQUIRED = ("university", "degree")
 
 
-@bp.route("/import/<int:import_id>/mapping", methods=["GET", "POST"])
+@bp.route("/import/<id:import_id>/mapping", methods=["GET", "POST"])
 @staff
 def import_mapping(import_id: int):
     """Step 2: map columns to fields (remembered), then validate every row."""
@@ -140,7 +140,7 @@ def import_mapping(import_id: int):
     )
 
 
-@bp.route("/import/<int:import_id>")
+@bp.route("/import/<id:import_id>")
 @staff
 def import_preview(import_id: int):
     """Step 3: what would be written, row by row; nothing is written yet."""
@@ -164,7 +164,7 @@ def import_preview(import_id: int):
     )
 
 
-@bp.route("/import/<int:import_id>/confirm", methods=["POST"])
+@bp.route("/import/<id:import_id>/confirm", methods=["POST"])
 @staff
 def import_confirm(import_id: int):
     """Write exactly the good rows, in chunks; a second submit does nothing."""
@@ -188,7 +188,7 @@ def import_confirm(import_id: int):
     return redirect(url_for("pipeline.import_preview", import_id=job.id))
 
 
-@bp.route("/import/<int:import_id>/errors.csv")
+@bp.route("/import/<id:import_id>/errors.csv")
 @staff
 def import_errors(import_id: int):
     """The rows that cannot be imported and why, as CSV."""

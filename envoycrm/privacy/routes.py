@@ -23,7 +23,7 @@ from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.jobs import referrals
 from envoycrm.models import Role, Student, Task
-from envoycrm.params import flag_arg, page_arg, text_arg
+from envoycrm.params import flag_arg, id_arg, page_arg, parse_ids, text_arg
 from envoycrm.privacy import bp, public_bp, services, summary, tasks_bp
 from envoycrm.privacy.forms import ConfirmForm, DataRequestForm, TaskDoneForm
 
@@ -43,12 +43,11 @@ def _date_arg(name: str) -> date | None:
 @staff
 def audit_log():
     """Search the audit trail by actor, action, record and date range."""
-    record_id = text_arg("record_id", 12)
     filters = services.AuditFilter(
         actor=text_arg("actor", 100),
         action=text_arg("action", 60),
         record_type=text_arg("record_type", 60),
-        record_id=int(record_id) if record_id.isdigit() else None,
+        record_id=id_arg("record_id"),
         since=_date_arg("since"),
         until=_date_arg("until"),
     )
@@ -74,7 +73,7 @@ def _student(student_id: int) -> Student:
     return get_scoped_or_404(Student, student_id)
 
 
-@bp.route("/students/<int:student_id>/export")
+@bp.route("/students/<id:student_id>/export")
 @staff
 def student_export(student_id: int):
     """A readable, printable summary of everything held about one student."""
@@ -90,7 +89,7 @@ def student_export(student_id: int):
     )
 
 
-@bp.route("/students/<int:student_id>/export.json")
+@bp.route("/students/<id:student_id>/export.json")
 @staff
 def student_export_json(student_id: int):
     """Everything held about one student, as a JSON download."""
@@ -108,7 +107,7 @@ def student_export_json(student_id: int):
     )
 
 
-@bp.route("/students/<int:student_id>/erase", methods=["GET", "POST"])
+@bp.route("/students/<id:student_id>/erase", methods=["GET", "POST"])
 @staff
 def student_erase(student_id: int):
     """Erase one student's personal data, after an explicit confirmation."""
@@ -143,7 +142,7 @@ def retention():
 def retention_purge():
     """Erase the ticked flagged students once the coordinator confirms."""
     form = ConfirmForm()
-    ids = [int(v) for v in request.form.getlist("student_id") if v.isdigit()][:200]
+    ids = parse_ids(request.form.getlist("student_id"), limit=200)
     if not ids:
         form.form_errors.append(_("Tick the students to purge."))
     if not form.validate_on_submit() or not ids:
@@ -166,7 +165,7 @@ def retention_purge():
     return redirect(url_for("privacy.retention"))
 
 
-@bp.route("/retention/<int:student_id>/keep", methods=["POST"])
+@bp.route("/retention/<id:student_id>/keep", methods=["POST"])
 @staff
 def retention_keep(student_id: int):
     """Keep a flagged student: the flag is cleared and the clock restarts."""
@@ -246,7 +245,7 @@ def index():
     )
 
 
-@tasks_bp.route("/<int:task_id>/done", methods=["POST"])
+@tasks_bp.route("/<id:task_id>/done", methods=["POST"])
 @roles(Role.ENVOY, Role.COORDINATOR)
 def done(task_id: int):
     """Mark a task done."""

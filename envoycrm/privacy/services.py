@@ -44,6 +44,7 @@ from envoycrm.models import (
     utcnow,
 )
 from envoycrm.models.base import table_of
+from envoycrm.params import parse_id
 
 # What replaces a personal value found outside the student's own rows.
 ERASED = "[erased]"
@@ -448,8 +449,9 @@ def audit_query(filters: AuditFilter):
     """The audit log, newest first, narrowed by ``filters`` (indexed columns)."""
     query = select(AuditEvent)
     if filters.actor:
-        if filters.actor.isdigit():
-            query = query.where(AuditEvent.actor_id == int(filters.actor))
+        actor_id = parse_id(filters.actor)
+        if actor_id is not None:
+            query = query.where(AuditEvent.actor_id == actor_id)
         else:
             needle = filters.actor.lower()
             actors = select(User.id).where(

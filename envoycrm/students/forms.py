@@ -10,7 +10,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     MonthField,
     RadioField,
     SelectChoice,
@@ -33,7 +32,15 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from envoycrm.extensions import db
-from envoycrm.forms import Form, VersionedForm, enum_select, plausible_date, strip
+from envoycrm.forms import (
+    BoundedIntegerField,
+    Form,
+    VersionedForm,
+    coerce_id,
+    enum_select,
+    plausible_date,
+    strip,
+)
 from envoycrm.i18n import language_choices
 from envoycrm.labels import choices
 from envoycrm.models import (
@@ -48,6 +55,7 @@ from envoycrm.models import (
     User,
 )
 from envoycrm.models.users import DegreeLevel
+from envoycrm.params import MAX_ID
 from envoycrm.students.names import has_hanzi
 
 # Salary expectations the bureau considers plausible, CNY per year.
@@ -90,7 +98,7 @@ class StudiesMixin:
     """Where and what a student studies: every form that takes a student."""
 
     university_id = SelectField(
-        _l("University"), coerce=int, validators=[InputRequired()]
+        _l("University"), coerce=coerce_id, validators=[InputRequired()]
     )
     field = enum_select(_l("Field of study"), FieldOfStudy)
     degree = enum_select(_l("Degree"), DegreeLevel)
@@ -221,7 +229,7 @@ class IntentionForm(Form):
     earliest_start = MonthField(
         _l("Earliest start"), validators=[Optional(), plausible_date]
     )
-    salary_expectation = IntegerField(
+    salary_expectation = BoundedIntegerField(
         _l("Salary expectation (CNY per year)"),
         validators=[
             Optional(),
@@ -290,17 +298,17 @@ class TagForm(Form):
 class ReassignForm(Form):
     """Give a student to another envoy."""
 
-    owner_id = SelectField(_l("Envoy"), coerce=int, validators=[InputRequired()])
+    owner_id = SelectField(_l("Envoy"), coerce=coerce_id, validators=[InputRequired()])
     submit = SubmitField(_l("Reassign"))
 
 
 class MergeForm(Form):
     """Merge another student record into this one."""
 
-    other_id = IntegerField(
+    other_id = BoundedIntegerField(
         _l("Student number to merge into this one"),
         # Bounded: a number past the database's integer range is refused here.
-        validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)],
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)],
     )
     submit = SubmitField(_l("Merge"))
 

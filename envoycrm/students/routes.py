@@ -180,7 +180,7 @@ def _student_page(student: Student, status: int = 200, **forms):
     )
 
 
-@bp.route("/<int:student_id>")
+@bp.route("/<id:student_id>")
 @roles(*WORKSPACE)
 def show(student_id: int):
     """A student's page: profile, consent, stage, intention and timeline."""
@@ -210,7 +210,7 @@ def _edit_form(student: Student, blank: bool = False) -> StudentEditForm:
     return form
 
 
-@bp.route("/<int:student_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:student_id>/edit", methods=["GET", "POST"])
 @roles(*WORKSPACE)
 def edit(student_id: int):
     """Edit the profile inline; a concurrent edit is refused with both versions."""
@@ -260,7 +260,7 @@ def _after_change(student: Student, message: str):
     return redirect(url_for("students.show", student_id=student.id))
 
 
-@bp.route("/<int:student_id>/interactions", methods=["POST"])
+@bp.route("/<id:student_id>/interactions", methods=["POST"])
 @roles(*WORKSPACE)
 def add_interaction(student_id: int):
     """Add a meeting, chat, call, email or event note to the timeline."""
@@ -274,7 +274,7 @@ def add_interaction(student_id: int):
     return _after_change(student, _("Added to the timeline."))
 
 
-@bp.route("/<int:student_id>/intentions", methods=["POST"])
+@bp.route("/<id:student_id>/intentions", methods=["POST"])
 @roles(*WORKSPACE)
 def add_intention(student_id: int):
     """Record a new intention; the history stays."""
@@ -286,7 +286,7 @@ def add_intention(student_id: int):
     return _after_change(student, _("Intention recorded."))
 
 
-@bp.route("/<int:student_id>/consent", methods=["POST"])
+@bp.route("/<id:student_id>/consent", methods=["POST"])
 @roles(*WORKSPACE)
 def record_consent(student_id: int):
     """Record new consent (replacing the one in force)."""
@@ -304,7 +304,7 @@ def record_consent(student_id: int):
     return _after_change(student, _("Consent recorded."))
 
 
-@bp.route("/<int:student_id>/consent/withdraw", methods=["POST"])
+@bp.route("/<id:student_id>/consent/withdraw", methods=["POST"])
 @roles(*WORKSPACE)
 def withdraw_consent(student_id: int):
     """Withdraw consent: effective at once."""
@@ -314,7 +314,7 @@ def withdraw_consent(student_id: int):
     return _after_change(student, _("Consent withdrawn. It takes effect at once."))
 
 
-@bp.route("/<int:student_id>/stage", methods=["POST"])
+@bp.route("/<id:student_id>/stage", methods=["POST"])
 @roles(*WORKSPACE)
 def move_stage(student_id: int):
     """Move the student to another pipeline stage."""
@@ -326,7 +326,7 @@ def move_stage(student_id: int):
     return _after_change(student, _("Stage changed."))
 
 
-@bp.route("/<int:student_id>/tags", methods=["POST"])
+@bp.route("/<id:student_id>/tags", methods=["POST"])
 @roles(*WORKSPACE)
 def add_tag(student_id: int):
     """Add a tag."""
@@ -338,7 +338,7 @@ def add_tag(student_id: int):
     return _after_change(student, _("Tag added."))
 
 
-@bp.route("/<int:student_id>/tags/<tag>/remove", methods=["POST"])
+@bp.route("/<id:student_id>/tags/<tag>/remove", methods=["POST"])
 @roles(*WORKSPACE)
 def remove_tag(student_id: int, tag: str):
     """Remove a tag."""
@@ -347,7 +347,7 @@ def remove_tag(student_id: int, tag: str):
     return _after_change(student, _("Tag removed."))
 
 
-@bp.route("/<int:student_id>/owner", methods=["POST"])
+@bp.route("/<id:student_id>/owner", methods=["POST"])
 @staff
 def reassign(student_id: int):
     """Give the student to another envoy (coordinators)."""
@@ -360,7 +360,7 @@ def reassign(student_id: int):
     return _after_change(student, _("The student has a new envoy."))
 
 
-@bp.route("/<int:student_id>/merge", methods=["POST"])
+@bp.route("/<id:student_id>/merge", methods=["POST"])
 @staff
 def merge(student_id: int):
     """Merge another record into this one, keeping all history (coordinators)."""
