@@ -82,6 +82,24 @@ def coerce_optional_id(value) -> int | None:
     return None if value in ("", None) else coerce_id(value)
 
 
+# Line breaks (CR, LF, NEL, U+2028, U+2029), tabs and every C0 or C1 control.
+NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def single_line(form, field):
+    """Refuse line breaks and control characters in a one-line field.
+
+    Names, titles and the like are shown on one line, in lists, mail
+    subjects and the text part of digests; a line break inside one would
+    start lines its writer never wrote there. Every field that is not a
+    text area has this validator.
+    """
+    if isinstance(field.data, str) and NOT_ONE_LINE.search(field.data):
+        raise ValidationError(
+            _l("Keep this on one line, without line breaks or control characters.")
+        )
+
+
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -122,19 +140,19 @@ class PersonFormMixin:
         _l("Full name"),
         filters=[strip],
         # DataRequired after trimming: a name of only spaces is no name.
-        validators=[DataRequired(), Length(max=120)],
+        validators=[DataRequired(), Length(max=120), single_line],
     )
     email = EmailField(
         _l("Email"),
         filters=[strip],
-        validators=[InputRequired(), Email(), Length(max=254)],
+        validators=[InputRequired(), Email(), Length(max=254), single_line],
     )
     locale = SelectField(_l("Language"), choices=language_choices)
     timezone = StringField(
         _l("Time zone"),
         default="Asia/Shanghai",
         filters=[strip],
-        validators=[InputRequired(), Length(max=64)],
+        validators=[InputRequired(), Length(max=64), single_line],
         description=_l("An IANA zone, for example Europe/London or Asia/Shanghai."),
     )
 

@@ -8,11 +8,16 @@ import importlib
 import pkgutil
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectFieldBase
+from wtforms import IntegerField, SelectFieldBase, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
 import envoycrm
-from envoycrm.forms import BoundedIntegerField, coerce_id, coerce_optional_id
+from envoycrm.forms import (
+    BoundedIntegerField,
+    coerce_id,
+    coerce_optional_id,
+    single_line,
+)
 
 
 def form_classes() -> list[type[FlaskForm]]:
@@ -69,3 +74,34 @@ def test_every_select_of_numbers_coerces_through_coerce_id():
         if field.kwargs.get("coerce") in (coerce_id, coerce_optional_id)
     ]
     assert len(ids) >= 8
+
+
+# Fields that may hold a line break or a control character, and why.
+MAY_SPAN_LINES = {
+    # Only compared with the stored hash, never stored or shown; refusing a
+    # character here could lock out a password chosen before the rule.
+    "envoycrm.auth.forms.LoginForm.password",
+    # Where to go next: never stored or shown; safe_next() sends anything odd
+    # home, so signing in or switching language never fails over it.
+    "envoycrm.auth.forms.LoginForm.next",
+    "envoycrm.main.forms.LanguageForm.next",
+}
+
+
+def _validators(field: UnboundField) -> list:
+    if "validators" in field.kwargs:
+        return list(field.kwargs["validators"] or [])
+    return list(field.args[1]) if len(field.args) > 1 else []
+
+
+def test_every_one_line_text_field_refuses_line_breaks():
+    without = [
+        name
+        for name, field in form_fields()
+        if issubclass(field.field_class, StringField)
+        and not issubclass(field.field_class, TextAreaField)
+        and single_line not in _validators(field)
+        and name not in MAY_SPAN_LINES
+    ]
+    assert without == []
+    assert len([n for n, f in form_fields() if single_line in _validators(f)]) >= 50

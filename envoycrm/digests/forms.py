@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
-from envoycrm.forms import Form, coerce_id, strip
+from envoycrm.forms import Form, coerce_id, single_line, strip
 
 from .periods import BadPeriod, monday_of
 
@@ -33,7 +33,7 @@ class DigestChoiceForm(Form):
     week = StringField(
         _l("Week"),
         filters=[strip],
-        validators=[InputRequired(), _valid_week],
+        validators=[InputRequired(), single_line, _valid_week],
         description=_l("An ISO week, for example 2026-W48."),
     )
     submit = SubmitField(_l("Preview"))
@@ -42,8 +42,8 @@ class DigestChoiceForm(Form):
 class SendNowForm(Form):
     """Send one digest now (hidden copies of the preview's choices)."""
 
-    recipient = HiddenField()
-    week = HiddenField()
+    recipient = HiddenField(_l("Recipient"), validators=[single_line])
+    week = HiddenField(_l("Week"), validators=[single_line])
     submit = SubmitField(_l("Send now"))
 
 

@@ -32,6 +32,7 @@ from envoycrm.forms import (
     coerce_id,
     enum_select,
     plausible_date,
+    single_line,
     strip,
 )
 from envoycrm.i18n import language_choices
@@ -52,14 +53,16 @@ def no_markup(form, field):
 
 
 def text(label, max_length, required=False, area=False, **kwargs):
-    """A trimmed text field with a size limit that refuses markup."""
+    """A trimmed text field with a size limit that refuses markup.
+
+    A text area may span lines; any other text field is one line.
+    """
     first = InputRequired() if required else Optional()
-    field_class = TextAreaField if area else StringField
-    return field_class(
-        label,
-        filters=[strip],
-        validators=[first, Length(max=max_length), no_markup],
-        **kwargs,
+    validators = [first, Length(max=max_length), no_markup]
+    if area:
+        return TextAreaField(label, filters=[strip], validators=validators, **kwargs)
+    return StringField(
+        label, filters=[strip], validators=[*validators, single_line], **kwargs
     )
 
 
@@ -180,6 +183,7 @@ class EmployerForm(Form):
         validators=[
             InputRequired(),
             Length(max=60),
+            single_line,
             Regexp(
                 r"^[a-z0-9_]+$",
                 message=_l("Use lower-case letters, digits and _ only."),
@@ -191,13 +195,14 @@ class EmployerForm(Form):
     contact_email = EmailField(
         _l("Contact email"),
         filters=[strip],
-        validators=[Optional(), Email(), Length(max=254)],
+        validators=[Optional(), Email(), Length(max=254), single_line],
     )
     contact_phone = StringField(
         _l("Contact phone"),
         filters=[strip],
         validators=[
             Optional(),
+            single_line,
             Regexp(PHONE, message=_l("Enter a phone number, e.g. +86 532 8000 1000.")),
         ],
     )
@@ -213,7 +218,7 @@ class ReplyForm(StudiesMixin, Form):
     email = EmailField(
         _l("Email"),
         filters=[strip],
-        validators=[InputRequired(), Email(), Length(max=254)],
+        validators=[InputRequired(), Email(), Length(max=254), single_line],
     )
     wechat_id = wechat_field()
     programme = text(_l("Programme"), 200)
@@ -227,5 +232,5 @@ class ReplyForm(StudiesMixin, Form):
         _l("Employers in the city may also see my profile (never my contact details)")
     )
     # A field people never see; bots fill every field they find.
-    website = StringField(_l("Leave this empty"), validators=[Optional()])
+    website = StringField(_l("Leave this empty"), validators=[Optional(), single_line])
     submit = SubmitField(_l("I'm interested"))

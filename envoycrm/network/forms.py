@@ -10,6 +10,7 @@ from envoycrm.forms import (
     coerce_id,
     enum_select,
     plausible_date,
+    single_line,
     strip,
 )
 from envoycrm.models import DegreeLevel, EnvoyStatus
@@ -25,7 +26,7 @@ class EnvoyForm(PersonFormMixin, VersionedForm):
         _l("Programme"),
         filters=[strip],
         # DataRequired after trimming: only spaces is no programme.
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), Length(max=200), single_line],
     )
     degree = enum_select(_l("Degree"), DegreeLevel)
     expected_graduation = DateField(

@@ -26,6 +26,7 @@ from envoycrm.forms import (
     coerce_id,
     coerce_optional_id,
     enum_select,
+    single_line,
     strip,
 )
 from envoycrm.i18n import language_choices
@@ -33,16 +34,39 @@ from envoycrm.models import ConsentMethod, ConsentScope, Stage
 from envoycrm.students.forms import TAG
 
 
+def filter_field() -> HiddenField:
+    """The board's filter, as a query string, carried through a form."""
+    return HiddenField(
+        _l("Filter"),
+        validators=[
+            Optional(),
+            Length(
+                max=2000,
+                message=_l(
+                    "The filter is too long (at most %(max)d characters); "
+                    "remove some of its conditions."
+                ),
+            ),
+            single_line,
+        ],
+    )
+
+
+def closing_reason() -> StringField:
+    """Why students are closed (required for that stage by the form)."""
+    return StringField(
+        _l("Reason for closing"),
+        filters=[strip],
+        validators=[Optional(), Length(max=300), single_line],
+    )
+
+
 class MoveForm(Form):
     """Move one card to another stage (closing needs a reason)."""
 
     stage = enum_select(_l("Move to"), Stage)
-    reason = StringField(
-        _l("Reason for closing"),
-        filters=[strip],
-        validators=[Optional(), Length(max=300)],
-    )
-    filter = HiddenField(validators=[Optional(), Length(max=2000)])
+    reason = closing_reason()
+    filter = filter_field()
 
     def validate(self, extra_validators=None) -> bool:
         """The fields' checks, then: a reason when the stage is *closed*."""
@@ -76,11 +100,7 @@ class BulkForm(Form):
         ],
     )
     stage = enum_select(_l("Stage"), Stage, validators=[Optional()])
-    reason = StringField(
-        _l("Reason for closing"),
-        filters=[strip],
-        validators=[Optional(), Length(max=300)],
-    )
+    reason = closing_reason()
     envoy = SelectField(_l("Envoy"), coerce=coerce_optional_id, validators=[Optional()])
     tag = StringField(
         _l("Tag"),
@@ -88,6 +108,7 @@ class BulkForm(Form):
         validators=[
             Optional(),
             Length(max=40),
+            single_line,
             Regexp(TAG, message=_l("A tag is one word: letters, digits, - or _.")),
         ],
     )
@@ -98,7 +119,7 @@ class BulkForm(Form):
             "The selection names a student that does not exist; reload the list."
         ),
     )
-    filter = HiddenField(validators=[Optional(), Length(max=2000)])
+    filter = filter_field()
     # The count the coordinator saw, so a filter that changed is refused.
     expected = BoundedIntegerField(
         _l("Number of students shown"),
@@ -142,9 +163,9 @@ class SavedViewForm(Form):
     name = StringField(
         _l("Name of the view"),
         filters=[strip],
-        validators=[DataRequired(), Length(max=100)],
+        validators=[DataRequired(), Length(max=100), single_line],
     )
-    filter = HiddenField(validators=[Optional(), Length(max=2000)])
+    filter = filter_field()
 
 
 class UploadForm(Form):

@@ -34,7 +34,7 @@ from envoycrm import audit
 from envoycrm.auth.services import normalise_email
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
-from envoycrm.forms import CONTROL_CHARACTERS, EARLIEST_DATE, LATEST_DATE
+from envoycrm.forms import EARLIEST_DATE, LATEST_DATE, NOT_ONE_LINE
 from envoycrm.labels import LABELS
 from envoycrm.models import (
     ConsentMethod,
@@ -366,8 +366,9 @@ class _Validator:
                     "Longer than %(max)s characters.",
                     max=min(FIELD_LIMITS[name], MAX_CELL),
                 )
-            elif CONTROL_CHARACTERS.search(text):
-                errors[name] = _("Contains characters that are not allowed.")
+            elif NOT_ONE_LINE.search(text):
+                # Every imported field is a one-line field of the forms.
+                errors[name] = _("Contains a line break or a control character.")
         get = lambda name: raw.get(name, "") if name not in errors else ""  # noqa: E731
         for name in ("name_latin", "name_hanzi", "programme", "how_met", "phone"):
             values[name] = get(name) or None

@@ -39,6 +39,7 @@ from envoycrm.forms import (
     coerce_id,
     enum_select,
     plausible_date,
+    single_line,
     strip,
 )
 from envoycrm.i18n import language_choices
@@ -73,6 +74,7 @@ def wechat_field() -> StringField:
         validators=[
             Optional(),
             Length(max=40),
+            single_line,
             Regexp(
                 WECHAT_ID,
                 message=_l(
@@ -89,7 +91,7 @@ def optional_text(label, max_length, **kwargs) -> StringField:
     return StringField(
         label,
         filters=[strip],
-        validators=[Optional(), Length(max=max_length)],
+        validators=[Optional(), Length(max=max_length), single_line],
         **kwargs,
     )
 
@@ -120,7 +122,7 @@ class StudentFieldsMixin(StudiesMixin):
     email = EmailField(
         _l("Email"),
         filters=[strip],
-        validators=[Optional(), Email(), Length(max=254)],
+        validators=[Optional(), Email(), Length(max=254), single_line],
     )
     wechat_id = wechat_field()
     phone = StringField(
@@ -128,6 +130,7 @@ class StudentFieldsMixin(StudiesMixin):
         filters=[strip],
         validators=[
             Optional(),
+            single_line,
             Regexp(PHONE, message=_l("Enter a phone number, e.g. +44 7700 900123.")),
         ],
     )
@@ -157,6 +160,7 @@ class IdempotentForm(Form):
         default=lambda: uuid.uuid4().hex,
         validators=[
             InputRequired(),
+            single_line,
             Regexp(r"^[0-9a-f]{32}$", message=_l("Reload the page and try again.")),
         ],
     )
@@ -289,6 +293,7 @@ class TagForm(Form):
         filters=[strip, lambda v: v.lower() if isinstance(v, str) else v],
         validators=[
             InputRequired(),
+            single_line,
             Regexp(TAG, message=_l("Use up to 40 letters, digits, - or _.")),
         ],
     )
