@@ -30,6 +30,7 @@ from envoycrm.i18n import format_number
 
 MAX_PARTS = 1_000  # parts in the zip (a workbook has a few dozen)
 MAX_UNZIPPED = 32 * 1024 * 1024  # bytes, all parts read together
+MAX_ELEMENTS = 1_500_000  # XML elements, all parts read together
 MAX_RATIO = 200  # how much a part of more than RATIO_FROM bytes may expand
 RATIO_FROM = 1024 * 1024
 MAX_STRING = 32_767  # characters in one cell: Excel's own limit
@@ -127,6 +128,18 @@ class _Budget:
 
     def __init__(self) -> None:
         self.left = MAX_UNZIPPED
+        self.elements = MAX_ELEMENTS
+
+    def count(self, handler: "_Handler") -> None:
+        """Refuse the part once all parts together hold too many elements."""
+        if handler.elements > self.elements:
+            raise SheetError(
+                _(
+                    "This workbook holds more than %(max)s XML elements; split "
+                    "it into smaller files.",
+                    max=format_number(MAX_ELEMENTS),
+                )
+            )
 
     def claim(self, info: zipfile.ZipInfo) -> None:
         """Refuse a part too large or too compressed, before reading it."""
@@ -185,9 +198,11 @@ class _Parts:
             with self.archive.open(info) as stream:
                 while chunk := stream.read(CHUNK):
                     parser.Parse(chunk, False)
+                    self.budget.count(handler)
                     yield from handler.drain()
                 parser.Parse(b"", True)
                 yield from handler.drain()
+            self.budget.elements -= handler.elements
         except expat.ExpatError as exc:
             raise SheetError(
                 _(
@@ -273,7 +288,13 @@ def _local(name: str) -> str:
 
 
 class _Handler:
-    """Expat callbacks; ``drain`` hands over what is ready."""
+    """Expat callbacks; ``drain`` hands over what is ready.
+
+    Every ``start`` counts its element in ``elements``, whatever it is, so
+    a part made of millions of tiny elements is stopped like a large one.
+    """
+
+    elements = 0
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         """An element opens."""
@@ -298,6 +319,7 @@ class _Relationships(_Handler):
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         """Keep the first matching ``Relationship``'s target."""
+        self.elements += 1
         if self.target is None and _local(name) == "Relationship":
             if attrs.get("Type", "").endswith(self.kind) and (
                 self.rel_id is None or attrs.get("Id") == self.rel_id
@@ -314,6 +336,7 @@ class _FirstSheet(_Handler):
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         """Read ``sheet`` and ``workbookPr``."""
+        self.elements += 1
         local = _local(name)
         if local == "sheet" and self.rel_id is None:
             # r:id, whatever prefix the relationships namespace has here.
@@ -379,6 +402,7 @@ class _SharedStrings(_Text):
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         """Open ``si``, ``t`` or ``rPh``."""
+        self.elements += 1
         local = _local(name)
         if local == "si":
             if len(self.values) >= self.limit:
@@ -410,6 +434,7 @@ class _Styles(_Handler):
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         """Read ``numFmt`` and the ``xf`` entries of ``cellXfs``."""
+        self.elements += 1
         local = _local(name)
         if local == "numFmt":
             number = _int(attrs.get("numFmtId"))
@@ -466,6 +491,7 @@ class _SheetReader(_Text):
     def start(self, name: str, attrs: dict[str, str]) -> None:
         """Count rows and cells as they open; read the declared dimension."""
         # The most frequent elements first: this runs for every one.
+        self.elements += 1
         local = _LOCAL.get(name) or _local(name)
         if local == "c":
             if self.row is not None:

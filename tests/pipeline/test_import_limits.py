@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from envoycrm.extensions import db
 from envoycrm.models import ImportJob
-from envoycrm.pipeline import imports
+from envoycrm.pipeline import imports, xlsx
 from tests.pipeline.test_import import _upload as upload_import
 
 SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -234,6 +234,13 @@ def test_too_many_cells_are_refused(upload, monkeypatch):
     rows = "".join(f'<row r="{r}">{row}</row>' for r in range(2, 40))
     message = refused(upload(workbook(sheet(rows))))
     assert "This sheet has more than 3,000 cells" in message
+
+
+def test_a_sheet_of_countless_tiny_elements_is_refused(upload, monkeypatch):
+    # Elements that are neither rows nor cells count too (1,500,000 for real).
+    monkeypatch.setattr(xlsx, "MAX_ELEMENTS", 5_000)
+    message = refused(upload(workbook(sheet("<x/>" * 6_000))))
+    assert "This workbook holds more than 5,000 XML elements" in message
 
 
 def test_too_many_shared_strings_are_refused(upload, monkeypatch):
