@@ -129,7 +129,9 @@ class VersionedForm(Form):
     """A form that edits a row with optimistic locking."""
 
     version = BoundedIntegerField(
-        widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)]
+        _l("Version of the record"),
+        widget=HiddenInput(),
+        validators=[Optional(), NumberRange(min=1)],
     )
 
 

@@ -231,7 +231,8 @@ def reject(opening_id: int):
     """Send a pending opening back to its employer, with the reason."""
     opening = _load(opening_id)
     form = RejectForm()
-    if not form.validate_on_submit():
+    # Only a pending opening shows the form; any other cannot be sent back.
+    if opening.status is OpeningStatus.PENDING and not form.validate_on_submit():
         return _show_page(opening, 422, reject_form=form)
     return _status_step(
         opening_id,

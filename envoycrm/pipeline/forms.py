@@ -213,6 +213,10 @@ def mapping_form_class(labels: dict[str, str], headers: list[str]) -> type[Form]
         setattr(
             MappingForm,
             f"map_{name}",
-            SelectField(text, choices=choices, validators=[Optional()]),
+            # A field left out is "not imported"; a blank such as " " is no
+            # choice at all (Optional would pass it unchecked once trimmed).
+            SelectField(
+                text, choices=choices, validators=[Optional(strip_whitespace=False)]
+            ),
         )
     return MappingForm

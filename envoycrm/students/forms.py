@@ -157,6 +157,7 @@ class IdempotentForm(Form):
     """A form whose double submission must create one record."""
 
     idempotency_key = HiddenField(
+        _l("Key of this form"),
         default=lambda: uuid.uuid4().hex,
         validators=[
             InputRequired(),
