@@ -31,6 +31,7 @@ from envoycrm.auth import services as auth_services
 from envoycrm.digests import outbox, subscriptions
 from envoycrm.extensions import db
 from envoycrm.jobs import referrals
+from envoycrm.jobs.forms import MARKUP as JOBS_MARKUP
 from envoycrm.models import (
     DataRequest,
     DigestKind,
@@ -117,6 +118,9 @@ human_text = st.text(
     min_size=1,
     max_size=80,
 ).filter(lambda s: s.strip())
+# The jobs area refuses anything that looks like a tag ("<b", "</", "<!"):
+# its forms get human text without that.
+plain_text = human_text.filter(lambda s: not JOBS_MARKUP.search(s))
 
 
 def _counter() -> Callable[[], int]:
@@ -162,6 +166,7 @@ class FormCase:
     stored: Callable[[Ctx, dict], dict] | None = None
     normalise: Callable[[str, str], str] = lambda name, value: value.strip()
     success: tuple[int, ...] = (302,)
+    text: st.SearchStrategy = field(default_factory=lambda: human_text)
 
 
 def _student_fields(ctx: Ctx) -> dict:
@@ -590,6 +595,7 @@ FORMS += [
         _opening_fields,
         typed={"title_en": 200, "location": 120, "description_en": 5000},
         stored=_latest(JobOpening, "title_en", "location", "description_en"),
+        text=plain_text,
     ),
     FormCase(
         "opening edit",
@@ -600,6 +606,7 @@ FORMS += [
             "version": str(db.session.get(JobOpening, _opening_id(ctx)).version),
         },
         typed={"title_zh": 200},
+        text=plain_text,
     ),
     FormCase(
         "opening approve",
@@ -612,6 +619,7 @@ FORMS += [
         "coordinator",
         lambda ctx: f"/jobs/{_pending_opening_id(ctx)}/reject",
         lambda ctx: {"reason": "Add the salary range"},
+        text=plain_text,
     ),
     FormCase(
         "opening close",
@@ -640,6 +648,7 @@ FORMS += [
         # Names must be unique, so only the contact person is generated.
         typed={"contact_name": 120},
         stored=_latest(Employer, "contact_name"),
+        text=plain_text,
     ),
     FormCase(
         "employer organisation edit",
@@ -647,6 +656,7 @@ FORMS += [
         lambda ctx: f"/jobs/employers/{ctx.people['employer'].employer_id}",
         _employer_fields,
         typed={"name_zh": 200},
+        text=plain_text,
     ),
     FormCase(
         "public reply",
@@ -664,6 +674,7 @@ FORMS += [
             "consent": "y",
         },
         typed={"name": 120, "programme": 200},
+        text=plain_text,
     ),
     FormCase(
         "user deactivate",
@@ -827,7 +838,7 @@ def _submission(draw, case: FormCase, ctx: Ctx) -> tuple[dict, bool]:
     data = case.valid(ctx)
     if draw(st.booleans()):
         for name, max_length in case.typed.items():
-            data[name] = draw(human_text.filter(lambda s, m=max_length: len(s) <= m))
+            data[name] = draw(case.text.filter(lambda s, m=max_length: len(s) <= m))
         return data, True
     # A form may also get a field it does not know (a button form has none).
     names = [*sorted(data), "extra"]
