@@ -85,6 +85,15 @@ def import_upload():
 REQUIRED = ("university", "degree")
 
 
+@bp.errorhandler(imports.ImportFileError)
+def unreadable_import(problem: imports.ImportFileError):
+    """A kept file the import cannot read again (its limits changed since it
+    was uploaded): say why on the upload page, never a 500."""
+    db.session.rollback()
+    flash(str(problem), "error")
+    return redirect(url_for("pipeline.import_upload"))
+
+
 @bp.route("/import/<id:import_id>/mapping", methods=["GET", "POST"])
 @staff
 def import_mapping(import_id: int):

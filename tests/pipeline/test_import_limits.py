@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from envoycrm.extensions import db
-from envoycrm.models import ImportJob
+from envoycrm.models import ImportJob, ImportStatus
 from envoycrm.pipeline import imports, xlsx
 from tests.pipeline.test_import import _upload as upload_import
 
@@ -349,3 +349,23 @@ def test_a_real_workbook_with_a_dimension_and_shared_strings_still_imports(
     assert response.status_code == 302
     job = db.session.scalar(select(ImportJob))
     assert job.rows_total == 50
+
+
+def test_a_kept_file_past_todays_limits_is_explained_not_a_500(
+    client, coordinator, people
+):
+    job = ImportJob(
+        created_by_id=coordinator.id,
+        filename="old.csv",
+        content=b"Name,University\n" + b"\n" * 30_000,
+        status=ImportStatus.UPLOADED,
+        options={"owner_id": people["envoy"].id, "on_duplicate": "skip"},
+        mapping={},
+        preview={"headers": ["Name", "University"]},
+        rows_total=0,
+    )
+    db.session.add(job)
+    db.session.commit()
+    response = client.get(f"/pipeline/import/{job.id}/mapping", follow_redirects=True)
+    assert response.status_code == 200
+    assert "The file has more than 21,000 lines" in response.get_data(as_text=True)
