@@ -15,6 +15,7 @@ says what was wrong, for the person who uploaded the file.
 Dates follow the workbook's number formats, as openpyxl reads them.
 """
 
+import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -106,8 +107,6 @@ def read_rows(content: bytes, limits: Limits) -> Iterator[list[str]]:
 
 def _checked_zip(content: bytes):
     """``content`` as a file, once its directory claims at most ``MAX_PARTS``."""
-    import io
-
     end = content.rfind(b"PK\x05\x06", max(0, len(content) - 66_000))
     if end < 0 or len(content) < end + 22:
         raise SheetError(_("This file is not a readable Excel workbook (.xlsx)."))
