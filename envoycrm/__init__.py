@@ -38,6 +38,10 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
     _trust_proxies(app)
     _init_extensions(app)
+    from envoycrm.params import IdConverter
+
+    # Every id in a path is ``<id:...>``: out-of-range numbers answer 404.
+    app.url_map.converters["id"] = IdConverter
     _register_blueprints(app)
 
     from envoycrm import cli, errors

@@ -28,6 +28,7 @@ from envoycrm.i18n import (
 )
 from envoycrm.idempotency import KEY_PATTERN, new_idempotency_key
 from envoycrm.labels import choices
+from envoycrm.params import MAX_ID, parse_id
 
 # Plausible dates for anything the bureau records (no year 1 or 9999).
 EARLIEST_DATE = date(1990, 1, 1)
@@ -48,6 +49,62 @@ def plausible_date(form, field):
                 start=format_day(EARLIEST_DATE, "long"),
                 end=format_day(LATEST_DATE, "long"),
             )
+        )
+
+
+class BoundedIntegerField(IntegerField):
+    """An integer field whose number fits the database's INTEGER column.
+
+    A number past ±``MAX_ID`` is refused at the field while the form is read,
+    before any validator or query sees it (PostgreSQL cannot store it and
+    SQLite cannot bind it). Every whole-number field of every form is one of
+    these; its own ``NumberRange`` then says what the field really accepts.
+    """
+
+    def process_formdata(self, valuelist):
+        """Parse as ``IntegerField`` does, then refuse numbers out of range."""
+        super().process_formdata(valuelist)
+        number = getattr(self, "data", None)
+        if isinstance(number, int) and abs(number) > MAX_ID:
+            self.data = None
+            raise ValueError(_l("This number is too large."))
+
+
+def coerce_id(value) -> int:
+    """The ``coerce`` of a select of rows: a row id (1 to ``MAX_ID``).
+
+    Anything else raises ``ValueError``, which the select turns into an error
+    at the field, so no view ever looks up a number the database cannot hold.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value if 1 <= value <= MAX_ID else None
+    else:
+        number = parse_id(str(value))
+    if number is None:
+        raise ValueError(str(value))
+    return number
+
+
+def coerce_optional_id(value) -> int | None:
+    """``coerce_id``, with the empty choice ("") meaning None."""
+    return None if value in ("", None) else coerce_id(value)
+
+
+# Line breaks (CR, LF, NEL, U+2028, U+2029), tabs and every C0 or C1 control.
+NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def single_line(form, field):
+    """Refuse line breaks and control characters in a one-line field.
+
+    Names, titles and the like are shown on one line, in lists, mail
+    subjects and the text part of digests; a line break inside one would
+    start lines its writer never wrote there. Every field that is not a
+    text area has this validator.
+    """
+    if isinstance(field.data, str) and NOT_ONE_LINE.search(field.data):
+        raise ValidationError(
+            _l("Keep this on one line, without line breaks or control characters.")
         )
 
 
@@ -84,9 +141,11 @@ class IdempotentForm(Form):
     """
 
     idempotency_key = HiddenField(
+        _l("Key of this form"),
         default=new_idempotency_key,
         validators=[
             InputRequired(message=_l("Reload the page and try again.")),
+            single_line,
             Regexp(KEY_PATTERN, message=_l("Reload the page and try again.")),
         ],
     )
@@ -113,7 +172,7 @@ class TimezoneField(SelectField):
             raise ValidationError(_l("Choose a time zone from the list."))
 
 
-class VersionField(IntegerField):
+class VersionField(BoundedIntegerField):
     """The version of the row an edit form was loaded at, sent back hidden.
 
     On a submit it holds only what was sent: never the edited object's own
@@ -137,7 +196,9 @@ class VersionField(IntegerField):
 class VersionedForm(Form):
     """A form that edits a row with optimistic locking (``database.py``)."""
 
-    version = VersionField(validators=[Optional(), NumberRange(min=1)])
+    version = VersionField(
+        _l("Version of the record"), validators=[Optional(), NumberRange(min=1)]
+    )
 
 
 class PersonFormMixin:
@@ -147,12 +208,12 @@ class PersonFormMixin:
         _l("Full name"),
         filters=[strip],
         # DataRequired after trimming: a name of only spaces is no name.
-        validators=[DataRequired(), Length(max=120)],
+        validators=[DataRequired(), Length(max=120), single_line],
     )
     email = EmailField(
         _l("Email"),
         filters=[strip],
-        validators=[InputRequired(), Email(), Length(max=254)],
+        validators=[InputRequired(), Email(), Length(max=254), single_line],
     )
     locale = SelectField(_l("Language"), choices=language_choices)
     timezone = TimezoneField(_l("Time zone"), default="Asia/Shanghai")

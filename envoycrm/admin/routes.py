@@ -61,7 +61,7 @@ def users():
     return render_template(template, page=page, q=q, role=role, roles=list(Role))
 
 
-@bp.route("/users/<int:user_id>/role", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/role", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def user_role(user_id: int):
     """Change an account's role; an admin cannot demote themself."""

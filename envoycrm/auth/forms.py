@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from envoycrm.forms import Form, strip
+from envoycrm.forms import Form, single_line, strip
 
 MIN_PASSWORD = 10
 
@@ -15,7 +15,7 @@ class LoginForm(Form):
     email = EmailField(
         _l("Email"),
         filters=[strip],
-        validators=[InputRequired(), Email(), Length(max=254)],
+        validators=[InputRequired(), Email(), Length(max=254), single_line],
     )
     password = PasswordField(
         _l("Password"), validators=[InputRequired(), Length(max=200)]
@@ -31,7 +31,7 @@ class ForgotPasswordForm(Form):
     email = EmailField(
         _l("Email"),
         filters=[strip],
-        validators=[InputRequired(), Email(), Length(max=254)],
+        validators=[InputRequired(), Email(), Length(max=254), single_line],
     )
     submit = SubmitField(_l("Send me a reset link"))
 
@@ -48,6 +48,7 @@ class SetPasswordForm(Form):
                 max=200,
                 message=_l("Use between %(min)d and %(max)d characters."),
             ),
+            single_line,
         ],
     )
     confirm = PasswordField(
@@ -55,6 +56,7 @@ class SetPasswordForm(Form):
         validators=[
             InputRequired(),
             EqualTo("password", message=_l("The two passwords differ.")),
+            single_line,
         ],
     )
     submit = SubmitField(_l("Save password"))

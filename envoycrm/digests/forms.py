@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
-from envoycrm.forms import Form, strip
+from envoycrm.forms import Form, coerce_id, single_line, strip
 
 from .periods import BadPeriod, monday_of
 
@@ -25,12 +25,15 @@ class DigestChoiceForm(Form):
         csrf = False
 
     recipient = SelectField(
-        _l("Recipient"), coerce=int, validators=[InputRequired()], validate_choice=True
+        _l("Recipient"),
+        coerce=coerce_id,
+        validators=[InputRequired()],
+        validate_choice=True,
     )
     week = StringField(
         _l("Week"),
         filters=[strip],
-        validators=[InputRequired(), _valid_week],
+        validators=[InputRequired(), single_line, _valid_week],
         description=_l("An ISO week, for example 2026-W48."),
     )
     submit = SubmitField(_l("Preview"))
@@ -39,8 +42,8 @@ class DigestChoiceForm(Form):
 class SendNowForm(Form):
     """Send one digest now (hidden copies of the preview's choices)."""
 
-    recipient = HiddenField()
-    week = HiddenField()
+    recipient = HiddenField(_l("Recipient"), validators=[single_line])
+    week = HiddenField(_l("Week"), validators=[single_line])
     submit = SubmitField(_l("Send now"))
 
 
@@ -53,7 +56,9 @@ class RowActionForm(Form):
 class RetryFailedForm(Form):
     """Retry every failed digest of a week (the outbox page's button)."""
 
-    week = HiddenField(validators=[InputRequired(), _valid_week])
+    week = HiddenField(
+        _l("Week"), validators=[InputRequired(), single_line, _valid_week]
+    )
     submit = SubmitField(_l("Retry every failed digest of this week"))
 
 

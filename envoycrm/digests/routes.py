@@ -19,7 +19,7 @@ from envoycrm.extensions import csrf, db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.labels import label
 from envoycrm.models import DigestKind, OutboxMessage, OutboxStatus, User
-from envoycrm.params import enum_arg, page_arg
+from envoycrm.params import enum_arg, id_arg, page_arg, parse_id
 
 from . import bp, outbox, render, subscriptions, unsubscribe_bp
 from .forms import (
@@ -101,7 +101,7 @@ def index():
 @staff
 def preview_html():
     """The HTML body of a preview, shown in a sandboxed frame on the page."""
-    user = db.session.get(User, request.args.get("recipient", type=int) or 0)
+    user = db.session.get(User, id_arg("recipient") or 0)
     week = request.args.get("week", "")
     if user is None or user.role is None:
         abort(404)
@@ -124,8 +124,9 @@ def send_now():
     """Send one recipient's digest for one week now (once: never a second time)."""
     form = SendNowForm()
     user = None
-    if form.validate_on_submit() and (form.recipient.data or "").isdigit():
-        user = db.session.get(User, int(form.recipient.data))
+    recipient_id = parse_id(form.recipient.data or "")
+    if form.validate_on_submit() and recipient_id is not None:
+        user = db.session.get(User, recipient_id)
     week = form.week.data or ""
     try:
         monday_of(week)
@@ -202,7 +203,7 @@ def retry_failed():
     return redirect(url_for("digests.outbox_list", status=OutboxStatus.FAILED.name))
 
 
-@bp.route("/outbox/<int:row_id>/retry", methods=["POST"])
+@bp.route("/outbox/<id:row_id>/retry", methods=["POST"])
 @staff
 def retry(row_id: int):
     """Send a failed (or waiting) digest again now."""

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -27,11 +26,14 @@ from wtforms.validators import (
 )
 
 from envoycrm.forms import (
+    BoundedIntegerField,
     Form,
     IdempotentForm,
     VersionedForm,
+    coerce_id,
     enum_select,
     plausible_date,
+    single_line,
     strip,
 )
 from envoycrm.i18n import language_choices
@@ -52,20 +54,22 @@ def no_markup(form, field):
 
 
 def text(label, max_length, required=False, area=False, **kwargs):
-    """A trimmed text field with a size limit that refuses markup."""
+    """A trimmed text field with a size limit that refuses markup.
+
+    A text area may span lines; any other text field is one line.
+    """
     first = InputRequired() if required else Optional()
-    field_class = TextAreaField if area else StringField
-    return field_class(
-        label,
-        filters=[strip],
-        validators=[first, Length(max=max_length), no_markup],
-        **kwargs,
+    validators = [first, Length(max=max_length), no_markup]
+    if area:
+        return TextAreaField(label, filters=[strip], validators=validators, **kwargs)
+    return StringField(
+        label, filters=[strip], validators=[*validators, single_line], **kwargs
     )
 
 
 def salary(label):
     """A yearly salary in CNY within the plausible bounds."""
-    return IntegerField(
+    return BoundedIntegerField(
         label,
         validators=[
             InputRequired(),
@@ -85,7 +89,7 @@ def salary(label):
 class OpeningForm(VersionedForm):
     """Create or edit a job opening, in Chinese and English."""
 
-    employer_id = SelectField(_l("Employer"), coerce=int, validators=[Optional()])
+    employer_id = SelectField(_l("Employer"), coerce=coerce_id, validators=[Optional()])
     title_en = text(_l("Title in English"), TITLE_MAX, required=True)
     title_zh = text(_l("Title in Chinese"), TITLE_MAX, required=True)
     description_en = text(_l("Description in English"), DESCRIPTION_MAX, area=True)
@@ -95,7 +99,7 @@ class OpeningForm(VersionedForm):
     min_degree = enum_select(_l("Minimum degree"), DegreeLevel)
     salary_min = salary(_l("Salary from (CNY per year)"))
     salary_max = salary(_l("Salary up to (CNY per year)"))
-    headcount = IntegerField(
+    headcount = BoundedIntegerField(
         _l("Headcount"),
         default=1,
         validators=[
@@ -180,6 +184,7 @@ class EmployerForm(VersionedForm):
         validators=[
             InputRequired(),
             Length(max=60),
+            single_line,
             Regexp(
                 r"^[a-z0-9_]+$",
                 message=_l("Use lower-case letters, digits and _ only."),
@@ -191,13 +196,14 @@ class EmployerForm(VersionedForm):
     contact_email = EmailField(
         _l("Contact email"),
         filters=[strip],
-        validators=[Optional(), Email(), Length(max=254)],
+        validators=[Optional(), Email(), Length(max=254), single_line],
     )
     contact_phone = StringField(
         _l("Contact phone"),
         filters=[strip],
         validators=[
             Optional(),
+            single_line,
             Regexp(PHONE, message=_l("Enter a phone number, e.g. +86 532 8000 1000.")),
         ],
     )
@@ -221,7 +227,7 @@ class ReplyForm(StudiesMixin, Form):
     email = EmailField(
         _l("Email"),
         filters=[strip],
-        validators=[InputRequired(), Email(), Length(max=254)],
+        validators=[InputRequired(), Email(), Length(max=254), single_line],
     )
     wechat_id = wechat_field()
     programme = text(_l("Programme"), 200)
@@ -235,5 +241,5 @@ class ReplyForm(StudiesMixin, Form):
         _l("Employers in the city may also see my profile (never my contact details)")
     )
     # A field people never see; bots fill every field they find.
-    website = StringField(_l("Leave this empty"), validators=[Optional()])
+    website = StringField(_l("Leave this empty"), validators=[Optional(), single_line])
     submit = SubmitField(_l("I'm interested"))

@@ -16,7 +16,7 @@ from envoycrm.jobs.forms import HeldReplyForm
 from envoycrm.models import ReferralReply, ReplyStatus, Role
 
 
-@bp.route("/replies/<int:reply_id>", methods=["GET", "POST"])
+@bp.route("/replies/<id:reply_id>", methods=["GET", "POST"])
 @roles(Role.ENVOY, Role.COORDINATOR)
 def held_reply(reply_id: int):
     """A held reply: who replied, to what, through whose link; confirm or dismiss."""

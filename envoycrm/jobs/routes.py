@@ -48,7 +48,7 @@ from envoycrm.models import (
     Student,
 )
 from envoycrm.models.users import DegreeLevel
-from envoycrm.params import enum_arg, page_arg, text_arg
+from envoycrm.params import enum_arg, int_arg, page_arg, text_arg
 from envoycrm.urls import absolute_url
 
 BROWSE = (Role.ENVOY, Role.COORDINATOR, Role.EMPLOYER)
@@ -56,7 +56,6 @@ AUTHORS = (Role.COORDINATOR, Role.EMPLOYER)
 
 
 def _filters() -> services.OpeningFilter:
-    salary = text_arg("salary", 7)
     return services.OpeningFilter(
         q=text_arg("q"),
         sector=enum_arg(Sector, "sector"),
@@ -64,7 +63,7 @@ def _filters() -> services.OpeningFilter:
         degree=enum_arg(DegreeLevel, "degree"),
         kind=enum_arg(EmployerKind, "kind"),
         status=enum_arg(OpeningStatus, "status"),
-        salary=int(salary) if salary.isdigit() else None,
+        salary=int_arg("salary", 0, 9_999_999),
     )
 
 
@@ -97,7 +96,7 @@ def _load(opening_id: int) -> JobOpening:
     return get_scoped_or_404(JobOpening, opening_id)
 
 
-@bp.route("/<int:opening_id>")
+@bp.route("/<id:opening_id>")
 @roles(*BROWSE)
 def show(opening_id: int):
     """One opening in the viewer's language, the other language a click away."""
@@ -189,7 +188,7 @@ def new():
     return redirect(url_for("jobs.show", opening_id=opening.id))
 
 
-@bp.route("/<int:opening_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:opening_id>/edit", methods=["GET", "POST"])
 @roles(*AUTHORS)
 def edit(opening_id: int):
     """Edit an opening; an employer's change to an open one needs approval again."""
@@ -236,7 +235,7 @@ def _status_step(opening_id: int, step, message: str):
     return redirect(url_for("jobs.show", opening_id=opening_id))
 
 
-@bp.route("/<int:opening_id>/approve", methods=["POST"])
+@bp.route("/<id:opening_id>/approve", methods=["POST"])
 @staff
 def approve(opening_id: int):
     """Approve a pending opening: it is open to envoys."""
@@ -247,13 +246,14 @@ def approve(opening_id: int):
     )
 
 
-@bp.route("/<int:opening_id>/reject", methods=["POST"])
+@bp.route("/<id:opening_id>/reject", methods=["POST"])
 @staff
 def reject(opening_id: int):
     """Send a pending opening back to its employer, with the reason."""
     opening = _load(opening_id)
     form = RejectForm()
-    if not form.validate_on_submit():
+    # Only a pending opening shows the form; any other cannot be sent back.
+    if opening.status is OpeningStatus.PENDING and not form.validate_on_submit():
         return _show_page(opening, 422, reject_form=form)
     return _status_step(
         opening_id,
@@ -262,7 +262,7 @@ def reject(opening_id: int):
     )
 
 
-@bp.route("/<int:opening_id>/close", methods=["POST"])
+@bp.route("/<id:opening_id>/close", methods=["POST"])
 @staff
 def close(opening_id: int):
     """Close an opening now."""
@@ -276,7 +276,7 @@ def close(opening_id: int):
 # --- pushes ---------------------------------------------------------------------------
 
 
-@bp.route("/<int:opening_id>/push", methods=["POST"])
+@bp.route("/<id:opening_id>/push", methods=["POST"])
 @roles(Role.ENVOY)
 @idempotent
 def push(opening_id: int):
@@ -337,7 +337,7 @@ def pushes():
     return render_template("jobs/pushes.html", rows=services.pushes_of(current_user))
 
 
-@bp.route("/pushes/<int:push_id>")
+@bp.route("/pushes/<id:push_id>")
 @roles(Role.ENVOY)
 def push_show(push_id: int):
     """One push: the link, its QR code, the message and the replies so far."""
@@ -352,7 +352,7 @@ def push_show(push_id: int):
     )
 
 
-@bp.route("/pushes/<int:push_id>/qr.svg")
+@bp.route("/pushes/<id:push_id>/qr.svg")
 @roles(Role.ENVOY)
 def push_qr(push_id: int):
     """The push's QR code as an SVG image."""
@@ -368,7 +368,7 @@ def push_qr(push_id: int):
 # --- matching from the student's side ---------------------------------------------
 
 
-@bp.route("/for-student/<int:student_id>")
+@bp.route("/for-student/<id:student_id>")
 @roles(Role.ENVOY, Role.COORDINATOR)
 def for_student(student_id: int):
     """Openings worth pushing to this student (a fragment of the student page)."""
@@ -406,7 +406,7 @@ def _candidate(opening_id: int, student_id: int):
     return opening, candidate
 
 
-@bp.route("/<int:opening_id>/candidates/<int:student_id>")
+@bp.route("/<id:opening_id>/candidates/<id:student_id>")
 @roles(Role.EMPLOYER)
 def candidate(opening_id: int, student_id: int):
     """A consenting candidate, with only the fields they agreed to share."""
@@ -421,7 +421,7 @@ def candidate(opening_id: int, student_id: int):
     )
 
 
-@bp.route("/<int:opening_id>/candidates/<int:student_id>/interest", methods=["POST"])
+@bp.route("/<id:opening_id>/candidates/<id:student_id>/interest", methods=["POST"])
 @roles(Role.EMPLOYER)
 @idempotent
 def candidate_interest(opening_id: int, student_id: int):
@@ -503,7 +503,7 @@ def employer_new():
     return _employer_save(None)
 
 
-@bp.route("/employers/<int:employer_id>", methods=["GET", "POST"])
+@bp.route("/employers/<id:employer_id>", methods=["GET", "POST"])
 @staff
 def employer_edit(employer_id: int):
     """Edit an employer organisation."""

@@ -8,8 +8,10 @@ from envoycrm.forms import (
     IdempotentForm,
     PersonFormMixin,
     VersionedForm,
+    coerce_id,
     enum_select,
     plausible_date,
+    single_line,
     strip,
 )
 from envoycrm.models import DegreeLevel, EnvoyStatus
@@ -19,13 +21,13 @@ class EnvoyForm(PersonFormMixin, VersionedForm):
     """Create or edit an envoy and their profile."""
 
     university_id = SelectField(
-        _l("University"), coerce=int, validators=[InputRequired()]
+        _l("University"), coerce=coerce_id, validators=[InputRequired()]
     )
     programme = StringField(
         _l("Programme"),
         filters=[strip],
         # DataRequired after trimming: only spaces is no programme.
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), Length(max=200), single_line],
     )
     degree = enum_select(_l("Degree"), DegreeLevel)
     expected_graduation = DateField(
@@ -41,7 +43,9 @@ class EnvoyForm(PersonFormMixin, VersionedForm):
 class EmployerUserForm(PersonFormMixin, VersionedForm):
     """Create or edit a member of an employer's staff."""
 
-    employer_id = SelectField(_l("Employer"), coerce=int, validators=[InputRequired()])
+    employer_id = SelectField(
+        _l("Employer"), coerce=coerce_id, validators=[InputRequired()]
+    )
     submit = SubmitField(_l("Save employer user"))
 
 

@@ -18,7 +18,14 @@ from envoycrm.network.forms import (
     NewEmployerUserForm,
     NewEnvoyForm,
 )
-from envoycrm.params import country_arg, enum_arg, flag_arg, page_arg, text_arg
+from envoycrm.params import (
+    country_arg,
+    enum_arg,
+    flag_arg,
+    id_arg,
+    page_arg,
+    text_arg,
+)
 
 
 def _list_page(full: str, fragment: str, **context):
@@ -125,7 +132,7 @@ def _load_envoy(user_id: int) -> User:
     return user
 
 
-@bp.route("/envoys/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/envoys/<id:user_id>", methods=["GET", "POST"])
 @staff
 def envoy_edit(user_id: int):
     """Edit an envoy; a concurrent save is detected, not overwritten."""
@@ -181,8 +188,8 @@ def _employer_user_form(
 def employer_user_new():
     """Create an employer staff account and send the invitation."""
     form = _employer_user_form(NewEmployerUserForm)
-    if request.method == "GET" and request.args.get("employer", "").isdigit():
-        form.employer_id.data = int(request.args["employer"])
+    if request.method == "GET" and id_arg("employer") is not None:
+        form.employer_id.data = id_arg("employer")
 
     def save(data, _version):
         user = services.create_employer_user(data)
@@ -200,7 +207,7 @@ def employer_user_new():
     )
 
 
-@bp.route("/employer-users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/employer-users/<id:user_id>", methods=["GET", "POST"])
 @staff
 def employer_user_edit(user_id: int):
     """Edit an employer staff account."""
@@ -274,21 +281,21 @@ def _set_active(user_id: int, active: bool):
     return _back_to(user)
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@bp.route("/users/<id:user_id>/deactivate", methods=["POST"])
 @staff
 def user_deactivate(user_id: int):
     """Deactivate an account; the person is signed out at once."""
     return _set_active(user_id, False)
 
 
-@bp.route("/users/<int:user_id>/activate", methods=["POST"])
+@bp.route("/users/<id:user_id>/activate", methods=["POST"])
 @staff
 def user_activate(user_id: int):
     """Reactivate an account."""
     return _set_active(user_id, True)
 
 
-@bp.route("/users/<int:user_id>/invite", methods=["POST"])
+@bp.route("/users/<id:user_id>/invite", methods=["POST"])
 @staff
 def user_invite(user_id: int):
     """Send the invitation email again."""

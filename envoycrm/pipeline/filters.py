@@ -26,15 +26,20 @@ from envoycrm.models import (
     utcnow,
 )
 from envoycrm.network.services import university_choices
-from envoycrm.params import country_arg, enum_arg, int_arg, sort_arg, text_arg
+from envoycrm.params import (
+    country_arg,
+    enum_arg,
+    id_arg,
+    int_arg,
+    sort_arg,
+    text_arg,
+)
 from envoycrm.students.forms import envoy_choices
 from envoycrm.students.queries import graduating_in, sort_choices, tagged
 
 # The orders the board and the list offer (the first is the default).
 SORTS = ("stage_age", "name", "activity", "created", "graduation")
 MAX_STAGE_AGE = 3650
-# Ids beyond the database's integer column match nothing: not applied.
-MAX_ID = 2**31 - 1
 
 
 @dataclass
@@ -60,8 +65,8 @@ class PipelineFilter:
             args = MultiDict(parse_qsl(args.lstrip("?")[:2000]))
         return cls(
             country=country_arg(args=args),
-            university=int_arg("university", 1, MAX_ID, args=args),
-            envoy=int_arg("envoy", 1, MAX_ID, args=args),
+            university=id_arg("university", args=args),
+            envoy=id_arg("envoy", args=args),
             field=enum_arg(FieldOfStudy, "field", args=args),
             degree=enum_arg(DegreeLevel, "degree", args=args),
             graduation_year=int_arg("graduation_year", 1991, 2099, args=args),

@@ -4,38 +4,70 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
+from wtforms.widgets import HiddenInput
 
-from envoycrm.forms import Form, IdempotentForm, enum_select, strip
+from envoycrm.forms import (
+    BoundedIntegerField,
+    Form,
+    IdempotentForm,
+    coerce_id,
+    coerce_optional_id,
+    enum_select,
+    single_line,
+    strip,
+)
 from envoycrm.i18n import language_choices
 from envoycrm.models import ConsentMethod, ConsentScope, Stage
 from envoycrm.students.forms import TAG
 
 
-def _optional_int(value) -> int | None:
-    """A select value: a number, or None for the empty choice."""
-    if value in ("", None):
-        return None
-    return int(value)
+def filter_field() -> HiddenField:
+    """The board's filter, as a query string, carried through a form."""
+    return HiddenField(
+        _l("Filter"),
+        validators=[
+            Optional(),
+            Length(
+                max=2000,
+                message=_l(
+                    "The filter is too long (at most %(max)d characters); "
+                    "remove some of its conditions."
+                ),
+            ),
+            single_line,
+        ],
+    )
+
+
+def closing_reason() -> StringField:
+    """Why students are closed (required for that stage by the form)."""
+    return StringField(
+        _l("Reason for closing"),
+        filters=[strip],
+        validators=[Optional(), Length(max=300), single_line],
+    )
 
 
 class MoveForm(Form):
     """Move one card to another stage (closing needs a reason)."""
 
     stage = enum_select(_l("Move to"), Stage)
-    reason = StringField(
-        _l("Reason for closing"),
-        filters=[strip],
-        validators=[Optional(), Length(max=300)],
-    )
-    filter = HiddenField(validators=[Optional(), Length(max=2000)])
+    reason = closing_reason()
+    filter = filter_field()
 
     def validate(self, extra_validators=None) -> bool:
         """The fields' checks, then: a reason when the stage is *closed*."""
@@ -69,24 +101,32 @@ class BulkForm(Form):
         ],
     )
     stage = enum_select(_l("Stage"), Stage, validators=[Optional()])
-    reason = StringField(
-        _l("Reason for closing"),
-        filters=[strip],
-        validators=[Optional(), Length(max=300)],
-    )
-    envoy = SelectField(_l("Envoy"), coerce=_optional_int, validators=[Optional()])
+    reason = closing_reason()
+    envoy = SelectField(_l("Envoy"), coerce=coerce_optional_id, validators=[Optional()])
     tag = StringField(
         _l("Tag"),
         filters=[strip],
         validators=[
             Optional(),
             Length(max=40),
+            single_line,
             Regexp(TAG, message=_l("A tag is one word: letters, digits, - or _.")),
         ],
     )
-    ids = SelectMultipleField(coerce=int, validate_choice=False)
-    filter = HiddenField(validators=[Optional(), Length(max=2000)])
-    expected = IntegerField(validators=[Optional()])
+    ids = SelectMultipleField(
+        coerce=coerce_id,
+        validate_choice=False,
+        invalid_value_message=_l(
+            "The selection names a student that does not exist; reload the list."
+        ),
+    )
+    filter = filter_field()
+    # The count the coordinator saw, so a filter that changed is refused.
+    expected = BoundedIntegerField(
+        _l("Number of students shown"),
+        widget=HiddenInput(),
+        validators=[Optional(), NumberRange(min=0)],
+    )
 
     def validate(self, extra_validators=None) -> bool:
         """Each action needs its own value; a selection needs students."""
@@ -110,7 +150,7 @@ class BulkForm(Form):
         ):
             self.reason.errors = [_l("Say why the students are closed.")]
             valid = False
-        if self.target.data == "selected" and not self.ids.data:
+        if self.target.data == "selected" and not self.ids.data and not self.ids.errors:
             self.ids.errors = [
                 _l("Select at least one student, or apply to the filter.")
             ]
@@ -124,9 +164,9 @@ class SavedViewForm(IdempotentForm):
     name = StringField(
         _l("Name of the view"),
         filters=[strip],
-        validators=[DataRequired(), Length(max=100)],
+        validators=[DataRequired(), Length(max=100), single_line],
     )
-    filter = HiddenField(validators=[Optional(), Length(max=2000)])
+    filter = filter_field()
 
 
 class UploadForm(IdempotentForm):
@@ -137,7 +177,9 @@ class UploadForm(IdempotentForm):
         validators=[FileRequired(_l("Choose a file to upload."))],
     )
     owner_id = SelectField(
-        _l("Envoy who will own the students"), coerce=int, validators=[InputRequired()]
+        _l("Envoy who will own the students"),
+        coerce=coerce_id,
+        validators=[InputRequired()],
     )
     scope = enum_select(_l("Consent the students gave"), ConsentScope)
     method = enum_select(_l("How consent was given"), ConsentMethod)
@@ -172,6 +214,10 @@ def mapping_form_class(labels: dict[str, str], headers: list[str]) -> type[Form]
         setattr(
             MappingForm,
             f"map_{name}",
-            SelectField(text, choices=choices, validators=[Optional()]),
+            # A field left out is "not imported"; a blank such as " " is no
+            # choice at all (Optional would pass it unchecked once trimmed).
+            SelectField(
+                text, choices=choices, validators=[Optional(strip_whitespace=False)]
+            ),
         )
     return MappingForm

@@ -98,7 +98,16 @@ def import_upload():
 REQUIRED = ("university", "degree")
 
 
-@bp.route("/import/<int:import_id>/mapping", methods=["GET", "POST"])
+@bp.errorhandler(imports.ImportFileError)
+def unreadable_import(problem: imports.ImportFileError):
+    """A kept file the import cannot read again (its limits changed since it
+    was uploaded): say why on the upload page, never a 500."""
+    db.session.rollback()
+    flash(str(problem), "error")
+    return redirect(url_for("pipeline.import_upload"))
+
+
+@bp.route("/import/<id:import_id>/mapping", methods=["GET", "POST"])
 @staff
 def import_mapping(import_id: int):
     """Step 2: map columns to fields (remembered), then validate every row."""
@@ -157,7 +166,7 @@ def import_mapping(import_id: int):
     )
 
 
-@bp.route("/import/<int:import_id>")
+@bp.route("/import/<id:import_id>")
 @staff
 def import_preview(import_id: int):
     """Step 3: what would be written, row by row; nothing is written yet."""
@@ -187,7 +196,7 @@ def import_preview(import_id: int):
     )
 
 
-@bp.route("/import/<int:import_id>/confirm", methods=["POST"])
+@bp.route("/import/<id:import_id>/confirm", methods=["POST"])
 @staff
 @idempotent
 def import_confirm(import_id: int):
@@ -218,7 +227,7 @@ def import_confirm(import_id: int):
     return redirect(url_for("pipeline.import_preview", import_id=job.id))
 
 
-@bp.route("/import/<int:import_id>/errors.csv")
+@bp.route("/import/<id:import_id>/errors.csv")
 @staff
 def import_errors(import_id: int):
     """The rows that cannot be imported and why, as CSV."""

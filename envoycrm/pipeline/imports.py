@@ -19,10 +19,9 @@ import csv
 import hashlib
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -34,8 +33,8 @@ from envoycrm import audit
 from envoycrm.auth.services import normalise_email
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
-from envoycrm.forms import CONTROL_CHARACTERS, EARLIEST_DATE, LATEST_DATE
-from envoycrm.i18n import LANGUAGE_NAMES
+from envoycrm.forms import EARLIEST_DATE, LATEST_DATE, NOT_ONE_LINE
+from envoycrm.i18n import LANGUAGE_NAMES, format_number
 from envoycrm.labels import LABELS
 from envoycrm.models import (
     ConsentMethod,
@@ -51,6 +50,7 @@ from envoycrm.models import (
     User,
     utcnow,
 )
+from envoycrm.pipeline import xlsx
 from envoycrm.pipeline.exports import safe_text
 from envoycrm.students.duplicates import normalise_wechat
 from envoycrm.students.forms import PHONE, TAG, WECHAT_ID
@@ -60,6 +60,14 @@ from envoycrm.students.services import create_student
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_COLUMNS = 60
+# What a file may hold, blank rows and ignored columns included, checked as
+# it is read: a sheet declaring a million rows is refused at its first line.
+LIMITS = xlsx.Limits(
+    rows=MAX_ROWS + 1_000,
+    columns=MAX_COLUMNS,
+    cells=300_000,
+    sheet_columns=1_000,
+)
 MAX_CELL = 500  # characters in any cell, whatever it is mapped to
 CHUNK = 500
 PREVIEW_SHOWN = 200  # rows listed on the preview page (all are validated)
@@ -127,31 +135,11 @@ class Table:
     rows: list[list[str]]
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _read_xlsx(content: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(v) for v in values[:MAX_COLUMNS]]
-        workbook.close()
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
-        raise ImportFileError(
-            _("This file is not a readable Excel workbook (.xlsx).")
-        ) from exc
+        yield from xlsx.read_rows(content, LIMITS)
+    except xlsx.SheetError as exc:
+        raise ImportFileError(str(exc)) from exc
 
 
 def _decode(content: bytes) -> str:
@@ -173,8 +161,27 @@ def _read_csv(content: bytes) -> Iterator[list[str]]:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    lines = cells = 0
     try:
         for values in csv.reader(io.StringIO(text, newline=""), dialect):
+            lines += 1
+            cells += len(values)
+            if lines > LIMITS.rows:
+                raise ImportFileError(
+                    _(
+                        "The file has more than %(max)s lines, blank ones "
+                        "included; delete the empty lines or split it.",
+                        max=format_number(LIMITS.rows),
+                    )
+                )
+            if cells > LIMITS.cells:
+                raise ImportFileError(
+                    _(
+                        "The file has more than %(max)s cells; split it into "
+                        "smaller files.",
+                        max=format_number(LIMITS.cells),
+                    )
+                )
             yield [v.strip() for v in values[:MAX_COLUMNS]]
     except csv.Error as exc:
         raise ImportFileError(
@@ -367,8 +374,9 @@ class _Validator:
                     "Longer than %(max)s characters.",
                     max=min(FIELD_LIMITS[name], MAX_CELL),
                 )
-            elif CONTROL_CHARACTERS.search(text):
-                errors[name] = _("Contains characters that are not allowed.")
+            elif NOT_ONE_LINE.search(text):
+                # Every imported field is a one-line field of the forms.
+                errors[name] = _("Contains a line break or a control character.")
         get = lambda name: raw.get(name, "") if name not in errors else ""  # noqa: E731
         for name in ("name_latin", "name_hanzi", "programme", "how_met", "phone"):
             values[name] = get(name) or None

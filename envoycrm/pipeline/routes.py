@@ -81,7 +81,7 @@ def board():
     return _board_page(current_filter())
 
 
-@bp.route("/students/<int:student_id>/move", methods=["POST"])
+@bp.route("/students/<id:student_id>/move", methods=["POST"])
 @staff
 def move(student_id: int):
     """Move one card; htmx gets the card swapped and the counts out of band."""
@@ -258,7 +258,7 @@ def save_view():
     return redirect(board)
 
 
-@bp.route("/views/<int:saved_view_id>")
+@bp.route("/views/<id:saved_view_id>")
 @staff
 def open_view(saved_view_id: int):
     """Open a saved view: the board with its filter in the URL."""
@@ -269,7 +269,7 @@ def open_view(saved_view_id: int):
     return redirect(url_for("pipeline.board", **filters.as_args()))
 
 
-@bp.route("/views/<int:saved_view_id>/delete", methods=["POST"])
+@bp.route("/views/<id:saved_view_id>/delete", methods=["POST"])
 @staff
 def delete_view(saved_view_id: int):
     """Delete one of the coordinator's saved views."""

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from envoycrm.extensions import db
 from envoycrm.models import AuditEvent, User
+from envoycrm.params import parse_id
 
 
 @dataclass
@@ -37,8 +38,9 @@ def audit_query(filters: AuditFilter):
     """The audit log, newest first, narrowed by ``filters`` (indexed columns)."""
     query = select(AuditEvent)
     if filters.actor:
-        if filters.actor.isdigit():
-            query = query.where(AuditEvent.actor_id == int(filters.actor))
+        actor_id = parse_id(filters.actor)
+        if actor_id is not None:
+            query = query.where(AuditEvent.actor_id == actor_id)
         else:
             needle = filters.actor.lower()
             actors = select(User.id).where(

@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, StringField, SubmitField, TextArea
 from wtforms.fields import RadioField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from envoycrm.forms import Form, enum_select, strip
+from envoycrm.forms import Form, enum_select, single_line, strip
 from envoycrm.models import DataRequestKind
 
 
@@ -18,7 +18,7 @@ class DataRequestForm(Form):
     email = EmailField(
         _l("Your email address"),
         filters=[strip],
-        validators=[InputRequired(), Email(), Length(max=254)],
+        validators=[InputRequired(), Email(), Length(max=254), single_line],
         description=_l("The address you gave to our envoy. We answer there."),
     )
     message = TextAreaField(
@@ -27,7 +27,7 @@ class DataRequestForm(Form):
         validators=[Optional(), Length(max=2000)],
     )
     # Honeypot: hidden from people by CSS, filled in by bots.
-    website = StringField(_l("Leave this field empty"))
+    website = StringField(_l("Leave this field empty"), validators=[single_line])
     submit = SubmitField(_l("Send my request"))
 
 

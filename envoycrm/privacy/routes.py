@@ -22,7 +22,7 @@ from envoycrm.access import get_scoped_or_404, public, staff
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.models import Student
-from envoycrm.params import page_arg, text_arg
+from envoycrm.params import id_arg, page_arg, parse_ids, text_arg
 from envoycrm.privacy import audit_search, bp, public_bp, requests, rights, summary
 from envoycrm.privacy.forms import ConfirmForm, DataRequestForm
 from envoycrm.privacy.retention import flagged_students, keep_student, purge_flagged
@@ -43,12 +43,11 @@ def _date_arg(name: str) -> date | None:
 @staff
 def audit_log():
     """Search the audit trail by actor, action, record and date range."""
-    record_id = text_arg("record_id", 12)
     filters = audit_search.AuditFilter(
         actor=text_arg("actor", 100),
         action=text_arg("action", 60),
         record_type=text_arg("record_type", 60),
-        record_id=int(record_id) if record_id.isdigit() else None,
+        record_id=id_arg("record_id"),
         since=_date_arg("since"),
         until=_date_arg("until"),
     )
@@ -74,7 +73,7 @@ def _student(student_id: int) -> Student:
     return get_scoped_or_404(Student, student_id)
 
 
-@bp.route("/students/<int:student_id>/export")
+@bp.route("/students/<id:student_id>/export")
 @staff
 def student_export(student_id: int):
     """A readable, printable summary of everything held about one student."""
@@ -90,7 +89,7 @@ def student_export(student_id: int):
     )
 
 
-@bp.route("/students/<int:student_id>/export.json")
+@bp.route("/students/<id:student_id>/export.json")
 @staff
 def student_export_json(student_id: int):
     """Everything held about one student, as a JSON download."""
@@ -108,7 +107,7 @@ def student_export_json(student_id: int):
     )
 
 
-@bp.route("/students/<int:student_id>/erase", methods=["GET", "POST"])
+@bp.route("/students/<id:student_id>/erase", methods=["GET", "POST"])
 @staff
 def student_erase(student_id: int):
     """Erase one student's personal data, after an explicit confirmation."""
@@ -143,7 +142,7 @@ def retention():
 def retention_purge():
     """Erase the ticked flagged students once the coordinator confirms."""
     form = ConfirmForm()
-    ids = [int(v) for v in request.form.getlist("student_id") if v.isdigit()][:200]
+    ids = parse_ids(request.form.getlist("student_id"), limit=200)
     if not ids:
         form.form_errors.append(_("Tick the students to purge."))
     if not form.validate_on_submit() or not ids:
@@ -164,7 +163,7 @@ def retention_purge():
     return redirect(url_for("privacy.retention"))
 
 
-@bp.route("/retention/<int:student_id>/keep", methods=["POST"])
+@bp.route("/retention/<id:student_id>/keep", methods=["POST"])
 @staff
 def retention_keep(student_id: int):
     """Keep a flagged student: the flag is cleared and the clock restarts."""

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    IntegerField,
     MonthField,
     RadioField,
     SelectChoice,
@@ -32,11 +31,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from envoycrm.extensions import db
 from envoycrm.forms import (
+    BoundedIntegerField,
     Form,
     IdempotentForm,
     VersionedForm,
+    coerce_id,
     enum_select,
     plausible_date,
+    single_line,
     strip,
 )
 from envoycrm.i18n import language_choices
@@ -53,6 +55,7 @@ from envoycrm.models import (
     User,
 )
 from envoycrm.models.users import DegreeLevel
+from envoycrm.params import MAX_ID
 from envoycrm.students.names import has_hanzi
 
 # Salary expectations the bureau considers plausible, CNY per year.
@@ -70,6 +73,7 @@ def wechat_field() -> StringField:
         validators=[
             Optional(),
             Length(max=40),
+            single_line,
             Regexp(
                 WECHAT_ID,
                 message=_l(
@@ -86,7 +90,7 @@ def optional_text(label, max_length, **kwargs) -> StringField:
     return StringField(
         label,
         filters=[strip],
-        validators=[Optional(), Length(max=max_length)],
+        validators=[Optional(), Length(max=max_length), single_line],
         **kwargs,
     )
 
@@ -95,7 +99,7 @@ class StudiesMixin:
     """Where and what a student studies: every form that takes a student."""
 
     university_id = SelectField(
-        _l("University"), coerce=int, validators=[InputRequired()]
+        _l("University"), coerce=coerce_id, validators=[InputRequired()]
     )
     field = enum_select(_l("Field of study"), FieldOfStudy)
     degree = enum_select(_l("Degree"), DegreeLevel)
@@ -117,7 +121,7 @@ class StudentFieldsMixin(StudiesMixin):
     email = EmailField(
         _l("Email"),
         filters=[strip],
-        validators=[Optional(), Email(), Length(max=254)],
+        validators=[Optional(), Email(), Length(max=254), single_line],
     )
     wechat_id = wechat_field()
     phone = StringField(
@@ -125,6 +129,7 @@ class StudentFieldsMixin(StudiesMixin):
         filters=[strip],
         validators=[
             Optional(),
+            single_line,
             Regexp(PHONE, message=_l("Enter a phone number, e.g. +44 7700 900123.")),
         ],
     )
@@ -214,7 +219,7 @@ class IntentionForm(IdempotentForm):
     earliest_start = MonthField(
         _l("Earliest start"), validators=[Optional(), plausible_date]
     )
-    salary_expectation = IntegerField(
+    salary_expectation = BoundedIntegerField(
         _l("Salary expectation (CNY per year)"),
         validators=[
             Optional(),
@@ -274,6 +279,7 @@ class TagForm(Form):
         filters=[strip, lambda v: v.lower() if isinstance(v, str) else v],
         validators=[
             InputRequired(),
+            single_line,
             Regexp(TAG, message=_l("Use up to 40 letters, digits, - or _.")),
         ],
     )
@@ -283,17 +289,17 @@ class TagForm(Form):
 class ReassignForm(Form):
     """Give a student to another envoy."""
 
-    owner_id = SelectField(_l("Envoy"), coerce=int, validators=[InputRequired()])
+    owner_id = SelectField(_l("Envoy"), coerce=coerce_id, validators=[InputRequired()])
     submit = SubmitField(_l("Reassign"))
 
 
 class MergeForm(Form):
     """Merge another student record into this one."""
 
-    other_id = IntegerField(
+    other_id = BoundedIntegerField(
         _l("Student number to merge into this one"),
         # Bounded: a number past the database's integer range is refused here.
-        validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)],
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)],
     )
     submit = SubmitField(_l("Merge"))
 

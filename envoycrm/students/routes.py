@@ -193,7 +193,7 @@ def _student_page(student: Student, status: int = 200, **forms):
     )
 
 
-@bp.route("/<int:student_id>")
+@bp.route("/<id:student_id>")
 @roles(*WORKSPACE)
 def show(student_id: int):
     """A student's page: profile, consent, stage, intention and timeline."""
@@ -223,7 +223,7 @@ def _edit_form(student: Student, blank: bool = False) -> StudentEditForm:
     return form
 
 
-@bp.route("/<int:student_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:student_id>/edit", methods=["GET", "POST"])
 @roles(*WORKSPACE)
 def edit(student_id: int):
     """Edit the profile inline; a concurrent edit is refused with both versions."""
@@ -281,7 +281,7 @@ def _after_change(student: Student, message: str, created_by=None):
     return redirect(url_for("students.show", student_id=student.id))
 
 
-@bp.route("/<int:student_id>/interactions", methods=["POST"])
+@bp.route("/<id:student_id>/interactions", methods=["POST"])
 @roles(*WORKSPACE)
 @idempotent
 def add_interaction(student_id: int):
@@ -296,7 +296,7 @@ def add_interaction(student_id: int):
     return _after_change(student, _("Added to the timeline."), created_by=form)
 
 
-@bp.route("/<int:student_id>/intentions", methods=["POST"])
+@bp.route("/<id:student_id>/intentions", methods=["POST"])
 @roles(*WORKSPACE)
 @idempotent
 def add_intention(student_id: int):
@@ -309,7 +309,7 @@ def add_intention(student_id: int):
     return _after_change(student, _("Intention recorded."), created_by=form)
 
 
-@bp.route("/<int:student_id>/consent", methods=["POST"])
+@bp.route("/<id:student_id>/consent", methods=["POST"])
 @roles(*WORKSPACE)
 @idempotent
 def record_consent(student_id: int):
@@ -328,7 +328,7 @@ def record_consent(student_id: int):
     return _after_change(student, _("Consent recorded."), created_by=form)
 
 
-@bp.route("/<int:student_id>/consent/withdraw", methods=["POST"])
+@bp.route("/<id:student_id>/consent/withdraw", methods=["POST"])
 @roles(*WORKSPACE)
 def withdraw_consent(student_id: int):
     """Withdraw consent: effective at once."""
@@ -338,7 +338,7 @@ def withdraw_consent(student_id: int):
     return _after_change(student, _("Consent withdrawn. It takes effect at once."))
 
 
-@bp.route("/<int:student_id>/stage", methods=["POST"])
+@bp.route("/<id:student_id>/stage", methods=["POST"])
 @roles(*WORKSPACE)
 def move_stage(student_id: int):
     """Move the student to another pipeline stage."""
@@ -350,7 +350,7 @@ def move_stage(student_id: int):
     return _after_change(student, _("Stage changed."))
 
 
-@bp.route("/<int:student_id>/tags", methods=["POST"])
+@bp.route("/<id:student_id>/tags", methods=["POST"])
 @roles(*WORKSPACE)
 def add_tag(student_id: int):
     """Add a tag."""
@@ -362,7 +362,7 @@ def add_tag(student_id: int):
     return _after_change(student, _("Tag added."))
 
 
-@bp.route("/<int:student_id>/tags/<tag>/remove", methods=["POST"])
+@bp.route("/<id:student_id>/tags/<tag>/remove", methods=["POST"])
 @roles(*WORKSPACE)
 def remove_tag(student_id: int, tag: str):
     """Remove a tag."""
@@ -371,7 +371,7 @@ def remove_tag(student_id: int, tag: str):
     return _after_change(student, _("Tag removed."))
 
 
-@bp.route("/<int:student_id>/owner", methods=["POST"])
+@bp.route("/<id:student_id>/owner", methods=["POST"])
 @staff
 def reassign(student_id: int):
     """Give the student to another envoy (coordinators)."""
@@ -384,7 +384,7 @@ def reassign(student_id: int):
     return _after_change(student, _("The student has a new envoy."))
 
 
-@bp.route("/<int:student_id>/merge", methods=["POST"])
+@bp.route("/<id:student_id>/merge", methods=["POST"])
 @staff
 def merge(student_id: int):
     """Merge another record into this one, keeping all history (coordinators)."""

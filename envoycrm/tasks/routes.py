@@ -39,7 +39,7 @@ def index():
     )
 
 
-@bp.route("/<int:task_id>/done", methods=["POST"])
+@bp.route("/<id:task_id>/done", methods=["POST"])
 @roles(Role.ENVOY, Role.COORDINATOR)
 def done(task_id: int):
     """Mark a task done."""

@@ -21,7 +21,7 @@ def test_envoy_b_gets_404_for_every_url_of_envoy_as_student(
     ]
     assert len(rules) >= 10
     for rule in rules:
-        url = rule.rule.replace("<int:student_id>", str(student.id)).replace(
+        url = rule.rule.replace("<id:student_id>", str(student.id)).replace(
             "<tag>", "fair-2026"
         )
         for headers in ({}, {"HX-Request": "true"}):
