@@ -73,3 +73,26 @@ def sort_arg(
     """One of the ``offered`` sort keys; the first when absent or unknown."""
     value = text_arg(name, 20, args)
     return value if value in offered else offered[0]
+
+
+def enum_list_arg(
+    enum_cls: type[E], name: str, args: Mapping[str, str] | None = None
+) -> tuple[E, ...]:
+    """Enum members named comma-separated (``?kind=A,B``); unknown names dropped.
+
+    Members keep the enum's own order and appear once, so two spellings of
+    the same filter read the same.
+    """
+    named = set(text_arg(name, 400, args).split(","))
+    return tuple(member for member in enum_cls if member.name in named)
+
+
+_PERIOD = re.compile(r"^\d{4}-W\d{2}$")
+
+
+def period_arg(
+    name: str = "period", args: Mapping[str, str] | None = None
+) -> str | None:
+    """A digest period such as ``2026-W48``, or None."""
+    value = text_arg(name, 8, args)
+    return value if _PERIOD.match(value) else None

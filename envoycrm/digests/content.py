@@ -17,12 +17,9 @@ from envoycrm.extensions import db
 from envoycrm.jobs.new_candidates import (
     Candidate,
     CandidatePool,
-    expiring,
-    new_candidates,
-    new_replies,
-    open_openings,
+    employer_news,
 )
-from envoycrm.main.needs import bureau_needs, count
+from envoycrm.main.needs import bureau_needs
 from envoycrm.models import (
     OPEN_STAGES,
     Intention,
@@ -255,20 +252,16 @@ def build_employer_digest(
 
 def _employer_digest(user: User, window: Window, pool: CandidatePool) -> EmployerDigest:
     digest = EmployerDigest(window=window, employer=user.employer)
-    openings = open_openings(user.employer_id)
-    if not openings:
-        return digest
-    digest.openings = openings
-    candidates = new_candidates(openings, window, pool)
-    digest.candidate_total = len(candidates)
+    news = employer_news(user.employer_id, window, pool, replies_shown=LIST_LIMIT)
+    digest.openings = news.openings
+    digest.candidate_total = len(news.candidates)
     digest.openings_with_candidates = len(
-        {opening.id for c in candidates for opening, _ in c.matches}
+        {opening.id for c in news.candidates for opening, _ in c.matches}
     )
-    digest.candidates = candidates[:LIST_LIMIT]
-    replies = new_replies(openings, window)
-    digest.reply_total = count(replies)
-    digest.replies = list(db.session.scalars(replies.limit(LIST_LIMIT)).all())
-    digest.expiring = expiring(openings, window.today)
+    digest.candidates = news.candidates[:LIST_LIMIT]
+    digest.reply_total = news.reply_total
+    digest.replies = news.replies
+    digest.expiring = news.expiring
     return digest
 
 

@@ -3,14 +3,14 @@
 The employer digest lists the consenting candidates who arrived in its week
 and match the employer's open openings, each once with every opening they
 match, and the replies through envoy links; the employer's "new for you" page
-(``/jobs/new``) shows the same rows for the same week, all of them. Both ask
+(``/jobs/candidates``) shows the same rows for the same week, all of them. Both ask
 this module, so the mail's counts and the page's rows are the same set.
 """
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from envoycrm.digests.periods import Window
@@ -30,6 +30,8 @@ from envoycrm.models import (
 # Scoring happens in Python, so only this many new students per opening are read.
 CANDIDATE_SCAN_LIMIT = 200
 EXPIRING_WITHIN = timedelta(days=14)
+# The page lists at most this many replies of a week (they are few).
+REPLIES_SHOWN = 200
 
 
 @dataclass
@@ -183,3 +185,35 @@ def new_replies(openings: list[JobOpening], window: Window) -> Select:
         )
         .order_by(JobInterest.created_at.desc(), JobInterest.id.desc())
     )
+
+
+@dataclass
+class EmployerNews:
+    """An employer's open openings and what is new for them in a window."""
+
+    window: Window
+    openings: list[JobOpening] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    replies: list[JobInterest] = field(default_factory=list)
+    reply_total: int = 0
+    expiring: list[JobOpening] = field(default_factory=list)
+
+
+def employer_news(
+    employer_id: int | None,
+    window: Window,
+    pool: CandidatePool | None = None,
+    replies_shown: int = REPLIES_SHOWN,
+) -> EmployerNews:
+    """New candidates (all), the newest replies, and openings about to expire."""
+    news = EmployerNews(window=window, openings=open_openings(employer_id))
+    if not news.openings:
+        return news
+    news.candidates = new_candidates(news.openings, window, pool)
+    replies = new_replies(news.openings, window)
+    news.reply_total = (
+        db.session.scalar(select(func.count()).select_from(replies.subquery())) or 0
+    )
+    news.replies = list(db.session.scalars(replies.limit(replies_shown)).all())
+    news.expiring = expiring(news.openings, window.today)
+    return news

@@ -43,6 +43,11 @@ DATA_REQUEST_TASKS = (TaskKind.DATA_EXPORT, TaskKind.DATA_ERASURE)
 SHOWN = 5
 
 
+def follow_up_kinds() -> str:
+    """The ``kind`` argument of the task list that shows the follow-ups."""
+    return ",".join(kind.name for kind in FOLLOW_UP_TASKS)
+
+
 def count(query: Select) -> int:
     """How many rows ``query`` returns, counted in SQL."""
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
