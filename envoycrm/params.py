@@ -71,6 +71,13 @@ def sort_arg(
     offered: tuple[str, ...], name: str = "sort", args: Mapping[str, str] | None = None
 ) -> str:
     """One of the ``offered`` sort keys; the first when absent or unknown."""
+    return choice_arg(offered, name, args)
+
+
+def choice_arg(
+    offered: tuple[str, ...], name: str, args: Mapping[str, str] | None = None
+) -> str:
+    """One of the ``offered`` values; the first when absent or unknown."""
     value = text_arg(name, 20, args)
     return value if value in offered else offered[0]
 

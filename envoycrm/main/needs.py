@@ -43,9 +43,9 @@ DATA_REQUEST_TASKS = (TaskKind.DATA_EXPORT, TaskKind.DATA_ERASURE)
 SHOWN = 5
 
 
-def follow_up_kinds() -> str:
-    """The ``kind`` argument of the task list that shows the follow-ups."""
-    return ",".join(kind.name for kind in FOLLOW_UP_TASKS)
+def kinds_arg(kinds: Sequence[TaskKind] = FOLLOW_UP_TASKS) -> str:
+    """The task list's ``kind`` argument that shows tasks of ``kinds``."""
+    return ",".join(kind.name for kind in kinds)
 
 
 def count(query: Select) -> int:
@@ -128,6 +128,46 @@ def failed_digests(period: str | None = None) -> Select:
     if period is not None:
         query = query.where(OutboxMessage.period == period)
     return query
+
+
+# --- administrators ---------------------------------------------------------------
+
+# The account states the users list filters by (``/admin/users?state=…``).
+ACCOUNT_STATES = ("", "invited", "deactivated")
+
+
+def accounts_in_state(state: str) -> Select:
+    """Accounts that were invited and never set a password, or are deactivated."""
+    query = select(User)
+    if state == "invited":
+        query = query.where(User.active.is_(True), User.password_hash.is_(None))
+    elif state == "deactivated":
+        query = query.where(User.active.is_(False))
+    return query
+
+
+@dataclass
+class AdminNeeds:
+    """What waits for the administrators: invitations not taken up, deactivations."""
+
+    invited: int = 0
+    invited_list: Sequence[User] = field(default_factory=list)
+    deactivated: int = 0
+
+
+def admin_needs(shown: int = SHOWN) -> AdminNeeds:
+    """Invitations still pending (the oldest first) and deactivated accounts."""
+    invited = accounts_in_state("invited")
+    return AdminNeeds(
+        invited=count(invited),
+        invited_list=db.session.scalars(
+            invited.order_by(User.created_at, User.id).limit(shown)
+        ).all(),
+        deactivated=count(accounts_in_state("deactivated")),
+    )
+
+
+# --- coordinators ----------------------------------------------------------------
 
 
 @dataclass

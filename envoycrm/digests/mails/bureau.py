@@ -5,7 +5,7 @@ from flask_babel import ngettext
 
 from envoycrm.i18n import format_number
 from envoycrm.labels import label
-from envoycrm.main.needs import STUCK_DAYS, follow_up_kinds
+from envoycrm.main.needs import STUCK_DAYS, kinds_arg
 from envoycrm.models import OpeningStatus, OutboxStatus, Stage
 
 from ..content import BureauDigest
@@ -177,7 +177,7 @@ def _bureau_needs(digest: BureauDigest, link) -> list[Item]:
                     "%(num)s replies not followed up",
                     digest.open_follow_ups,
                 ),
-                link("tasks.index", kind=follow_up_kinds()),
+                link("tasks.index", kind=kinds_arg()),
                 action=_("Open the tasks"),
             )
         )
