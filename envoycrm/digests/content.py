@@ -40,7 +40,7 @@ from envoycrm.students.queries import (
 )
 
 from .periods import Window
-from .trends import Trends, headline_trends
+from .trends import EnvoyTrends, Trends, envoy_trends, headline_trends
 
 # Each list shows at most this many rows and links to the rest in EnvoyCRM:
 # it keeps the largest digest far below Gmail's 102 KB clipping point.
@@ -137,6 +137,7 @@ class EnvoyDigest:
     opening_total: int = 0
     numbers: EnvoyNumbers = field(default_factory=EnvoyNumbers)
     followups: Sequence[Student] = field(default_factory=list)
+    trends: EnvoyTrends | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -310,4 +311,5 @@ def build_envoy_digest(user: User, window: Window) -> EnvoyDigest:
         waiting_for_follow_up(user, window.today, limit=LIST_LIMIT)
     ).all()
     digest.numbers.waiting = len(digest.followups)
+    digest.trends = envoy_trends(user, window)
     return digest
