@@ -296,3 +296,26 @@ def test_employer_home_links_candidates_replies_expiring_and_pending_openings(
     assert "0 candidates to look at" in client_of(app, other).get("/").get_data(
         as_text=True
     )
+
+
+def test_home_pages_run_as_many_statements_whatever_the_rows(
+    app, factory, people, max_queries
+):
+    coordinator = client_of(app, people["coordinator"])
+    employer = client_of(app, people["employer"])
+    factory.opening(people["employer"].employer_id)
+    _bureau_week(factory, people)
+
+    def statements() -> tuple[int, int]:
+        with max_queries(40) as staff:
+            assert coordinator.get("/").status_code == 200
+        with max_queries(40) as own:
+            assert employer.get("/").status_code == 200
+        return staff.count, own.count
+
+    before = statements()
+    _failed(people["coordinator"], "2026-W47")
+    for n in range(5):
+        factory.student(people["envoy2"], name_latin=f"More {n}")
+        _task(TaskKind.OTHER, f"Chore {n}")
+    assert statements() == before
