@@ -10,7 +10,7 @@ link cannot drift apart. Domain code: plain values in, no request, no commit.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, select
 
@@ -228,8 +228,3 @@ def bureau_needs(
         failed_digests=count(failed_digests(period)),
         open_tasks=count(open_tasks()),
     )
-
-
-def overdue(task: Task, today: date) -> bool:
-    """A task past its due date and not done."""
-    return task.done_at is None and task.due_on is not None and task.due_on < today
