@@ -2,9 +2,10 @@
 
 The employer digest lists the consenting candidates who arrived in its week
 and match the employer's open openings, each once with every opening they
-match, and the replies through envoy links; the employer's "new for you" page
-(``/jobs/candidates``) shows the same rows for the same week, all of them. Both ask
-this module, so the mail's counts and the page's rows are the same set.
+match, and the replies through envoy links; the employer's "new for you"
+page (``/jobs/candidates``) shows the same rows for the same week, all of
+them. Both ask this module, so the mail's counts and the page's rows are the
+same set.
 """
 
 from dataclasses import dataclass, field
