@@ -105,6 +105,13 @@ def sort_arg(
     offered: tuple[str, ...], name: str = "sort", args: Mapping[str, str] | None = None
 ) -> str:
     """One of the ``offered`` sort keys; the first when absent or unknown."""
+    return choice_arg(offered, name, args)
+
+
+def choice_arg(
+    offered: tuple[str, ...], name: str, args: Mapping[str, str] | None = None
+) -> str:
+    """One of the ``offered`` values; the first when absent or unknown."""
     value = text_arg(name, 20, args)
     return value if value in offered else offered[0]
 
@@ -118,3 +125,26 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map: Map) -> None:
         super().__init__(url_map, min=1, max=MAX_ID)
+
+
+def enum_list_arg(
+    enum_cls: type[E], name: str, args: Mapping[str, str] | None = None
+) -> tuple[E, ...]:
+    """Enum members named comma-separated (``?kind=A,B``); unknown names dropped.
+
+    Members keep the enum's own order and appear once, so two spellings of
+    the same filter read the same.
+    """
+    named = set(text_arg(name, 400, args).split(","))
+    return tuple(member for member in enum_cls if member.name in named)
+
+
+_PERIOD = re.compile(r"^\d{4}-W\d{2}$")
+
+
+def period_arg(
+    name: str = "period", args: Mapping[str, str] | None = None
+) -> str | None:
+    """A digest period such as ``2026-W48``, or None."""
+    value = text_arg(name, 8, args)
+    return value if _PERIOD.match(value) else None

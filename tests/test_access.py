@@ -113,6 +113,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "jobs.push_qr": {"envoy"},
     "jobs.for_student": {"envoy", "coordinator", "admin"},
     "jobs.candidate": {"employer"},
+    "jobs.new_for_you": {"employer"},
     "jobs.candidate_interest": {"employer"},
     "jobs.held_reply": {"envoy", "coordinator", "admin"},  # envoy2: 404, not theirs
     "jobs.employer_new": STAFF,

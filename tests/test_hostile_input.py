@@ -769,6 +769,18 @@ FORMS += [
         lambda ctx: {},
     ),
     FormCase(
+        "digest retry failed",
+        "coordinator",
+        lambda ctx: "/digests/outbox/retry-failed",
+        lambda ctx: {"week": "2026-W48"},
+    ),
+    FormCase(
+        "scheduler test mail",
+        "admin",
+        lambda ctx: "/admin/scheduler/test-mail",
+        lambda ctx: {},
+    ),
+    FormCase(
         "unsubscribe",
         None,
         lambda ctx: (
@@ -826,6 +838,10 @@ FORMS += [
 # POST routes the registry leaves out, and why.
 NOT_FORMS = {
     "auth.logout": "no field but the CSRF token; signing out ends the run's session",
+    "main.sign_out_everywhere": (
+        "a valid send ends the run's session; its refusals are tested in "
+        "tests/auth/test_sessions.py"
+    ),
 }
 
 

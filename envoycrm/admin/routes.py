@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 from wtforms import SubmitField
 
 from envoycrm import audit, mail
@@ -18,8 +18,9 @@ from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
 from envoycrm.forms import Form, VersionedForm, enum_select
 from envoycrm.htmx import is_fragment_request
+from envoycrm.main import needs
 from envoycrm.models import Role, User
-from envoycrm.params import enum_arg, page_arg, text_arg
+from envoycrm.params import choice_arg, enum_arg, page_arg, text_arg
 
 
 class TestMailForm(Form):
@@ -38,10 +39,11 @@ class RoleForm(VersionedForm):
 @bp.route("/users")
 @roles(Role.ADMIN)
 def users():
-    """Every account, filterable by role and searchable."""
+    """Every account, filterable by role and state (invited, deactivated)."""
     q = text_arg("q")
     role = enum_arg(Role, "role")
-    query = select(User).order_by(User.role, User.full_name)
+    state = choice_arg(needs.ACCOUNT_STATES, "state")
+    query = needs.accounts_in_state(state).order_by(User.role, User.full_name)
     if role is not None:
         query = query.where(User.role == role)
     if q:
@@ -58,7 +60,9 @@ def users():
         error_out=False,
     )
     template = "admin/_user_rows.html" if is_fragment_request() else "admin/users.html"
-    return render_template(template, page=page, q=q, role=role, roles=list(Role))
+    return render_template(
+        template, page=page, q=q, role=role, roles=list(Role), state=state
+    )
 
 
 @bp.route("/users/<id:user_id>/role", methods=["GET", "POST"])

@@ -8,34 +8,29 @@ when they are made. Lists are bounded; counts come from SQL aggregates.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from envoycrm.extensions import db
-from envoycrm.jobs.candidates import employer_sees_candidates
-from envoycrm.jobs.matching import MatchResult, candidate_query, score
+from envoycrm.jobs.new_candidates import (
+    Candidate,
+    CandidatePool,
+    employer_news,
+)
+from envoycrm.main.needs import bureau_needs
 from envoycrm.models import (
     OPEN_STAGES,
-    ConsentScope,
-    EnvoyProfile,
-    EnvoyStatus,
     Intention,
     IntentionLevel,
-    Interaction,
     JobInterest,
     JobOpening,
     OpeningStatus,
-    OutboxMessage,
-    OutboxStatus,
     Push,
-    Role,
     Stage,
     StageChange,
     Student,
-    Task,
-    TaskKind,
     User,
 )
 from envoycrm.students.queries import (
@@ -45,17 +40,11 @@ from envoycrm.students.queries import (
 )
 
 from .periods import Window
-from .trends import Trends, headline_trends
+from .trends import EnvoyTrends, Trends, envoy_trends, headline_trends
 
 # Each list shows at most this many rows and links to the rest in EnvoyCRM:
 # it keeps the largest digest far below Gmail's 102 KB clipping point.
 LIST_LIMIT = 10
-# Scoring happens in Python, so only this many new students per opening are read.
-CANDIDATE_SCAN_LIMIT = 200
-QUIET_AFTER = timedelta(days=30)
-STUCK_AFTER = timedelta(days=60)
-EXPIRING_WITHIN = timedelta(days=14)
-FOLLOW_UP_TASKS = (TaskKind.REFERRAL_REPLY, TaskKind.EMPLOYER_INTEREST)
 # Intention levels are stored by name; this ranks them in their real order.
 LEVEL_RANK = case(
     {level.name: rank for rank, level in enumerate(IntentionLevel)},
@@ -114,19 +103,6 @@ class BureauDigest:
 
 
 @dataclass
-class Candidate:
-    """A new candidate and every opening of the employer they match, best first."""
-
-    student: Student
-    matches: list[tuple[JobOpening, MatchResult]] = field(default_factory=list)
-
-    @property
-    def best(self) -> tuple[JobOpening, MatchResult]:
-        """The opening the candidate fits best, and how well."""
-        return self.matches[0]
-
-
-@dataclass
 class EmployerDigest:
     """An employer's new matching candidates (each once), replies, expiring openings."""
 
@@ -161,6 +137,7 @@ class EnvoyDigest:
     opening_total: int = 0
     numbers: EnvoyNumbers = field(default_factory=EnvoyNumbers)
     followups: Sequence[Student] = field(default_factory=list)
+    trends: EnvoyTrends | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -242,150 +219,18 @@ def build_bureau_digest(user: User, window: Window) -> BureauDigest:
         )
         or 0
     )
-    _quiet_envoys(digest, window.end)
-    stuck = dict(
-        session.execute(
-            select(Student.stage, func.count(Student.id))
-            .where(
-                Student.stage.in_(OPEN_STAGES),
-                Student.stage_changed_at < window.end - STUCK_AFTER,
-            )
-            .group_by(Student.stage)
-        ).all()
-    )
-    digest.stuck_by_stage = [(s, stuck[s]) for s in OPEN_STAGES if s in stuck]
-    _needs_the_bureau(digest, window)
+    needs = bureau_needs(window.end, period=window.period, shown=LIST_LIMIT)
+    digest.quiet_envoy_count = needs.quiet_envoys
+    digest.quiet_envoys = needs.quiet_envoy_list
+    digest.stuck_by_stage = needs.stuck_by_stage
+    digest.awaiting_approval = needs.awaiting_approval
+    digest.open_follow_ups = needs.follow_ups
+    digest.failed_digests = needs.failed_digests
     digest.trends = headline_trends(window)
     return digest
 
 
-def _needs_the_bureau(digest: BureauDigest, window: Window) -> None:
-    """Openings to approve, follow-ups still open, this week's failed digests."""
-    session = db.session
-    digest.awaiting_approval = (
-        session.scalar(
-            select(func.count(JobOpening.id)).where(
-                JobOpening.status == OpeningStatus.PENDING
-            )
-        )
-        or 0
-    )
-    digest.open_follow_ups = (
-        session.scalar(
-            select(func.count(Task.id)).where(
-                Task.done_at.is_(None), Task.kind.in_(FOLLOW_UP_TASKS)
-            )
-        )
-        or 0
-    )
-    digest.failed_digests = (
-        session.scalar(
-            select(func.count(OutboxMessage.id)).where(
-                OutboxMessage.period == window.period,
-                OutboxMessage.status == OutboxStatus.FAILED,
-            )
-        )
-        or 0
-    )
-
-
-def _quiet_envoys(digest: BureauDigest, end: datetime) -> None:
-    """Active envoys who logged nothing in the last 30 days."""
-    since = end - QUIET_AFTER
-    logged = select(Interaction.id).where(
-        Interaction.author_id == User.id,
-        Interaction.occurred_at >= since,
-        Interaction.occurred_at < end,
-    )
-    created = select(Student.id).where(
-        Student.created_by_id == User.id,
-        Student.created_at >= since,
-        Student.created_at < end,
-    )
-    quiet = (
-        select(User)
-        .join(EnvoyProfile, EnvoyProfile.user_id == User.id)
-        .where(
-            User.role == Role.ENVOY,
-            User.active.is_(True),
-            EnvoyProfile.status == EnvoyStatus.ACTIVE,
-            ~logged.exists(),
-            ~created.exists(),
-        )
-    )
-    digest.quiet_envoy_count = (
-        db.session.scalar(select(func.count()).select_from(quiet.subquery())) or 0
-    )
-    digest.quiet_envoys = db.session.scalars(
-        quiet.order_by(User.full_name).limit(LIST_LIMIT)
-    ).all()
-
-
 # --- employer ------------------------------------------------------------------
-
-
-class CandidatePool:
-    """New consenting candidates per (window, field, minimum degree).
-
-    Every opening with the same field and minimum degree has the same SQL
-    candidates in a week, whichever employer posted it, so one sending pass
-    reads them once and shares them between digests. They are read through a
-    private session that never expires them (the outbox commits after every
-    mail) and never touches rows the caller holds; consent is checked again
-    for the students a digest finally names (see ``build_employer_digest``).
-    """
-
-    def __init__(self):
-        self._session = Session(db.engine, expire_on_commit=False)
-        self._pools: dict = {}
-
-    def candidates(self, opening: JobOpening, window: Window) -> list:
-        """(student, current intention) pairs worth scoring for ``opening``.
-
-        Commits its own read-only session after loading, to end the read
-        transaction; the request's session is not touched.
-        """
-        key = (window.start, window.end, opening.field, opening.min_degree)
-        if key not in self._pools:
-            students = self._session.scalars(
-                candidate_query(opening, employer_view=True, created_since=window.start)
-                .where(Student.created_at < window.end)
-                .options(selectinload(Student.university))
-                .order_by(Student.created_at.desc(), Student.id.desc())
-                .limit(CANDIDATE_SCAN_LIMIT)
-            ).all()
-            intentions: dict[int, Intention] = {}
-            if students:
-                rows = self._session.scalars(
-                    select(Intention)
-                    .where(Intention.student_id.in_([s.id for s in students]))
-                    .order_by(Intention.student_id, Intention.recorded_at, Intention.id)
-                )
-                for intention in rows:
-                    intentions[intention.student_id] = intention  # latest wins
-            # End the read transaction; the loaded rows stay readable.
-            self._session.commit()
-            self._pools[key] = [(s, intentions.get(s.id)) for s in students]
-        return self._pools[key]
-
-    def close(self) -> None:
-        """Release the private session."""
-        self._session.close()
-        self._pools.clear()
-
-
-def _still_sharing(student_ids: set[int]) -> set[int]:
-    """Those of ``student_ids`` whose consent in force allows employer sharing now."""
-    if not student_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Student.id).where(
-                Student.id.in_(student_ids),
-                Student.consent_scope == ConsentScope.EMPLOYERS,
-            )
-        )
-    )
 
 
 def build_employer_digest(
@@ -408,64 +253,16 @@ def build_employer_digest(
 
 def _employer_digest(user: User, window: Window, pool: CandidatePool) -> EmployerDigest:
     digest = EmployerDigest(window=window, employer=user.employer)
-    openings = db.session.scalars(
-        select(JobOpening)
-        .where(
-            JobOpening.employer_id == user.employer_id,
-            JobOpening.status == OpeningStatus.OPEN,
-        )
-        .order_by(JobOpening.deadline, JobOpening.id)
-    ).all()
-    if not openings:
-        return digest
-    digest.openings = list(openings)
-    # One entry per student, however many openings they match.
-    by_student: dict[int, Candidate] = {}
-    for opening in openings:
-        if not employer_sees_candidates(opening, window.today):
-            continue  # the same rule as the employer's own pages
-        for student, intention in pool.candidates(opening, window):
-            result = score(student, intention, opening)
-            if result.qualifies:
-                entry = by_student.setdefault(student.id, Candidate(student))
-                entry.matches.append((opening, result))
-    # The pool may be minutes old: ask the database about consent once more.
-    sharing = _still_sharing(set(by_student))
-    candidates = [c for sid, c in by_student.items() if sid in sharing]
-    for candidate in candidates:
-        candidate.matches.sort(key=lambda pair: (-pair[1].score, pair[0].id))
-    candidates.sort(key=lambda c: (-c.best[1].score, -len(c.matches), c.student.id))
-    digest.candidate_total = len(candidates)
+    news = employer_news(user.employer_id, window, pool, replies_shown=LIST_LIMIT)
+    digest.openings = news.openings
+    digest.candidate_total = len(news.candidates)
     digest.openings_with_candidates = len(
-        {opening.id for c in candidates for opening, _ in c.matches}
+        {opening.id for c in news.candidates for opening, _ in c.matches}
     )
-    digest.candidates = candidates[:LIST_LIMIT]
-    replies = (
-        select(JobInterest)
-        .join(Student, Student.id == JobInterest.student_id)
-        .where(
-            JobInterest.opening_id.in_([o.id for o in openings]),
-            JobInterest.push_id.is_not(None),
-            _in(JobInterest.created_at, window),
-            Student.consent_scope == ConsentScope.EMPLOYERS,
-        )
-    )
-    digest.reply_total = (
-        db.session.scalar(select(func.count()).select_from(replies.subquery())) or 0
-    )
-    digest.replies = list(
-        db.session.scalars(
-            replies.options(
-                selectinload(JobInterest.student).selectinload(Student.university),
-                selectinload(JobInterest.opening),
-                selectinload(JobInterest.push).selectinload(Push.envoy),
-            )
-            .order_by(JobInterest.created_at.desc(), JobInterest.id.desc())
-            .limit(LIST_LIMIT)
-        ).all()
-    )
-    horizon = window.today + EXPIRING_WITHIN
-    digest.expiring = [o for o in openings if window.today <= o.deadline <= horizon]
+    digest.candidates = news.candidates[:LIST_LIMIT]
+    digest.reply_total = news.reply_total
+    digest.replies = news.replies
+    digest.expiring = news.expiring
     return digest
 
 
@@ -514,4 +311,5 @@ def build_envoy_digest(user: User, window: Window) -> EnvoyDigest:
         waiting_for_follow_up(user, window.today, limit=LIST_LIMIT)
     ).all()
     digest.numbers.waiting = len(digest.followups)
+    digest.trends = envoy_trends(user, window)
     return digest

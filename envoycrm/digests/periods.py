@@ -87,6 +87,20 @@ class Window:
             end=due_at(period, zone),
         )
 
+    @classmethod
+    def since_last_due(cls, now: datetime, zone: str) -> "Window":
+        """From the last digest's due time to ``now``: what is new since that mail.
+
+        Its ``period`` is the week whose digest will report it.
+        """
+        last = latest_due_period(now, zone)
+        return cls(
+            period=period_of(monday_of(last) + timedelta(days=7)),
+            zone=zone,
+            start=due_at(last, zone),
+            end=now,
+        )
+
     @property
     def today(self) -> date:
         """The recipient's local date when the digest is due (a Monday)."""

@@ -19,7 +19,7 @@ from envoycrm.extensions import csrf, db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.labels import label
 from envoycrm.models import DigestKind, OutboxMessage, OutboxStatus, User
-from envoycrm.params import enum_arg, id_arg, page_arg, parse_id
+from envoycrm.params import enum_arg, id_arg, page_arg, parse_id, period_arg
 
 from . import bp, outbox, render, subscriptions, unsubscribe_bp
 from .forms import (
@@ -161,8 +161,12 @@ def outbox_list():
     """Every digest in the outbox with its status, attempts and last error."""
     status = enum_arg(OutboxStatus, "status")
     kind = enum_arg(DigestKind, "kind")
+    period = period_arg()
     page = db.paginate(
-        outbox_query(status, kind), page=page_arg(), per_page=50, error_out=False
+        outbox_query(status, kind, period),
+        page=page_arg(),
+        per_page=50,
+        error_out=False,
     )
     template = (
         "digests/_outbox_rows.html" if is_fragment_request() else "digests/outbox.html"
@@ -172,6 +176,7 @@ def outbox_list():
         page=page,
         status=status,
         kind=kind,
+        period=period,
         statuses=list(OutboxStatus),
         kinds=list(DigestKind),
         action_form=RowActionForm(),

@@ -15,12 +15,16 @@ def this_week(today: date | None = None) -> str:
 
 
 def outbox_query(
-    status: OutboxStatus | None = None, kind: DigestKind | None = None
+    status: OutboxStatus | None = None,
+    kind: DigestKind | None = None,
+    period: str | None = None,
 ) -> Select:
-    """Outbox rows, newest period first, optionally one status or kind."""
+    """Outbox rows, newest period first, optionally one status, kind or period."""
     query = select(OutboxMessage)
     if status is not None:
         query = query.where(OutboxMessage.status == status)
+    if period is not None:
+        query = query.where(OutboxMessage.period == period)
     if kind is not None:
         query = query.where(OutboxMessage.kind == kind)
     return query.order_by(

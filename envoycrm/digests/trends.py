@@ -1,9 +1,10 @@
-"""The bureau digest's headline numbers against last week and the 4 weeks before.
+"""Digest headline numbers against last week and the 4 weeks before.
 
 A number alone ("41 new students") says little; against last week and the
 average of the four weeks before it says whether the network is speeding up.
 Each figure is counted for five consecutive digest windows in one SQL
-statement (a CASE per window), so the trend costs four queries in all.
+statement (a CASE per window): four queries for the bureau digest, three for
+an envoy's.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,15 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 
 from envoycrm.extensions import db
-from envoycrm.models import JobInterest, Stage, StageChange, Student
+from envoycrm.models import (
+    Interaction,
+    JobInterest,
+    Push,
+    Stage,
+    StageChange,
+    Student,
+    User,
+)
 
 from .periods import Window, previous_period
 
@@ -52,6 +61,15 @@ class Trends:
     returned: Trend
 
 
+@dataclass(frozen=True)
+class EnvoyTrends:
+    """An envoy's own headline numbers of the envoy digest."""
+
+    students: Trend
+    touchpoints: Trend
+    replies: Trend
+
+
 def _windows(window: Window) -> list[Window]:
     """This window and the ``WEEKS_BEFORE`` before it, newest first."""
     windows = [window]
@@ -89,5 +107,23 @@ def headline_trends(window: Window) -> Trends:
         ),
         returned=_weekly(
             StageChange.changed_at, windows, StageChange.to_stage == Stage.RETURNED
+        ),
+    )
+
+
+def envoy_trends(envoy: User, window: Window) -> EnvoyTrends:
+    """Students the envoy logged, their touchpoints and the replies through their
+    links, in the digest's week, against last week and the 4 weeks before."""
+    windows = _windows(window)
+    own_pushes = select(Push.id).where(Push.envoy_id == envoy.id)
+    return EnvoyTrends(
+        students=_weekly(
+            Student.created_at, windows, Student.created_by_id == envoy.id
+        ),
+        touchpoints=_weekly(
+            Interaction.occurred_at, windows, Interaction.author_id == envoy.id
+        ),
+        replies=_weekly(
+            JobInterest.created_at, windows, JobInterest.push_id.in_(own_pushes)
         ),
     )

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("jobs", __name__)
 referral_bp = Blueprint("referral", __name__)
 
-from envoycrm.jobs import held, public, routes  # noqa: E402, F401
+from envoycrm.jobs import held, new_for_you, public, routes  # noqa: E402, F401

@@ -1,5 +1,7 @@
 """Home pages, language switch and personal settings."""
 
+from datetime import date
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,11 +10,13 @@ from envoycrm import audit, i18n
 from envoycrm.access import public, signed_in
 from envoycrm.auth import session as sessions
 from envoycrm.digests import subscriptions
+from envoycrm.digests.periods import Window
 from envoycrm.extensions import db
 from envoycrm.i18n import LANG_COOKIE
-from envoycrm.main import bp, services
+from envoycrm.jobs.new_candidates import employer_news
+from envoycrm.main import bp, needs, services
 from envoycrm.main.forms import LanguageForm, SettingsForm, SignOutEverywhereForm
-from envoycrm.models import Role
+from envoycrm.models import JobOpening, Role, utcnow
 from envoycrm.security import safe_next
 from envoycrm.students.home import quick_log_form, render_envoy_home
 from envoycrm.students.services import NOTICE_VERSION
@@ -26,14 +30,28 @@ def home():
     if user.role is Role.ENVOY:
         return render_envoy_home(quick_log_form(user))
     if user.role is Role.EMPLOYER:
-        return render_template("main/home_employer.html", employer=user.employer)
+        return render_template(
+            "main/home_employer.html",
+            employer=user.employer,
+            news=employer_news(
+                user.employer_id, Window.since_last_due(utcnow(), user.timezone)
+            ),
+            pending=needs.count(
+                needs.awaiting_approval().where(
+                    JobOpening.employer_id == user.employer_id
+                )
+            ),
+        )
     envoys = services.envoy_counts_by_status()
     return render_template(
         "main/home_staff.html",
-        envoys=envoys,
+        needs=needs.bureau_needs(utcnow()),
+        admin=needs.admin_needs() if user.role is Role.ADMIN else None,
         returned_share=services.returned_share(envoys),
-        employers=services.employer_counts_by_kind(),
-        users=services.user_counts_by_role() if user.role is Role.ADMIN else None,
+        today=date.today(),
+        follow_up_kinds=needs.kinds_arg(),
+        data_request_kinds=needs.kinds_arg(needs.DATA_REQUEST_TASKS),
+        stuck_days=needs.STUCK_DAYS,
     )
 
 

@@ -4,11 +4,8 @@ from sqlalchemy import func, select
 
 from envoycrm.extensions import db
 from envoycrm.models import (
-    Employer,
-    EmployerKind,
     EnvoyProfile,
     EnvoyStatus,
-    Role,
     User,
 )
 
@@ -22,26 +19,6 @@ def envoy_counts_by_status() -> dict[EnvoyStatus, int]:
         .group_by(EnvoyProfile.status)
     ).all()
     counts = dict.fromkeys(EnvoyStatus, 0)
-    counts.update(dict(rows))
-    return counts
-
-
-def employer_counts_by_kind() -> dict[EmployerKind, int]:
-    """How many employer organisations there are of each kind."""
-    rows = db.session.execute(
-        select(Employer.kind, func.count()).group_by(Employer.kind)
-    ).all()
-    counts = dict.fromkeys(EmployerKind, 0)
-    counts.update(dict(rows))
-    return counts
-
-
-def user_counts_by_role() -> dict[Role, int]:
-    """How many active users hold each role."""
-    rows = db.session.execute(
-        select(User.role, func.count()).where(User.active.is_(True)).group_by(User.role)
-    ).all()
-    counts = dict.fromkeys(Role, 0)
     counts.update(dict(rows))
     return counts
 

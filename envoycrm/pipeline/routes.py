@@ -22,13 +22,14 @@ from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.idempotency import idempotent, remember
 from envoycrm.labels import label
+from envoycrm.main import needs
 from envoycrm.models import (
     Stage,
     Student,
     User,
     utcnow,
 )
-from envoycrm.params import page_arg
+from envoycrm.params import flag_arg, page_arg
 from envoycrm.pipeline import bp, exports, services
 from envoycrm.pipeline.filters import (
     PipelineFilter,
@@ -337,14 +338,22 @@ def export_xlsx():
 @bp.route("/envoys")
 @staff
 def envoys():
-    """Each envoy's activity; no activity in 30 days is highlighted."""
+    """Each envoy's activity; no activity in 30 days is highlighted.
+
+    ``?quiet=1`` keeps only the envoys the home page and the bureau digest
+    count as quiet for 30 days (``needs.quiet_envoys``), read fresh.
+    """
     filters = current_filter()
+    quiet = flag_arg("quiet")
     # A fresh list each time: the cached one is shared and sorted below.
     cached_rows, computed_at = cache.cached(
         ("envoy-activity", filters.query_string),
         lambda: services.envoy_activity(filters),
     )
     rows = list(cached_rows)
+    if quiet:
+        quiet_ids = needs.quiet_envoy_ids(utcnow())
+        rows = [row for row in rows if row.user.id in quiet_ids]
     sort = request.args.get("sort", "")
     if sort == "inactive":
         rows.sort(key=lambda r: (r.last_activity is not None, r.last_activity or 0))
@@ -357,6 +366,7 @@ def envoys():
         now=utcnow(),
         computed_at=computed_at,
         sort=sort,
+        quiet=quiet,
         statuses=services.status_counts(),
         **filter_choices(),
     )

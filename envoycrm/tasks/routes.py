@@ -10,8 +10,8 @@ from envoycrm.access import get_scoped_or_404, roles, scoped
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.jobs import referrals
-from envoycrm.models import Role, Task
-from envoycrm.params import flag_arg, page_arg
+from envoycrm.models import Role, Task, TaskKind
+from envoycrm.params import enum_list_arg, flag_arg, page_arg
 from envoycrm.tasks import bp, services
 from envoycrm.tasks.forms import TaskDoneForm
 
@@ -19,10 +19,15 @@ from envoycrm.tasks.forms import TaskDoneForm
 @bp.route("/")
 @roles(Role.ENVOY, Role.COORDINATOR)
 def index():
-    """Open tasks: all of them for coordinators, their own for envoys."""
+    """Open tasks: all of them for coordinators, their own for envoys.
+
+    ``?kind=REFERRAL_REPLY,EMPLOYER_INTEREST`` narrows to those kinds (the
+    links of the home page and the digests); ``?done=1`` shows done ones too.
+    """
     show_done = flag_arg("done")
+    kinds = enum_list_arg(TaskKind, "kind")
     page = db.paginate(
-        services.task_query(scoped(Task), show_done),
+        services.task_query(scoped(Task), show_done, kinds),
         page=page_arg(),
         per_page=50,
         error_out=False,
@@ -34,6 +39,8 @@ def index():
         openings=services.openings_of_tasks(page.items),
         held=referrals.held_replies_of_tasks(page.items),
         show_done=show_done,
+        kinds=kinds,
+        args=services.list_args(show_done, kinds),
         today=date.today(),
         form=TaskDoneForm(formdata=None),
     )

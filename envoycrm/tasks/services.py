@@ -1,24 +1,42 @@
 """Reading and completing tasks. Never commits: the view does."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from envoycrm import audit
 from envoycrm.extensions import db
-from envoycrm.models import DataRequest, JobOpening, Task, User, utcnow
+from envoycrm.main import needs
+from envoycrm.models import DataRequest, JobOpening, Task, TaskKind, User, utcnow
 
 
-def task_query(base, show_done: bool = False):
-    """Tasks, open first by due date (no date last), optionally done ones too."""
-    query = base
-    if not show_done:
-        query = query.where(Task.done_at.is_(None))
+def task_query(base, show_done: bool = False, kinds: Sequence[TaskKind] = ()):
+    """Tasks, open first by due date (no date last), optionally done ones too.
+
+    Open tasks of ``kinds`` are exactly those ``needs.open_tasks`` counts for
+    the home page and the bureau digest.
+    """
+    if show_done:
+        query = base.where(Task.kind.in_(kinds)) if kinds else base
+    else:
+        query = needs.open_tasks(kinds, base=base)
     return query.order_by(
         Task.done_at.is_not(None),
         Task.due_on.is_(None),
         Task.due_on,
         Task.id,
     )
+
+
+def list_args(show_done: bool, kinds: Sequence[TaskKind]) -> dict[str, str]:
+    """The query-string arguments that reproduce this list (for page links)."""
+    args = {}
+    if show_done:
+        args["done"] = "1"
+    if kinds:
+        args["kind"] = ",".join(kind.name for kind in kinds)
+    return args
 
 
 def mark_done(task: Task, actor: User) -> bool:

@@ -5,6 +5,7 @@ from flask_babel import ngettext
 
 from envoycrm.i18n import format_number
 from envoycrm.labels import label
+from envoycrm.main.needs import STUCK_DAYS, kinds_arg
 from envoycrm.models import OpeningStatus, OutboxStatus, Stage
 
 from ..content import BureauDigest
@@ -176,7 +177,7 @@ def _bureau_needs(digest: BureauDigest, link) -> list[Item]:
                     "%(num)s replies not followed up",
                     digest.open_follow_ups,
                 ),
-                link("tasks.index"),
+                link("tasks.index", kind=kinds_arg()),
                 action=_("Open the tasks"),
             )
         )
@@ -189,7 +190,7 @@ def _bureau_needs(digest: BureauDigest, link) -> list[Item]:
                     count,
                     stage=label(stage),
                 ),
-                link("pipeline.student_list", stage=stage.name, stage_age=60),
+                link("pipeline.student_list", stage=stage.name, stage_age=STUCK_DAYS),
                 action=_("Show them"),
             )
         )
@@ -201,7 +202,7 @@ def _bureau_needs(digest: BureauDigest, link) -> list[Item]:
                     "%(num)s envoys quiet for 30 days",
                     digest.quiet_envoy_count,
                 ),
-                link("pipeline.envoys", sort="inactive"),
+                link("pipeline.envoys", quiet=1, sort="inactive"),
                 [", ".join(u.full_name for u in digest.quiet_envoys[:5])],
                 action=_("Show the envoys"),
             )
@@ -214,7 +215,11 @@ def _bureau_needs(digest: BureauDigest, link) -> list[Item]:
                     "%(num)s digests failed this week",
                     digest.failed_digests,
                 ),
-                link("digests.outbox_list", status=OutboxStatus.FAILED.name),
+                link(
+                    "digests.outbox_list",
+                    status=OutboxStatus.FAILED.name,
+                    period=digest.window.period,
+                ),
                 action=_("Open the outbox"),
             )
         )

@@ -5,7 +5,6 @@ from flask_babel import ngettext
 
 from envoycrm.i18n import format_number
 from envoycrm.labels import label
-from envoycrm.models import OpeningStatus
 
 from ..content import EmployerDigest
 from . import Item, Mail, Section, covered, covers, day, get_locale_name, subject, when
@@ -19,6 +18,8 @@ def employer_mail(digest: EmployerDigest, link) -> Mail:
     locale = get_locale_name()
     needs = []
     news = []
+    # Every candidate and reply of the digest's week, on one page.
+    news_link = link("jobs.new_for_you", period=digest.window.period)
     if digest.candidate_total:
         candidates = ngettext(
             "%(num)s new candidate",
@@ -40,7 +41,7 @@ def employer_mail(digest: EmployerDigest, link) -> Mail:
         needs.append(
             Item(
                 _("%(candidates)s to look at", candidates=candidates),
-                link("jobs.index", status=OpeningStatus.OPEN.name),
+                news_link,
                 action=_("Look at the candidates"),
             )
         )
@@ -54,7 +55,7 @@ def employer_mail(digest: EmployerDigest, link) -> Mail:
         needs.append(
             Item(
                 replies,
-                link("jobs.index", status=OpeningStatus.OPEN.name),
+                news_link,
                 action=_("Read the replies"),
             )
         )
@@ -90,7 +91,7 @@ def employer_mail(digest: EmployerDigest, link) -> Mail:
         ),
         needs_you=needs,
     )
-    more = link("jobs.index", status=OpeningStatus.OPEN.name)
+    more = news_link
     mail.sections = [
         Section(
             _("New matching candidates"),

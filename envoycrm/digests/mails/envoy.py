@@ -17,6 +17,7 @@ from . import (
     day,
     get_locale_name,
     subject,
+    trend_lines,
     when,
 )
 
@@ -56,34 +57,49 @@ def envoy_mail(digest: EnvoyDigest, link) -> Mail:
                 )
             )
     numbers = digest.numbers
+    trends = digest.trends
+    students = trends.students.value if trends else numbers.students_week
+    touchpoints = trends.touchpoints.value if trends else numbers.interactions_week
     mail = Mail(
         subject=subject(news or [_("A quiet week")], digest),
         preheader=_(
             "You logged %(students)s students and %(touchpoints)s touchpoints "
             "last week.",
-            students=format_number(numbers.students_week),
-            touchpoints=format_number(numbers.interactions_week),
+            students=format_number(students),
+            touchpoints=format_number(touchpoints),
         ),
         period=covered(digest),
         covers=covers(digest),
         needs_you=needs,
-        figures=[
-            Figure(
-                _("Students logged last week"), format_number(numbers.students_week)
-            ),
-            Figure(
-                _("Touchpoints last week"), format_number(numbers.interactions_week)
-            ),
-            Figure(
-                _("Students logged this month"), format_number(numbers.students_month)
-            ),
-            Figure(
-                _("Your students in all"),
-                format_number(numbers.owned),
-                link("students.index"),
-            ),
-        ],
     )
+    if trends:
+        mail.figures = [
+            Figure(
+                _("Students logged last week"),
+                format_number(trends.students.value),
+                link("students.index"),
+                trend_lines(trends.students),
+            ),
+            Figure(
+                _("Touchpoints last week"),
+                format_number(trends.touchpoints.value),
+                trend=trend_lines(trends.touchpoints),
+            ),
+            Figure(
+                _("Replies through your links"),
+                format_number(trends.replies.value),
+                link("jobs.pushes"),
+                trend_lines(trends.replies),
+            ),
+        ]
+    mail.figures += [
+        Figure(_("Students logged this month"), format_number(numbers.students_month)),
+        Figure(
+            _("Your students in all"),
+            format_number(numbers.owned),
+            link("students.index"),
+        ),
+    ]
     mail.sections = [
         Section(
             _("Waiting for a follow-up"),
