@@ -12,8 +12,14 @@ from sqlalchemy import select
 
 from envoycrm.demo import loader
 from envoycrm.extensions import db
-from envoycrm.models import DegreeLevel, FieldOfStudy, Role, Stage, Student, User
-from envoycrm.models import utcnow
+from envoycrm.models import (
+    DegreeLevel,
+    FieldOfStudy,
+    Role,
+    Stage,
+    User,
+    utcnow,
+)
 from envoycrm.pipeline import services
 
 BOARD_BUDGET_BYTES = 40 * 1024
