@@ -42,6 +42,8 @@ T = TypeVar("T")
 # a laptop's width and the page stays within its weight (issue #13).
 CARDS_PER_COLUMN = 6
 SUMMARY_STAGES = (Stage.RETURNED, Stage.CLOSED)
+# The board's HTML at demo scale, uncompressed (tests and bench/pipeline.py).
+BOARD_HTML_BUDGET = 40 * 1024
 BULK_CHUNK = 500
 INACTIVE_AFTER = timedelta(days=30)
 

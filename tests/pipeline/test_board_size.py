@@ -22,8 +22,6 @@ from envoycrm.models import (
 )
 from envoycrm.pipeline import services
 
-BOARD_BUDGET_BYTES = 40 * 1024
-
 
 @pytest.fixture
 def demo_board(factory, people):
@@ -64,4 +62,4 @@ def test_the_board_at_demo_scale_stays_within_its_html_budget(
     response = client.get("/pipeline/", headers={"Accept-Language": language})
     assert response.status_code == 200
     size = len(response.get_data())
-    assert size <= BOARD_BUDGET_BYTES, f"board is {size} bytes"
+    assert size <= services.BOARD_HTML_BUDGET, f"board is {size} bytes"
