@@ -111,6 +111,8 @@ def move(student_id: int):
     if request.method == "GET":
         filters = PipelineFilter.from_args(request.args.get("filter", ""))
         form = MoveForm(formdata=None, filter=filters.query_string)
+        audit.record("pipeline.move_menu_view", "student", student.id)
+        db.session.commit()
         return _card_menu(student, form, filters)
     form = MoveForm()
     filters = PipelineFilter.from_args(form.filter.data or "")

@@ -2,11 +2,13 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from envoycrm.extensions import db
 from envoycrm.models import Stage, StageChange, Student
+from tests.e2e.conftest import translator
 
 
 def _count(page, stage: str):
@@ -93,9 +95,11 @@ def test_filters_live_in_the_url_and_the_back_button_restores_them(
     expect(_count(page, "CONTACTED")).to_have_text("2")
 
 
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"], indirect=True)
 def test_the_board_fits_a_laptop_and_is_worked_by_keyboard(
-    page, live_server, factory, people, csp_errors, sign_in_as
+    app, page, live_server, factory, people, csp_errors, sign_in_as, locale
 ):
+    t = translator(app, locale)
     page.set_viewport_size({"width": 1366, "height": 768})
     first = factory.student(people["envoy"], name_latin="Wang Wei")
     second = factory.student(people["envoy"], name_latin="Li Na")
@@ -120,10 +124,10 @@ def test_the_board_fits_a_laptop_and_is_worked_by_keyboard(
     # header, skip the filters, and the next Tab is on the first card.
     page.locator("body").focus()
     page.keyboard.press("Tab")
-    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    expect(page.get_by_role("link", name=t("Skip to main content"))).to_be_focused()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
-    expect(page.get_by_role("link", name="Skip to the cards")).to_be_focused()
+    expect(page.get_by_role("link", name=t("Skip to the cards"))).to_be_focused()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     expect(page.locator(f"#card-{first.id}")).to_be_focused()
@@ -143,3 +147,32 @@ def test_the_board_fits_a_laptop_and_is_worked_by_keyboard(
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowRight")  # Interested is empty: on to Offer
     expect(page.locator(f"#card-{offer.id}")).to_be_focused()
+
+
+def test_bulk_changes_show_only_the_fields_of_the_chosen_action(
+    page, live_server, factory, people, csp_errors, sign_in_as
+):
+    factory.student(people["envoy"], name_latin="Wang Wei")
+    factory.student(people["envoy"], name_latin="Li Na")
+    sign_in_as("coordinator")
+    page.goto(f"{live_server}/pipeline/list")
+    bulk = page.get_by_role("group", name="Bulk action")
+    stage = bulk.get_by_label("Stage", exact=True)
+    envoy = bulk.get_by_label("Envoy", exact=True)
+    tag = bulk.get_by_label("Tag", exact=True)
+    confirm = page.get_by_label("Yes, change every student matching the filter")
+    expect(stage).to_be_visible()
+    expect(envoy).to_be_hidden()
+    expect(confirm).to_be_hidden()
+    page.get_by_label("Assign to an envoy").check()
+    expect(envoy).to_be_visible()
+    expect(stage).to_be_hidden()
+    page.get_by_label("Add a tag").check()
+    expect(tag).to_be_visible()
+    expect(envoy).to_be_hidden()
+    # Acting on the whole filter asks to confirm its number first.
+    page.get_by_label("All 2 students matching this filter").check()
+    expect(confirm).to_be_visible()
+    page.get_by_label("Export to CSV").check()
+    expect(confirm).to_be_hidden()
+    expect(tag).to_be_hidden()

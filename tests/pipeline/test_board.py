@@ -300,6 +300,10 @@ def test_a_cards_move_menu_under_htmx_is_the_card_with_its_form_open(
     )
     assert "<html" not in html
     assert f'id="move-stage-{wang.id}"' in html and "autofocus" in html
+    viewed = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "pipeline.move_menu_view")
+    )
+    assert viewed.record_id == wang.id
 
 
 def test_another_envoys_student_has_no_move_menu_for_an_envoy(app, people, cohort):
