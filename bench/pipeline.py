@@ -12,7 +12,8 @@ coordinator. Budgets (issue #5):
 * exporting every student (200,000 at scale 10) streams with peak memory
   under 200 MB (Python allocations by ``tracemalloc``, and the growth of the
   process's maximum resident set);
-* importing 10,000 rows, preview and confirm, takes under 15 s.
+* importing 10,000 rows, preview and confirm, takes under 15 s;
+* the board's HTML is at most 40 KB uncompressed (issue #13).
 
 It is a report: the exit code is 0 whatever the results; FAIL lines say what
 missed the budget. The import adds 10,000 students to the database it uses.
@@ -38,6 +39,7 @@ import envoycrm  # noqa: E402
 import envoycrm.config  # noqa: E402
 from envoycrm.extensions import db  # noqa: E402
 from envoycrm.models import University, User  # noqa: E402
+from envoycrm.pipeline.services import BOARD_HTML_BUDGET  # noqa: E402
 
 PAGE_BUDGET_MS = 50.0
 EXPORT_BUDGET_MB = 200.0
@@ -204,6 +206,13 @@ def main() -> int:
             f"{verdict(result.p95 < PAGE_BUDGET_MS)} (p95 < {PAGE_BUDGET_MS:.0f} ms)"
             + ("" if result.status == "ok" else f" {result.status}")
         )
+        if url.startswith("/pipeline/?") or url == "/pipeline/":
+            weight = max(result.sizes, default=0)
+            print(
+                f"{'  board HTML':<48} {weight / 1024:6.1f} KB  "
+                f"{verdict(0 < weight <= BOARD_HTML_BUDGET)} "
+                f"(<= {BOARD_HTML_BUDGET // 1024} KB uncompressed)"
+            )
 
     if not args.skip_export:
         print()

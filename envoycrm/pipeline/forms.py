@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     HiddenField,
     RadioField,
     SelectChoice,
@@ -89,8 +90,9 @@ class BulkForm(Form):
         ],
         default="selected",
     )
-    action = SelectField(
+    action = RadioField(
         _l("Action"),
+        default="move",
         choices=[
             SelectChoice("move", _l("Move to a stage")),
             SelectChoice("assign", _l("Assign to an envoy")),
@@ -127,11 +129,26 @@ class BulkForm(Form):
         widget=HiddenInput(),
         validators=[Optional(), NumberRange(min=0)],
     )
+    confirm = BooleanField(_l("Yes, change every student matching the filter"))
+
+    # The fields each action needs; the page shows only those (CSS, no script).
+    FIELDS_OF = {
+        "move": ("stage", "reason"),
+        "assign": ("envoy",),
+        "add_tag": ("tag",),
+        "remove_tag": ("tag",),
+    }
 
     def validate(self, extra_validators=None) -> bool:
         """Each action needs its own value; a selection needs students."""
         valid = super().validate(extra_validators)
         action = self.action.data
+        # A field the chosen action does not use is ignored, whatever it holds.
+        used = self.FIELDS_OF.get(action, ())
+        for name in ("stage", "reason", "envoy", "tag"):
+            if name not in used and self[name].errors:
+                self[name].errors = []
+        valid = valid or not any(f.errors for f in self)
         needs = {
             "move": (self.stage, _l("Choose the stage.")),
             "assign": (self.envoy, _l("Choose the envoy.")),
@@ -149,6 +166,15 @@ class BulkForm(Form):
             and not self.reason.data
         ):
             self.reason.errors = [_l("Say why the students are closed.")]
+            valid = False
+        if (
+            self.target.data == "filter"
+            and action in self.FIELDS_OF
+            and not self.confirm.data
+        ):
+            self.confirm.errors = [
+                _l("Confirm that every student matching the filter changes.")
+            ]
             valid = False
         if self.target.data == "selected" and not self.ids.data and not self.ids.errors:
             self.ids.errors = [

@@ -107,6 +107,16 @@ def unreadable_import(problem: imports.ImportFileError):
     return redirect(url_for("pipeline.import_upload"))
 
 
+def _chosen(form) -> dict[str, int]:
+    """The mapping the form holds: field → column index (choices are checked)."""
+    mapping = {}
+    for name in imports.FIELDS:
+        value = getattr(form, f"map_{name}").data
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            mapping[name] = int(value)
+    return mapping
+
+
 @bp.route("/import/<id:import_id>/mapping", methods=["GET", "POST"])
 @staff
 def import_mapping(import_id: int):
@@ -129,11 +139,7 @@ def import_mapping(import_id: int):
             index = mapping.get(name)
             getattr(form, f"map_{name}").data = "" if index is None else str(index)
     if form.validate_on_submit():
-        mapping = {
-            name: int(getattr(form, f"map_{name}").data)
-            for name in imports.FIELDS
-            if getattr(form, f"map_{name}").data not in (None, "")
-        }
+        mapping = _chosen(form)
         valid = True
         for name in REQUIRED:
             if name not in mapping:
@@ -150,6 +156,12 @@ def import_mapping(import_id: int):
             db.session.commit()
             return redirect(url_for("pipeline.import_preview", import_id=job.id))
     status = 422 if form.is_submitted() else 200
+    chosen = set(_chosen(form).values())
+    unmapped = [
+        (header, labels[field])
+        for index, header in enumerate(headers)
+        if index not in chosen and (field := imports.recognise(header))
+    ]
     samples = imports.load_table(job).rows[:3]
     audit.record("import.mapping_view", "import_job", job.id, shown=len(samples))
     db.session.commit()
@@ -161,6 +173,7 @@ def import_mapping(import_id: int):
             headers=headers,
             labels=labels,
             samples=samples,
+            unmapped=unmapped,
         ),
         status,
     )
@@ -182,9 +195,12 @@ def import_preview(import_id: int):
         "import.preview_view", "import_job", job.id, shown=len(problems) + len(fresh)
     )
     db.session.commit()
+    columns = job.preview.get("columns", [])
     return render_template(
         "pipeline/import_preview.html",
         job=job,
+        columns=columns,
+        warnings=imports.column_warnings(columns),
         counts=job.preview.get("counts", {}),
         problems=problems,
         fresh=fresh,

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_, select, update
 
 from envoycrm import audit
@@ -231,34 +232,99 @@ def header_signature(headers: list[str]) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
+# Header names a column is recognised by, beside the field's own name and its
+# label in each language; compared after ``_header_key``.
 _ALIASES = {
-    "name_latin": {"name", "name_latin", "name (latin)", "english name", "pinyin"},
-    "name_hanzi": {"name_hanzi", "chinese name", "中文名", "姓名", "中文姓名"},
-    "email": {"email", "e-mail", "mail", "邮箱", "电子邮件"},
-    "wechat_id": {"wechat", "wechat id", "wechat_id", "微信", "微信号"},
-    "phone": {"phone", "mobile", "telephone", "电话", "手机"},
-    "university": {"university", "school", "大学", "学校", "院校"},
-    "programme": {"programme", "program", "course", "专业"},
-    "field": {"field", "field of study", "学科", "领域"},
-    "degree": {"degree", "degree level", "学位", "学历"},
-    "expected_graduation": {"graduation", "expected graduation", "毕业时间"},
-    "how_met": {"how met", "how_met", "source", "来源"},
+    "name_latin": {
+        "name",
+        "name latin",
+        "name (latin)",
+        "full name",
+        "english name",
+        "pinyin",
+        "pinyin name",
+        "拼音",
+        "英文名",
+        "姓名拼音",
+    },
+    "name_hanzi": {
+        "name hanzi",
+        "chinese name",
+        "中文名",
+        "中文名字",
+        "姓名",
+        "中文姓名",
+    },
+    "email": {"email", "e mail", "mail", "email address", "邮箱", "电子邮件", "电邮"},
+    "wechat_id": {"wechat", "wechat id", "weixin", "微信", "微信号", "微信id"},
+    "phone": {
+        "phone",
+        "phone number",
+        "mobile",
+        "mobile phone",
+        "telephone",
+        "电话",
+        "电话号码",
+        "手机",
+        "手机号",
+        "手机号码",
+    },
+    "university": {
+        "university",
+        "school",
+        "institution",
+        "大学",
+        "学校",
+        "院校",
+        "就读学校",
+    },
+    "programme": {"programme", "program", "course", "major", "专业", "专业名称"},
+    "field": {"field", "field of study", "subject", "学科", "领域", "学科领域"},
+    "degree": {"degree", "degree level", "level", "学位", "学历", "学位层次"},
+    "expected_graduation": {
+        "expected graduation",
+        "expected graduation date",
+        "graduation",
+        "graduation date",
+        "graduating",
+        "毕业时间",
+        "预计毕业",
+        "预计毕业时间",
+        "毕业日期",
+        "预计毕业日期",
+        "毕业",
+    },
+    "how_met": {"how met", "how we met", "source", "来源", "认识方式", "渠道"},
     "tags": {"tags", "tag", "标签"},
 }
 
 
+def _header_key(header: str) -> str:
+    """A header compared loosely: case, ``_``/``-``, spaces and a colon ignored."""
+    key = re.sub(r"[_\-\s]+", " ", header.strip().lower().rstrip(":："))
+    return key.strip()
+
+
+def recognise(header: str) -> str | None:
+    """The field a header names (English, Chinese or the field's name), or None."""
+    key = _header_key(header)
+    if not key:
+        return None
+    with_labels = {name: _header_key(text) for name, text in field_labels().items()}
+    for target in FIELDS:
+        names = _ALIASES[target] | {_header_key(target), with_labels[target]}
+        if key in names:
+            return target
+    return None
+
+
 def guess_mapping(headers: list[str]) -> dict[str, int]:
-    """A first mapping from header names (English, Chinese or field names)."""
-    labels = {key: value.lower() for key, value in field_labels().items()}
-    mapping = {}
+    """A first mapping from header names: the first column naming each field."""
+    mapping: dict[str, int] = {}
     for index, header in enumerate(headers):
-        name = header.strip().lower()
-        for target in FIELDS:
-            if target in mapping:
-                continue
-            if name == labels[target] or name in _ALIASES[target]:
-                mapping[target] = index
-                break
+        target = recognise(header)
+        if target is not None and target not in mapping:
+            mapping[target] = index
     return mapping
 
 
@@ -339,7 +405,9 @@ def _enum_lookup(enum_cls: type[E]) -> dict[str, E]:
 
 
 def _parse_date(text: str) -> date:
-    """``2027-06-30``, ``2027/6/30``, ``2027-06`` (the month's first day)."""
+    """``2027-06-30``, ``2027/6/30``, ``2027年6月30日``, ``2027-06`` or
+    ``2027年6月`` (a month alone is its first day)."""
+    text = text.replace("年", "-").replace("月", "-").replace("日", "").strip("- ")
     match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?", text)
     if not match:
         raise ValueError(text)
@@ -481,10 +549,86 @@ def preview_import(job: ImportJob, mapping: dict[str, int], on_duplicate: str) -
         counts[result["status"]] += 1
     job.mapping = {k: int(v) for k, v in mapping.items()}
     job.options = {**job.options, "on_duplicate": on_duplicate}
-    job.preview = {"headers": table.headers, "rows": checked, "counts": counts}
+    job.preview = {
+        "headers": table.headers,
+        "rows": checked,
+        "counts": counts,
+        "columns": column_report(table, mapping, checked),
+    }
     job.rows_total = len(checked)
     job.status = ImportStatus.PREVIEWED
     return counts
+
+
+def column_report(table: Table, mapping: dict[str, int], checked: list[dict]) -> list:
+    """Per column of the file: the field it goes to, or the field its header
+    names when it is left unmapped; how many cells hold a value; and how many
+    of those will be stored (the rows written, new or updated). The rest are
+    dropped: the whole column when it is not mapped, else the values of rows
+    that are skipped or have errors.
+    """
+    field_of = {index: name for name, index in mapping.items()}
+    written = [r["status"] in ("new", "update") for r in checked]
+    report = []
+    for index, header in enumerate(table.headers):
+        filled = [index < len(cells) and bool(cells[index]) for cells in table.rows]
+        field = field_of.get(index)
+        stored = sum(1 for f, w in zip(filled, written, strict=True) if f and w)
+        report.append(
+            {
+                "index": index,
+                "header": header,
+                "field": field,
+                "recognised": None if field else recognise(header),
+                "values": sum(filled),
+                "stored": stored if field else 0,
+            }
+        )
+    return report
+
+
+def column_warnings(columns: list[dict]) -> list[str]:
+    """What the coordinator should know before confirming: a column whose
+    header names a field but is not imported, and values that will be dropped."""
+    labels = field_labels()
+    warnings = []
+    for column in columns:
+        header = column["header"] or _("Column %(n)s", n=column["index"] + 1)
+        dropped = column["values"] - column["stored"]
+        if column["field"] is None and column["recognised"]:
+            warnings.append(
+                ngettext(
+                    "The column “%(column)s” looks like %(field)s but is not "
+                    "imported: its %(num)s value will be dropped.",
+                    "The column “%(column)s” looks like %(field)s but is not "
+                    "imported: its %(num)s values will be dropped.",
+                    column["values"],
+                    column=header,
+                    field=labels[column["recognised"]],
+                )
+            )
+        elif column["field"] is None and column["values"]:
+            warnings.append(
+                ngettext(
+                    "The column “%(column)s” is not imported: its %(num)s value "
+                    "will be dropped.",
+                    "The column “%(column)s” is not imported: its %(num)s values "
+                    "will be dropped.",
+                    column["values"],
+                    column=header,
+                )
+            )
+        elif column["field"] is not None and dropped:
+            warnings.append(
+                _(
+                    "%(field)s: %(num)s of %(total)s values will not be stored "
+                    "(their rows are skipped or have errors).",
+                    field=labels[column["field"]],
+                    num=dropped,
+                    total=column["values"],
+                )
+            )
+    return warnings
 
 
 def _match_existing(results: list[dict], on_duplicate: str) -> None:

@@ -82,27 +82,44 @@ def board():
     return _board_page(current_filter())
 
 
-@bp.route("/students/<id:student_id>/move", methods=["POST"])
+def _card_menu(student: Student, form: MoveForm, filters: PipelineFilter, status=200):
+    """One card with its move menu open: the fragment, or a page of its own."""
+    template = "pipeline/_card.html" if is_fragment_request() else "pipeline/move.html"
+    return (
+        render_template(
+            template,
+            student=student,
+            form=form,
+            menu=True,
+            filters=filters,
+            now=utcnow(),
+            days_in_stage=services.days_in_stage,
+            stages_all=list(Stage),
+        ),
+        status,
+    )
+
+
+@bp.route("/students/<id:student_id>/move", methods=["GET", "POST"])
 @staff
 def move(student_id: int):
-    """Move one card; htmx gets the card swapped and the counts out of band."""
+    """Move one card; htmx gets the card swapped and the counts out of band.
+
+    A GET answers the card's move menu: under htmx the card with the menu
+    open, without JavaScript a small page holding the same form.
+    """
     student = get_scoped_or_404(Student, student_id)
+    if request.method == "GET":
+        filters = PipelineFilter.from_args(request.args.get("filter", ""))
+        form = MoveForm(formdata=None, filter=filters.query_string)
+        audit.record("pipeline.move_menu_view", "student", student.id)
+        db.session.commit()
+        return _card_menu(student, form, filters)
     form = MoveForm()
     filters = PipelineFilter.from_args(form.filter.data or "")
     if not form.validate_on_submit():
         if is_fragment_request():
-            return (
-                render_template(
-                    "pipeline/_card.html",
-                    student=student,
-                    form=form,
-                    filters=filters,
-                    now=utcnow(),
-                    days_in_stage=services.days_in_stage,
-                    stages_all=list(Stage),
-                ),
-                422,
-            )
+            return _card_menu(student, form, filters, 422)
         return _board_page(filters, 422, error_form=form, error_student=student.id)
     old_stage = student.stage
     services.move_student(student, current_user, form.stage.data, form.reason.data)
@@ -123,8 +140,9 @@ def move(student_id: int):
         "pipeline/_moved.html",
         student=student,
         old_stage=old_stage,
-        show_card=visible is not None,
+        show_card=visible is not None and student.stage not in services.SUMMARY_STAGES,
         counts=services.stage_counts(filters),
+        summary_stages=services.SUMMARY_STAGES,
         filters=filters,
         message=message,
         form=MoveForm(formdata=None),

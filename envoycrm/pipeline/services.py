@@ -36,7 +36,14 @@ from envoycrm.students import services as student_services
 
 T = TypeVar("T")
 
-CARDS_PER_COLUMN = 10
+# The board shows this many cards per working stage; the rest are "N more",
+# a link to the list. The stages a student leaves the work in (returned home,
+# closed) show their count and that link only, so that all seven columns fit
+# a laptop's width and the page stays within its weight (issue #13).
+CARDS_PER_COLUMN = 6
+SUMMARY_STAGES = (Stage.RETURNED, Stage.CLOSED)
+# The board's HTML at demo scale, uncompressed (tests and bench/pipeline.py).
+BOARD_HTML_BUDGET = 40 * 1024
 BULK_CHUNK = 500
 INACTIVE_AFTER = timedelta(days=30)
 
@@ -66,6 +73,11 @@ class Column:
     cards: list[Student] = field(default_factory=list)
 
     @property
+    def summary(self) -> bool:
+        """True for a column that shows its count and a link, no cards."""
+        return self.stage in SUMMARY_STAGES
+
+    @property
     def more(self) -> int:
         """How many students of this stage the board does not show."""
         return max(0, self.count - len(self.cards))
@@ -79,6 +91,8 @@ def stage_counts(filters: PipelineFilter) -> dict[Stage, int]:
 def board(filters: PipelineFilter, per_column: int = CARDS_PER_COLUMN) -> list[Column]:
     """Every stage with its count and the students longest in it.
 
+    The stages of ``SUMMARY_STAGES`` carry their count and no cards.
+
     One count query, one small id query per stage (served by the stage index)
     and one query for the cards with their university and envoy.
     """
@@ -86,7 +100,11 @@ def board(filters: PipelineFilter, per_column: int = CARDS_PER_COLUMN) -> list[C
     shown = filters.without_stage()
     ids_by_stage: dict[Stage, list[int]] = {}
     for stage in Stage:
-        if filters.stage not in (None, stage) or not counts[stage]:
+        if (
+            filters.stage not in (None, stage)
+            or not counts[stage]
+            or stage in SUMMARY_STAGES
+        ):
             ids_by_stage[stage] = []
             continue
         query = (

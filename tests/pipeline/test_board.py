@@ -22,7 +22,7 @@ def test_board_shows_a_column_per_stage_with_counts_and_cards(
 ):
     html = client.get("/pipeline/").get_data(as_text=True)
     for stage in Stage:
-        assert f'id="cards-{stage.name}"' in html
+        assert f'id="column-head-{stage.name}"' in html
     assert _column_count(html, "CONTACTED") == 5
     assert _column_count(html, "OFFER") == 0
     assert "Wang Wei 王伟" in html
@@ -43,6 +43,7 @@ def test_a_column_shows_a_bounded_number_of_cards_and_a_more_link(
     assert html.count('class="board-card"') == 2
     assert _column_count(html, "CONTACTED") == 4
     assert "2 more in this stage" in html
+    assert 'href="/pipeline/list?stage=CONTACTED">2 more in this stage' in html
 
 
 def test_moving_a_card_without_javascript_redirects_back_to_the_filtered_board(
@@ -113,7 +114,9 @@ def test_an_htmx_move_with_bad_input_answers_the_card_with_the_error(
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert html.lstrip().startswith(f'<li class="board-card" id="card-{wang.id}"')
+    assert html.lstrip().startswith(
+        f'<li class="board-card card-open" id="card-{wang.id}"'
+    )
     assert f'id="move-stage-{wang.id}-error"' in html
 
 
@@ -256,3 +259,85 @@ def test_column_counts_under_a_country_filter_equal_a_direct_count(
     )
     assert {k: v for k, v in counts.items() if v} == expected
     assert counts[Stage.CONTACTED] == 3 and counts[Stage.INTERESTED] == 2
+
+
+def test_a_cards_move_menu_without_javascript_is_a_page_with_the_move_form(
+    client, coordinator, cohort, people
+):
+    wang, envoy = cohort["wang"], people["envoy"].id
+    board = client.get(f"/pipeline/?envoy={envoy}").get_data(as_text=True)
+    menu_link = f"/pipeline/students/{wang.id}/move?filter=envoy%3D{envoy}"
+    assert f'href="{menu_link}"' in board
+    response = client.get(menu_link)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<html" in html
+    assert f'action="/pipeline/students/{wang.id}/move"' in html
+    assert f'id="move-stage-{wang.id}"' in html
+    assert f'name="filter" value="envoy={envoy}"' in html
+    response = post(
+        client,
+        f"/pipeline/students/{wang.id}/move",
+        {"stage": "OFFER", "filter": f"envoy={envoy}"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/pipeline/?envoy={envoy}")
+
+
+def test_a_cards_move_menu_under_htmx_is_the_card_with_its_form_open(
+    client, coordinator, cohort
+):
+    wang = cohort["wang"]
+    board = client.get("/pipeline/").get_data(as_text=True)
+    assert f'id="move-stage-{wang.id}"' not in board  # the menu is folded
+    response = client.get(
+        f"/pipeline/students/{wang.id}/move", headers={"HX-Request": "true"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith(
+        f'<li class="board-card card-open" id="card-{wang.id}"'
+    )
+    assert "<html" not in html
+    assert f'id="move-stage-{wang.id}"' in html and "autofocus" in html
+    viewed = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "pipeline.move_menu_view")
+    )
+    assert viewed.record_id == wang.id
+
+
+def test_another_envoys_student_has_no_move_menu_for_an_envoy(app, people, cohort):
+    client = app.test_client()
+    sign_in(client, people["envoy"].email)
+    response = client.get(f"/pipeline/students/{cohort['wang'].id}/move")
+    assert response.status_code == 403
+
+
+def test_returned_and_closed_columns_show_their_count_and_a_link_not_cards(
+    client, coordinator, cohort
+):
+    for student in (cohort["wang"], cohort["li"]):
+        student.stage = Stage.RETURNED
+    db.session.commit()
+    html = client.get("/pipeline/").get_data(as_text=True)
+    assert _column_count(html, "RETURNED") == 2
+    assert 'id="cards-RETURNED"' not in html
+    assert f'id="card-{cohort["wang"].id}"' not in html
+    assert 'href="/pipeline/list?stage=RETURNED">See them in the list' in html
+
+
+def test_filters_beyond_the_compact_row_are_folded_away_unless_applied(
+    client, coordinator, cohort
+):
+    html = client.get("/pipeline/").get_data(as_text=True)
+    assert '<details class="more-filters">' in html
+    html = client.get("/pipeline/?tag=vip").get_data(as_text=True)
+    assert '<details class="more-filters" open>' in html
+
+
+def test_saved_views_are_in_a_menu_that_opens_on_an_error(client, coordinator):
+    html = client.get("/pipeline/").get_data(as_text=True)
+    assert '<details class="menu saved-views">' in html
+    response = post(client, "/pipeline/views", {"name": "", "filter": ""})
+    assert response.status_code == 422
+    assert '<details class="menu saved-views" open>' in response.get_data(as_text=True)

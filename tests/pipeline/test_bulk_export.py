@@ -2,9 +2,10 @@
 
 import csv
 import io
+import re
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from envoycrm.extensions import db
 from envoycrm.models import AuditEvent, Stage, StageChange, Student, StudentTag
@@ -34,6 +35,7 @@ def test_bulk_move_of_the_filtered_set_moves_exactly_that_set(
         "/pipeline/bulk",
         {
             "target": "filter",
+            "confirm": "y",
             "action": "move",
             "stage": "INTERESTED",
             "filter": GB_PHDS,
@@ -73,6 +75,7 @@ def test_bulk_on_a_filter_that_changed_since_it_was_shown_changes_nothing(
         "/pipeline/bulk",
         {
             "target": "filter",
+            "confirm": "y",
             "action": "move",
             "stage": "MATCHED",
             "filter": GB_PHDS,
@@ -122,7 +125,13 @@ def test_bulk_with_nothing_selected_or_no_stage_is_refused_at_the_fields(
     closing = post(
         client,
         "/pipeline/bulk",
-        {"target": "filter", "action": "move", "stage": "CLOSED", "expected": "5"},
+        {
+            "target": "filter",
+            "confirm": "y",
+            "action": "move",
+            "stage": "CLOSED",
+            "expected": "5",
+        },
     )
     assert closing.status_code == 422
     assert "Say why the students are closed." in closing.get_data(as_text=True)
@@ -136,6 +145,7 @@ def test_bulk_assign_and_tags(client, coordinator, cohort, people):
         "/pipeline/bulk",
         {
             "target": "filter",
+            "confirm": "y",
             "action": "assign",
             "envoy": str(envoy2.id),
             "filter": GB_PHDS,
@@ -148,7 +158,13 @@ def test_bulk_assign_and_tags(client, coordinator, cohort, people):
     post(
         client,
         "/pipeline/bulk",
-        {"target": "filter", "action": "add_tag", "tag": "fair-2026", "expected": "5"},
+        {
+            "target": "filter",
+            "confirm": "y",
+            "action": "add_tag",
+            "tag": "fair-2026",
+            "expected": "5",
+        },
     )
     assert db.session.scalar(select(db.func.count(StudentTag.id))) == 5
     post(
@@ -272,3 +288,58 @@ def test_formula_cells_are_neutralised_in_exports_and_error_reports():
         assert safe_text(value).startswith("'"), value
     assert safe_text("+44 7700 900123") == "+44 7700 900123"
     assert safe_text("Wang Wei") == "Wang Wei"
+
+
+def test_bulk_on_the_whole_filter_needs_its_count_confirmed(
+    client, coordinator, cohort
+):
+    html = client.get("/pipeline/list").get_data(as_text=True)
+    assert "All 5 students matching this filter" in html
+    assert "The change applies to 5 students" in html
+    data = {"target": "filter", "action": "move", "stage": "OFFER", "expected": "5"}
+    response = post(client, "/pipeline/bulk", data)
+    assert response.status_code == 422
+    assert "Confirm that every student matching the filter changes." in (
+        response.get_data(as_text=True)
+    )
+    assert (
+        db.session.scalar(
+            select(func.count(Student.id)).where(Student.stage == Stage.OFFER)
+        )
+        == 0
+    )
+    response = post(client, "/pipeline/bulk", {**data, "confirm": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (
+        db.session.scalar(
+            select(func.count(Student.id)).where(Student.stage == Stage.OFFER)
+        )
+        == 5
+    )
+
+
+def test_bulk_shows_each_actions_fields_apart_and_ignores_the_others(
+    client, coordinator, cohort
+):
+    html = client.get("/pipeline/list").get_data(as_text=True)
+    for action in ("move", "assign", "tag"):
+        assert f'class="form-row bulk-fields" data-for="{action}"' in html
+    chosen = re.search(r'<input([^>]*)name="action"([^>]*)value="move"', html)
+    assert chosen and "checked" in chosen.group(0)
+    # A bad tag typed before choosing "move" does not block the move.
+    wang = cohort["wang"]
+    response = post(
+        client,
+        "/pipeline/bulk",
+        {
+            "target": "selected",
+            "ids": [str(wang.id)],
+            "action": "move",
+            "stage": "OFFER",
+            "tag": "not a tag!",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Student, wang.id).stage is Stage.OFFER

@@ -448,3 +448,92 @@ def test_an_import_file_and_its_rows_are_forgotten_after_their_keeping_time(
         assert answer.headers["Location"].endswith("/pipeline/import")
     page = client.get("/pipeline/import").get_data(as_text=True)
     assert "This file is no longer kept" in page
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("expected_graduation", "expected_graduation"),
+        ("Expected graduation date", "expected_graduation"),
+        ("毕业时间", "expected_graduation"),
+        ("预计毕业", "expected_graduation"),
+        ("预计毕业时间：", "expected_graduation"),
+        ("E-mail", "email"),
+        ("邮箱", "email"),
+        ("微信号", "wechat_id"),
+        ("手机号码", "phone"),
+        ("就读学校", "university"),
+        ("学位", "degree"),
+        ("Major", "programme"),
+        ("姓名", "name_hanzi"),
+        ("English name", "name_latin"),
+    ],
+)
+def test_columns_are_mapped_by_header_aliases_in_english_and_chinese(
+    app, header, field
+):
+    from envoycrm.pipeline.imports import guess_mapping
+
+    with app.test_request_context():
+        assert guess_mapping(["Notes", header]) == {field: 1}
+
+
+def _graduation_file(header: str) -> bytes:
+    return "\n".join(
+        [
+            f"Name,University,Degree,Notes,{header}",
+            "Zhang Min,University of Manchester,PhD,met at fair,2027-06-30",
+            "Liu Yang,University of Manchester,Master,,2027年6月",
+            "Bad Row,University of Atlantis,PhD,,2028-01",
+        ]
+    ).encode()
+
+
+def test_a_chinese_graduation_column_is_mapped_and_its_dates_are_stored(
+    client, coordinator, people
+):
+    job_id = _job_id(_upload(client, people, _graduation_file("预计毕业")))
+    response, data = _map_and_preview(client, job_id)
+    assert data["map_expected_graduation"] == "4"
+    assert response.status_code == 302
+    html = client.get(f"/pipeline/import/{job_id}").get_data(as_text=True)
+    # Per column, how many values will be stored: the bad row's are not.
+    assert re.search(
+        r'<th scope="row">预计毕业</th>.*?<td>3</td>\s*'
+        r'<td data-stored="expected_graduation">2</td>',
+        html,
+        re.S,
+    )
+    assert "Expected graduation: 1 of 3 values will not be stored" in html
+    assert "The column “Notes” is not imported: its 1 value will" in html
+    post(client, f"/pipeline/import/{job_id}/confirm", _confirm_key(client, job_id))
+    graduations = db.session.scalars(
+        select(Student.expected_graduation).order_by(Student.id)
+    ).all()
+    assert [d.isoformat() for d in graduations] == ["2027-06-30", "2027-06-01"]
+
+
+def _confirm_key(client, job_id) -> dict:
+    page = client.get(f"/pipeline/import/{job_id}").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    return {"idempotency_key": key[1]} if key else {}
+
+
+def test_a_recognisable_column_left_unmapped_is_warned_about(
+    client, coordinator, people
+):
+    job_id = _job_id(_upload(client, people, _graduation_file("毕业时间")))
+    response = post(
+        client,
+        f"/pipeline/import/{job_id}/mapping",
+        {"map_name_latin": "0", "map_university": "1", "map_degree": "2"},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/pipeline/import/{job_id}/mapping").get_data(as_text=True)
+    assert "“毕业时间” looks like Expected graduation." in page
+    html = client.get(f"/pipeline/import/{job_id}").get_data(as_text=True)
+    assert (
+        "The column “毕业时间” looks like Expected graduation but is not imported: "
+        "its 3 values will be dropped." in html
+    )
+    assert '<td data-stored="">0</td>' in html

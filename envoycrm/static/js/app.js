@@ -385,6 +385,101 @@
     if (navigator.onLine !== false) { flush(false); }
   });
 
+  // --- the pipeline board: one Tab stop per column (a roving tabindex), the
+  // arrow keys from card to card, Enter opens the focused card's move menu.
+  // Without this script every link on a card is a plain Tab stop.
+  var FOCUSABLE = "a[href], button, select, input, textarea, summary";
+
+  function cardsOf(column) {
+    return Array.prototype.slice.call(column.querySelectorAll("li[data-card]"));
+  }
+  function setInner(card, reachable) {
+    card.querySelectorAll(FOCUSABLE).forEach(function (el) {
+      if (reachable) { el.removeAttribute("tabindex"); } else { el.setAttribute("tabindex", "-1"); }
+    });
+  }
+  function activate(column, card) {
+    cardsOf(column).forEach(function (other) {
+      other.setAttribute("tabindex", other === card ? "0" : "-1");
+      // A card with its menu open keeps its controls reachable.
+      setInner(other, other.classList.contains("card-open"));
+    });
+  }
+  function initBoard() {
+    document.querySelectorAll("[data-board] ol.cards").forEach(function (column) {
+      var cards = cardsOf(column);
+      if (!cards.length) { return; }
+      var current = cards.filter(function (c) { return c.getAttribute("tabindex") === "0"; })[0];
+      activate(column, current || cards[0]);
+    });
+  }
+  function columns() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-board] ol.cards"))
+      .filter(function (column) { return cardsOf(column).length; });
+  }
+  function focusCard(column, card) {
+    if (!card) { return; }
+    activate(column, card);
+    card.focus();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var card = event.target;
+    if (!card.matches || !card.matches("[data-board] li[data-card]")) {
+      // Escape inside an open menu returns to the board.
+      if (event.key === "Escape" && card.closest) {
+        var open = card.closest("[data-board] li.card-open");
+        var cancel = open && open.querySelector("[data-card-cancel]");
+        if (cancel) { event.preventDefault(); cancel.click(); }
+      }
+      return;
+    }
+    var column = card.parentNode;
+    var cards = cardsOf(column);
+    var index = cards.indexOf(card);
+    var all = columns();
+    var at = all.indexOf(column);
+    var next = null;
+    var nextColumn = column;
+    switch (event.key) {
+      case "ArrowDown": next = cards[index + 1]; break;
+      case "ArrowUp": next = cards[index - 1]; break;
+      case "Home": next = cards[0]; break;
+      case "End": next = cards[cards.length - 1]; break;
+      case "ArrowRight":
+      case "ArrowLeft":
+        nextColumn = all[at + (event.key === "ArrowRight" ? 1 : -1)];
+        if (nextColumn) {
+          var there = cardsOf(nextColumn);
+          next = there[Math.min(index, there.length - 1)];
+        }
+        break;
+      case "Enter":
+        var menu = card.querySelector(".card-menu-link");
+        if (menu) { event.preventDefault(); menu.click(); }
+        return;
+      default: return;
+    }
+    event.preventDefault();
+    if (next) { focusCard(nextColumn, next); }
+  });
+  // Focus inside a card makes its own links reachable by Tab; leaving it, not.
+  document.addEventListener("focusin", function (event) {
+    var card = event.target.closest && event.target.closest("[data-board] li[data-card]");
+    if (card) {
+      activate(card.parentNode, card);
+      setInner(card, true);
+    }
+  });
+  document.addEventListener("focusout", function (event) {
+    var card = event.target.closest && event.target.closest("[data-board] li[data-card]");
+    if (card && !card.contains(event.relatedTarget) && !card.classList.contains("card-open")) {
+      setInner(card, false);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", initBoard);
+  document.addEventListener("htmx:after:settle", initBoard);
+
   // Move focus where a keyboard or screen-reader user expects it after a swap:
   // to the first invalid field when a form came back with errors, otherwise
   // to the main region when a whole page was swapped in by a boosted link.
