@@ -42,11 +42,12 @@ def _fingerprint() -> list:
             Student.stage,
             Student.intention_level,
             Student.created_at,
+            Student.last_activity_on,
             Student.last_activity_at,
         ).order_by(Student.id)
     ).all()
     interactions = db.session.execute(
-        select(Interaction.kind, func.count(), func.max(Interaction.occurred_at))
+        select(Interaction.kind, func.count(), func.max(Interaction.occurred_on))
         .group_by(Interaction.kind)
         .order_by(Interaction.kind)
     ).all()

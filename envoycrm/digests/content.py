@@ -8,7 +8,7 @@ when they are made. Lists are bounded; counts come from SQL aggregates.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -292,10 +292,11 @@ def _needs_the_bureau(digest: BureauDigest, window: Window) -> None:
 def _quiet_envoys(digest: BureauDigest, end: datetime) -> None:
     """Active envoys who logged nothing in the last 30 days."""
     since = end - QUIET_AFTER
+    # Touchpoints carry a day, not an instant: compare whole days (UTC).
     logged = select(Interaction.id).where(
         Interaction.author_id == User.id,
-        Interaction.occurred_at >= since,
-        Interaction.occurred_at < end,
+        Interaction.occurred_on >= since.astimezone(UTC).date(),
+        Interaction.occurred_on <= end.astimezone(UTC).date(),
     )
     created = select(Student.id).where(
         Student.created_by_id == User.id,

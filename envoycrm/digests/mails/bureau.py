@@ -15,6 +15,7 @@ from . import (
     Section,
     covered,
     covers,
+    day,
     get_locale_name,
     subject,
     trend_lines,
@@ -128,6 +129,7 @@ def bureau_mail(digest: BureauDigest, link) -> Mail:
                     [
                         f"{label(s.degree)}, {label(s.field)}",
                         _("logged by %(envoy)s", envoy=s.owner.full_name),
+                        _("last contact %(when)s", when=day(s.last_activity_on)),
                     ],
                 )
                 for s in digest.new_student_list
