@@ -132,3 +132,30 @@ def test_envoy_digest_is_opt_in(mailserver, people):
     outbox.run(NOW)
     assert mailserver.handler.to(people["envoy"].email) == []
     assert mailserver.handler.to(people["coordinator"].email) != []
+
+
+def test_a_new_york_envoys_met_on_reads_the_same_date_in_a_shanghai_digest(
+    mailserver, factory, people
+):
+    """Stored the old way (noon in New York), 19 Nov was 01:00 on 20 Nov in
+    Shanghai; a date stays 19 Nov for every reader."""
+    from datetime import date
+
+    envoy = factory.user(
+        Role.ENVOY, "ny@example.org", locale="en", timezone="America/New_York"
+    )
+    student = factory.student(
+        envoy, name_latin="Met In New York", met_on=date(2026, 11, 19)
+    )
+    set_times(student, created_at=IN_WEEK)
+    coordinator = factory.user(
+        Role.COORDINATOR, "shanghai@example.org", locale="en", timezone="Asia/Shanghai"
+    )
+
+    outbox.run(NOW)
+
+    [message] = mailserver.handler.to(coordinator.email)
+    for body in (text_of(message), html_of(message)):
+        item = body.split("Met In New York", 1)[1][:400]
+        assert "last contact Nov 19, 2026" in item
+        assert "Nov 20" not in item
