@@ -1,7 +1,5 @@
 """Views of the envoy workspace: quick log, lists, the student page."""
 
-from datetime import date
-
 from flask import (
     abort,
     current_app,
@@ -22,7 +20,7 @@ from envoycrm.database import STALE
 from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
-from envoycrm.i18n import select_timezone
+from envoycrm.i18n import select_timezone, user_today
 from envoycrm.idempotency import idempotent, relocate, remember
 from envoycrm.models import (
     FieldOfStudy,
@@ -162,7 +160,7 @@ def _student_page(student: Student, status: int = 200, **forms):
     """The student page with every form, some possibly carrying errors."""
     forms.setdefault("interaction_form", InteractionForm(formdata=None))
     if forms["interaction_form"].occurred_on.data is None:
-        forms["interaction_form"].occurred_on.data = date.today()
+        forms["interaction_form"].occurred_on.data = user_today()
     forms.setdefault("intention_form", IntentionForm(formdata=None))
     forms.setdefault("consent_form", ConsentForm(formdata=None))
     forms.setdefault("stage_form", StageForm(formdata=None, stage=student.stage))

@@ -1,7 +1,5 @@
 """Views of the task list."""
 
-from datetime import date
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +7,7 @@ from flask_login import current_user
 from envoycrm.access import get_scoped_or_404, roles, scoped
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
+from envoycrm.i18n import user_today
 from envoycrm.jobs import referrals
 from envoycrm.models import Role, Task
 from envoycrm.params import flag_arg, page_arg
@@ -34,7 +33,7 @@ def index():
         openings=services.openings_of_tasks(page.items),
         held=referrals.held_replies_of_tasks(page.items),
         show_done=show_done,
-        today=date.today(),
+        today=user_today(),
         form=TaskDoneForm(formdata=None),
     )
 

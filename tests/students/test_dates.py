@@ -139,3 +139,31 @@ def test_the_latest_activity_orders_by_day_then_by_when_it_was_recorded(
     assert names == ["Met Later", "Met Earlier", "Met Last Week"]
     assert backdated.last_activity_on == today - timedelta(days=6)
     assert earlier.last_activity_on == later.last_activity_on == today
+
+
+def test_a_date_field_offers_today_in_the_envoys_zone_not_the_servers(
+    client, factory, people
+):
+    # Kiritimati is UTC+14 and Pago Pago UTC-11: at any hour one of them is
+    # on another day than the server.
+    zone = next(
+        name
+        for name in ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+        if utcnow().astimezone(ZoneInfo(name)).date() != date.today()
+    )
+    envoy = factory.user(
+        Role.ENVOY,
+        "far.envoy@example.org",
+        timezone=zone,
+        university=people["envoy"].envoy_profile.university,
+    )
+    student = factory.student(envoy)
+    local_today = utcnow().astimezone(ZoneInfo(zone)).date().isoformat()
+    sign_in(client, envoy.email)
+
+    home = client.get("/").get_data(as_text=True)
+    met_on = re.search(r'<input[^>]*name="met_on"[^>]*>', home).group(0)
+    assert f'value="{local_today}"' in met_on
+    page = client.get(f"/students/{student.id}").get_data(as_text=True)
+    occurred_on = re.search(r'<input[^>]*name="occurred_on"[^>]*>', page).group(0)
+    assert f'value="{local_today}"' in occurred_on
