@@ -127,9 +127,13 @@ def test_demo_load_adds_students_true_to_the_programme(runner):
         degree=some.degree,
         name_latin="Test Student",
         name_key="student test",
+        last_activity_on=some.last_activity_on,
     )
     new_interaction = Interaction(
-        student_id=some.id, author_id=some.owner_id, kind=InteractionKind.CHAT
+        student_id=some.id,
+        author_id=some.owner_id,
+        kind=InteractionKind.CHAT,
+        occurred_on=some.last_activity_on,
     )
     db.session.add_all([new_student, new_interaction])
     db.session.flush()
