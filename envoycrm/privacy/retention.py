@@ -2,7 +2,7 @@
 for review, then kept or purged (erased) by a coordinator; uploaded import
 files are kept only while their import is being done."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -27,10 +27,11 @@ def flag_retention(now: datetime) -> int:
     already flagged keep their first flag date, so running twice is harmless.
     Commits.
     """
-    cutoff = now - retention_period()
+    # Whole days: the last activity is a calendar day (UTC decides the edge).
+    cutoff = (now - retention_period()).astimezone(UTC).date()
     result = db.session.execute(
         update(Student)
-        .where(Student.last_activity_at < cutoff)
+        .where(Student.last_activity_on < cutoff)
         .where(Student.retention_flagged_at.is_(None))
         .values(retention_flagged_at=now)
         .execution_options(synchronize_session=False)

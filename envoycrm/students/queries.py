@@ -7,7 +7,7 @@ workspace list and the pipeline each offer a subset of it.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -212,7 +212,8 @@ def envoy_numbers(envoy: User, now: datetime | None = None) -> EnvoyNumbers:
 
 def waiting_for_follow_up(envoy: User, today: date, limit: int = 10) -> Select:
     """Open students due a follow-up: a date reached, or no contact in 30 days."""
-    stale = datetime.combine(today, time(0), UTC) - FOLLOW_UP_AFTER
+    # The day of the last contact counts, not when it was written down.
+    stale = today - FOLLOW_UP_AFTER
     return (
         select(Student)
         .where(
@@ -220,7 +221,7 @@ def waiting_for_follow_up(envoy: User, today: date, limit: int = 10) -> Select:
             Student.stage.in_(OPEN_STAGES),
             or_(
                 Student.follow_up_on <= today,
-                (Student.follow_up_on.is_(None)) & (Student.last_activity_at < stale),
+                (Student.follow_up_on.is_(None)) & (Student.last_activity_on < stale),
             ),
         )
         .options(selectinload(Student.university))

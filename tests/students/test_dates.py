@@ -167,3 +167,24 @@ def test_a_date_field_offers_today_in_the_envoys_zone_not_the_servers(
     page = client.get(f"/students/{student.id}").get_data(as_text=True)
     occurred_on = re.search(r'<input[^>]*name="occurred_on"[^>]*>', page).group(0)
     assert f'value="{local_today}"' in occurred_on
+
+
+def test_a_call_logged_today_about_a_day_long_ago_leaves_the_student_waiting(
+    factory, people
+):
+    """ "No contact in 30 days" counts the day of the contact, not the day it
+    was written down."""
+    from envoycrm.students.queries import waiting_for_follow_up
+
+    envoy = people["envoy"]
+    today = utcnow().astimezone(ZoneInfo(envoy.timezone)).date()
+    student = factory.student(
+        envoy, name_latin="Long Quiet", met_on=today - timedelta(days=60)
+    )
+    services.add_interaction(
+        student, envoy, InteractionKind.CALL, today - timedelta(days=40), "Late note"
+    )
+    db.session.commit()
+
+    waiting = db.session.scalars(waiting_for_follow_up(envoy, today)).all()
+    assert [s.name_latin for s in waiting] == ["Long Quiet"]
