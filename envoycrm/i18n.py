@@ -25,6 +25,8 @@ from flask_babel import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from envoycrm.models.base import local_date, utcnow
+
 LANG_COOKIE = "lang"
 
 # Human names of the UI languages, each written in its own language.
@@ -72,6 +74,15 @@ def select_timezone() -> str:
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def user_today() -> date:
+    """Today in the signed-in user's zone: the day "today" means in a date field.
+
+    The server's own date (``date.today()``) is another zone's day for half
+    the world's evenings.
+    """
+    return local_date(utcnow(), select_timezone())
 
 
 def is_valid_timezone(name: str) -> bool:

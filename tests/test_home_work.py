@@ -170,7 +170,7 @@ def test_an_envoy_who_met_someone_in_the_last_30_days_is_not_quiet(
     db.session.execute(
         update(Interaction)
         .where(Interaction.student_id == student.id)
-        .values(occurred_at=utcnow() - timedelta(days=40))
+        .values(occurred_on=(utcnow() - timedelta(days=40)).date())
     )
     db.session.execute(
         update(Student)
@@ -185,7 +185,7 @@ def test_an_envoy_who_met_someone_in_the_last_30_days_is_not_quiet(
     db.session.execute(
         update(Interaction)
         .where(Interaction.student_id == student.id)
-        .values(occurred_at=utcnow() - timedelta(days=3))
+        .values(occurred_on=(utcnow() - timedelta(days=3)).date())
     )
     db.session.commit()
     page = client.get("/pipeline/envoys?quiet=1").get_data(as_text=True)

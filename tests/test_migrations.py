@@ -131,3 +131,75 @@ def test_migrating_removes_tag_values_and_visitors_addresses_from_the_trail(
         assert "student_id" in str(stored[1][2])
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_touchpoint_written_the_old_way_keeps_its_calendar_date_both_ways(
+    empty_database,
+):
+    """Before 0011 a "met on 3 Dec" was stored as noon of that day in the
+    author's zone. Converted in that zone it stays 3 Dec, even for an author
+    whose noon falls on 2 Dec in UTC (Auckland); the downgrade gives the noon
+    back."""
+    from datetime import UTC, date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from envoycrm.models.base import UTCDateTime
+    from tests.conftest import Factory
+
+    zones = ("America/New_York", "Asia/Shanghai", "Pacific/Auckland")
+    met_on = date(2026, 12, 3)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade()
+        factory = Factory()
+        authors = {}
+        for zone in zones:
+            envoy = factory.user(Role.ENVOY, timezone=zone)
+            authors[factory.student(envoy, met_on=met_on).id] = zone
+        db.session.remove()
+
+        downgrade(revision="0010")
+        interactions = sa.table(
+            "interactions",
+            sa.column("student_id", sa.Integer),
+            sa.column("occurred_at", UTCDateTime),
+        )
+        stored = dict(
+            db.session.execute(
+                sa.select(interactions.c.student_id, interactions.c.occurred_at)
+            ).all()
+        )
+        noon = {
+            student_id: datetime.combine(met_on, time(12), ZoneInfo(zone))
+            for student_id, zone in authors.items()
+        }
+        # The downgrade restores noon of the day in the author's zone.
+        assert stored == {sid: at.astimezone(UTC) for sid, at in noon.items()}
+        assert stored[_key(authors, "Pacific/Auckland")].date() == date(2026, 12, 2)
+        db.session.remove()
+
+        upgrade()
+        days = db.session.execute(
+            sa.text("SELECT student_id, occurred_on FROM interactions")
+        ).all()
+        assert {sid: _as_date(day) for sid, day in days} == dict.fromkeys(
+            authors, met_on
+        )
+        # A student's last activity gets the day it was in their envoy's zone.
+        for student in db.session.scalars(sa.select(Student)):
+            zone = ZoneInfo(authors[student.id])
+            assert student.last_activity_on == (
+                student.last_activity_at.astimezone(zone).date()
+            )
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _key(mapping: dict, value):
+    return next(k for k, v in mapping.items() if v == value)
+
+
+def _as_date(value):
+    from datetime import date
+
+    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -7,7 +7,7 @@ of it that describe envoys (country, university, the envoy).
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import Integer, cast, func, literal, select, union_all
+from sqlalchemy import Date, Integer, cast, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from envoycrm.extensions import db
@@ -103,18 +103,35 @@ def week_start(now: datetime) -> datetime:
     return datetime.combine(day - timedelta(days=day.weekday()), time(0), UTC)
 
 
+def _is_day(column) -> bool:
+    """True for a date-only column (a touchpoint's day), False for an instant."""
+    return isinstance(column.type, Date)
+
+
 def _week_index(column, start: datetime):
-    """Whole weeks between ``start`` and ``column``, computed in SQL."""
+    """Whole weeks between ``start`` and ``column``, computed in SQL.
+
+    A date-only column counts from the UTC Monday ``start`` as a day.
+    """
     if db.engine.dialect.name == "sqlite":
         start_text = start.strftime("%Y-%m-%d %H:%M:%S")
         return cast(
             (func.julianday(column) - func.julianday(literal(start_text))) / 7,
             Integer,
         )
+    if _is_day(column):
+        return cast(func.floor((column - literal(start.date())) / 7.0), Integer)
     return cast(
         func.floor(func.extract("epoch", column - literal(start)) / (7 * 86400)),
         Integer,
     )
+
+
+def _range(column, start: datetime, now: datetime) -> tuple:
+    """Bounds from ``start`` to ``now`` included, as days for a date-only column."""
+    if _is_day(column):
+        return start.date(), now.date() + timedelta(days=1)
+    return start, now + timedelta(microseconds=1)
 
 
 def _weekly_range_counts(column, first: datetime, now: datetime) -> dict[int, int]:
@@ -125,8 +142,8 @@ def _weekly_range_counts(column, first: datetime, now: datetime) -> dict[int, in
     """
     parts = []
     for index in range(WEEKS):
-        start = first + timedelta(weeks=index)
-        end = min(start + timedelta(weeks=1), now + timedelta(microseconds=1))
+        start, stop = _range(column, first + timedelta(weeks=index), now)
+        end = min(start + timedelta(weeks=1), stop)
         parts.append(
             select(literal(index).label("week"), func.count().label("n"))
             .select_from(column.table)
@@ -208,16 +225,17 @@ def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
     first = week_start(now) - timedelta(weeks=WEEKS - 1)
     if filters.is_empty:
         # The whole network: one index range count per week, in one statement.
-        interactions = _weekly_range_counts(Interaction.occurred_at, first, now)
+        interactions = _weekly_range_counts(Interaction.occurred_on, first, now)
         created = _weekly_range_counts(Student.created_at, first, now)
     else:
-        interactions_week = _week_index(Interaction.occurred_at, first)
+        interactions_week = _week_index(Interaction.occurred_on, first)
+        since, until = _range(Interaction.occurred_on, first, now)
         interactions = dict(
             db.session.execute(
                 select(interactions_week, func.count(Interaction.id))
                 .where(
-                    Interaction.occurred_at >= first,
-                    Interaction.occurred_at <= now,
+                    Interaction.occurred_on >= since,
+                    Interaction.occurred_on < until,
                     Interaction.student_id.in_(student_ids),
                 )
                 .group_by(interactions_week)

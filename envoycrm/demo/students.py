@@ -143,6 +143,10 @@ class _Envoy:
         local = datetime(d.year, d.month, d.day, tzinfo=self.zone)
         return int((local + timedelta(seconds=seconds)).timestamp())
 
+    def local_day(self, seconds: int) -> date:
+        """The envoy's calendar day at epoch ``seconds``."""
+        return datetime.fromtimestamp(seconds, self.zone).date()
+
 
 # --- the loader ------------------------------------------------------------------
 
@@ -478,6 +482,7 @@ class _Generator:
         times = self._interaction_times(envoy, created, end, p["n"])
         topic = rng.choice(tables.TOPICS.get(field, tables.GENERIC_TOPICS))
         sectors = tables.SECTORS_BY_FIELD[field]
+        logged = 0
         for i, at in enumerate(times):
             kind = first_kind if i == 0 else tables.KINDS(rng)
             logged = at if i == 0 else min(at + rng.randrange(300, 2 * _DAY), _NOW_TS)
@@ -487,12 +492,13 @@ class _Generator:
                     "student_id": sid,
                     "author_id": envoy.id,
                     "kind": kind,
-                    "occurred_at": _ts(at),
+                    "occurred_on": envoy.local_day(at),
                     "notes": self._note(kind, envoy, topic, rng.choice(sectors)),
                     "created_at": _ts(logged),
                 }
             )
         last_activity = times[-1]
+        last_logged = logged
 
         # Intentions: recorded during some of those touchpoints; the latest counts.
         level = None
@@ -574,7 +580,8 @@ class _Generator:
                 "intention_level": level,
                 "consent_scope": None if withdrawn_at else scope,
                 "follow_up_on": follow_up,
-                "last_activity_at": _ts(last_activity),
+                "last_activity_on": envoy.local_day(last_activity),
+                "last_activity_at": _ts(last_logged),
                 "possible_duplicate_of_id": None,
                 "created_by_id": envoy.id,
                 "created_at": created_at,

@@ -121,7 +121,7 @@ def envoy_trends(envoy: User, window: Window) -> EnvoyTrends:
             Student.created_at, windows, Student.created_by_id == envoy.id
         ),
         touchpoints=_weekly(
-            Interaction.occurred_at, windows, Interaction.author_id == envoy.id
+            Interaction.created_at, windows, Interaction.author_id == envoy.id
         ),
         replies=_weekly(
             JobInterest.created_at, windows, JobInterest.push_id.in_(own_pushes)

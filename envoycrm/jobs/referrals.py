@@ -33,6 +33,7 @@ from envoycrm.models import (
     Task,
     TaskKind,
     User,
+    local_date,
     utcnow,
 )
 from envoycrm.students.duplicates import normalise_wechat
@@ -41,6 +42,7 @@ from envoycrm.students.services import (
     create_student,
     flag_possible_duplicate,
     move_stage,
+    note_activity,
 )
 
 SALT = "envoycrm.referral"
@@ -172,9 +174,8 @@ def _credit(push: Push, student: Student, actor: User | None) -> None:
         )
     if student.stage is not Stage.CLOSED and student.stage.rank < Stage.INTERESTED.rank:
         move_stage(student, actor, Stage.INTERESTED, reason=REPLY_REASON)
-    db.session.execute(
-        update(Student).where(Student.id == student.id).values(last_activity_at=now)
-    )
+    # The reply's day is counted in the zone of the envoy who pushed it.
+    note_activity(student, local_date(now, push.envoy.timezone), now)
 
 
 # --- replies held for the student's envoy ------------------------------------------

@@ -10,7 +10,7 @@ link cannot drift apart. Domain code: plain values in, no request, no commit.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Select, func, select
 
@@ -91,8 +91,9 @@ def quiet_envoys(now: datetime, days: int = QUIET_DAYS) -> Select:
     since = now - timedelta(days=days)
     logged = select(Interaction.id).where(
         Interaction.author_id == User.id,
-        Interaction.occurred_at >= since,
-        Interaction.occurred_at < now,
+        # Touchpoints carry a day, not an instant: compare whole days (UTC).
+        Interaction.occurred_on >= since.astimezone(UTC).date(),
+        Interaction.occurred_on <= now.astimezone(UTC).date(),
     )
     created = select(Student.id).where(
         Student.created_by_id == User.id,

@@ -1,7 +1,7 @@
 """The data model, one module per aggregate."""
 
 from envoycrm.models.audit import AuditEvent
-from envoycrm.models.base import utcnow
+from envoycrm.models.base import local_date, utcnow
 from envoycrm.models.digests import (
     DigestKind,
     DigestMention,
@@ -60,6 +60,7 @@ from envoycrm.models.work import (
 )
 
 __all__ = [
+    "local_date",
     "DataRequest",
     "DataRequestKind",
     "DigestKind",

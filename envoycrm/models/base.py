@@ -1,8 +1,9 @@
 """Column types and helpers shared by the models."""
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Dialect, Enum, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
@@ -11,6 +12,15 @@ from sqlalchemy.orm import DeclarativeBase
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def local_date(moment: datetime, zone: str) -> date:
+    """The calendar day ``moment`` fell on in ``zone`` (an IANA name).
+
+    A real instant becomes a day in the zone of whoever it belongs to (the
+    author of an entry), so it sits beside date-only values such as "met on".
+    """
+    return moment.astimezone(ZoneInfo(zone)).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -131,7 +131,12 @@ class Student(Model):
 
     __tablename__ = "students"
     __table_args__ = (
-        Index("ix_students_owner_activity", "owner_id", "last_activity_at"),
+        Index(
+            "ix_students_owner_activity",
+            "owner_id",
+            "last_activity_on",
+            "last_activity_at",
+        ),
         Index("ix_students_owner_stage", "owner_id", "stage"),
         Index("ix_students_stage_changed", "stage", "stage_changed_at"),
         # Covering indexes for the pipeline board's counts per stage under
@@ -183,6 +188,10 @@ class Student(Model):
         enum_column(ConsentScope)
     )
     follow_up_on: Mapped[date | None] = mapped_column(index=True)
+    # The latest touchpoint: its calendar day (a meeting's own date, or the
+    # day an instant fell on in its author's zone) and, to order entries of
+    # the same day, the instant it was recorded.
+    last_activity_on: Mapped[date] = mapped_column(index=True)
     last_activity_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, index=True
     )
@@ -296,10 +305,10 @@ class Interaction(Model):
 
     __tablename__ = "interactions"
     __table_args__ = (
-        Index("ix_interactions_student_when", "student_id", "occurred_at"),
-        Index("ix_interactions_author_when", "author_id", "occurred_at"),
+        Index("ix_interactions_student_when", "student_id", "occurred_on"),
+        Index("ix_interactions_author_when", "author_id", "occurred_on"),
         # Weekly activity across the whole network (dashboards, digests).
-        Index("ix_interactions_occurred_at", "occurred_at"),
+        Index("ix_interactions_occurred_on", "occurred_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -308,7 +317,9 @@ class Interaction(Model):
     )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[InteractionKind] = mapped_column(enum_column(InteractionKind))
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The day it happened, as its author gave it: a date with no time of
+    # day, so it reads the same in every zone.
+    occurred_on: Mapped[date]
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

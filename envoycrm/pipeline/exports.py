@@ -13,7 +13,7 @@ import io
 import re
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -28,6 +28,8 @@ from envoycrm.pipeline.filters import PipelineFilter, apply_filter
 from envoycrm.students.queries import order_by_sort
 
 PARTITION = 1000
+# Dates in the workbook: ISO order reads the same in every language.
+DATE_FORMAT = "yyyy-mm-dd"
 BLOCK = 64 * 1024
 # Text that a spreadsheet would run as a formula (CSV/formula injection).
 # Formula starts, also after spaces and in full width (some Excel locales).
@@ -81,7 +83,7 @@ def _rows_query(filters: PipelineFilter, ids: list[int] | None):
             Student.intention_level,
             User.full_name,
             Student.consent_scope,
-            Student.last_activity_at,
+            Student.last_activity_on,
         )
         .join(University, University.id == Student.university_id)
         .join(User, User.id == Student.owner_id)
@@ -126,19 +128,24 @@ def export_rows(
                 row.programme or "",
                 label(row.field),
                 label(row.degree),
-                row.expected_graduation.isoformat() if row.expected_graduation else "",
+                row.expected_graduation or "",
                 label(row.stage),
                 max(0, (now - row.stage_changed_at).days),
                 label(row.intention_level),
                 row.full_name,
                 ", ".join(tags.get(row.id, [])),
                 label(row.consent_scope),
-                row.last_activity_at.date().isoformat(),
+                row.last_activity_on,
             ]
 
 
 def safe_text(value):
-    """Text a spreadsheet shows as text: no formulas, no illegal characters."""
+    """Text a spreadsheet shows as text: no formulas, no illegal characters.
+
+    A date becomes its ISO form ("2027-06-01"), the same in every locale.
+    """
+    if isinstance(value, date):
+        return value.isoformat()
     if not isinstance(value, str):
         return value
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -171,6 +178,11 @@ def xlsx_stream(rows: Iterator[list]) -> Iterator[bytes]:
             if isinstance(value, str):
                 cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
                 cell.data_type = "s"  # never a formula, whatever it starts with
+            elif isinstance(value, date):
+                # A real date cell, which spreadsheets sort and filter as a
+                # date. Excel stores day numbers: midnight, shown without time.
+                cell = WriteOnlyCell(sheet, value=datetime.combine(value, time()))
+                cell.number_format = DATE_FORMAT
             else:
                 cell = WriteOnlyCell(sheet, value=value)
             cells.append(cell)

@@ -6,7 +6,7 @@ page loads in a bounded number of queries whatever the number of students.
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import func, select
@@ -24,6 +24,7 @@ from envoycrm.models import (
     Stage,
     Student,
     User,
+    local_date,
     utcnow,
 )
 from envoycrm.pipeline.filters import (
@@ -279,11 +280,14 @@ class EnvoyActivity:
     meetings: int = 0
     pushes: int = 0
     replies: int = 0
-    last_activity: datetime | None = None
+    # The envoy's own calendar day: a meeting's day, or a push's in their zone.
+    last_activity: date | None = None
 
     def inactive(self, now: datetime) -> bool:
         """No activity in the last 30 days."""
-        return self.last_activity is None or self.last_activity < now - INACTIVE_AFTER
+        if self.last_activity is None:
+            return True
+        return self.last_activity < local_date(now - INACTIVE_AFTER, self.user.timezone)
 
 
 def envoy_activity(filters: PipelineFilter) -> list[EnvoyActivity]:
@@ -324,7 +328,7 @@ def envoy_activity(filters: PipelineFilter) -> list[EnvoyActivity]:
         select(
             Interaction.author_id,
             func.count(Interaction.id),
-            func.max(Interaction.occurred_at),
+            func.max(Interaction.occurred_on),
         )
         .where(Interaction.author_id.in_(ids))
         .group_by(Interaction.author_id)
@@ -333,7 +337,10 @@ def envoy_activity(filters: PipelineFilter) -> list[EnvoyActivity]:
         if author_id is None:  # never: the query asks for these ids
             continue
         rows[author_id].meetings = count
-        rows[author_id].last_activity = _aware(latest)
+        # SQLite hands an aggregate back as text, bypassing the column type.
+        rows[author_id].last_activity = (
+            date.fromisoformat(latest) if isinstance(latest, str) else latest
+        )
     pushes = db.session.execute(
         select(Push.envoy_id, func.count(Push.id), func.max(Push.created_at))
         .where(Push.envoy_id.in_(ids))
@@ -341,9 +348,11 @@ def envoy_activity(filters: PipelineFilter) -> list[EnvoyActivity]:
     )
     for envoy_id, count, latest in pushes:
         rows[envoy_id].pushes = count
-        latest = _aware(latest)
-        if latest and (rows[envoy_id].last_activity or latest) <= latest:
-            rows[envoy_id].last_activity = latest
+        if latest is None:
+            continue
+        day = local_date(_aware(latest), rows[envoy_id].user.timezone)
+        if (rows[envoy_id].last_activity or day) <= day:
+            rows[envoy_id].last_activity = day
     replies = db.session.execute(
         select(Push.envoy_id, func.count(JobInterest.id))
         .join(JobInterest, JobInterest.push_id == Push.id)

@@ -2,7 +2,7 @@
 for review, then kept or purged (erased) by a coordinator; uploaded import
 files are kept only while their import is being done."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -11,7 +11,7 @@ from sqlalchemy.orm import defer
 from envoycrm import audit
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
-from envoycrm.models import ImportJob, Student, User, utcnow
+from envoycrm.models import ImportJob, Student, User, local_date, utcnow
 from envoycrm.privacy import rights
 
 
@@ -27,10 +27,11 @@ def flag_retention(now: datetime) -> int:
     already flagged keep their first flag date, so running twice is harmless.
     Commits.
     """
-    cutoff = now - retention_period()
+    # Whole days: the last activity is a calendar day (UTC decides the edge).
+    cutoff = (now - retention_period()).astimezone(UTC).date()
     result = db.session.execute(
         update(Student)
-        .where(Student.last_activity_at < cutoff)
+        .where(Student.last_activity_on < cutoff)
         .where(Student.retention_flagged_at.is_(None))
         .values(retention_flagged_at=now)
         .execution_options(synchronize_session=False)
@@ -47,16 +48,24 @@ def flagged_students():
     return (
         select(Student)
         .where(Student.retention_flagged_at.is_not(None))
-        .order_by(Student.last_activity_at, Student.id)
+        .order_by(Student.last_activity_on, Student.last_activity_at, Student.id)
     )
 
 
 def keep_student(student: Student) -> None:
-    """A coordinator decided to keep a flagged student: clear the flag."""
+    """A coordinator decided to keep a flagged student: clear the flag.
+
+    Keeping counts as activity today (in UTC: no one's zone owns the decision).
+    """
+    now = utcnow()
     db.session.execute(
         update(Student)
         .where(Student.id == student.id)
-        .values(retention_flagged_at=None, last_activity_at=utcnow())
+        .values(
+            retention_flagged_at=None,
+            last_activity_on=local_date(now, "UTC"),
+            last_activity_at=now,
+        )
     )
     audit.record("retention.kept", "student", student.id)
 

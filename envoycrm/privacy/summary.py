@@ -49,7 +49,7 @@ COLUMNS = {
     "notice_language": _l("Privacy notice shown in"),
     "kind": _l("Kind"),
     "notes": _l("Notes"),
-    "occurred_at": _l("Date"),
+    "occurred_on": _l("Date"),
     "recorded_at": _l("Recorded"),
     "created_at": _l("Created"),
     "updated_at": _l("Updated"),

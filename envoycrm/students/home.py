@@ -5,13 +5,12 @@ serves it as an envoy's ``/``; both use these functions, never each other's
 routes.
 """
 
-from datetime import date
-
 from flask import render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
 from envoycrm.extensions import db
+from envoycrm.i18n import user_today
 from envoycrm.models import User
 from envoycrm.network.services import university_choices
 from envoycrm.students import queries, services
@@ -24,14 +23,14 @@ def quick_log_form(envoy: User) -> QuickLogForm:
     form.university_id.choices = university_choices(str(get_locale()))
     if request.method == "GET" and envoy.envoy_profile:
         form.university_id.data = envoy.envoy_profile.university_id
-        form.met_on.data = date.today()
+        form.met_on.data = user_today()
         form.notice_language.data = str(get_locale())
     return form
 
 
 def render_envoy_home(form: QuickLogForm, status: int = 200):
     """The envoy's home page: quick log, own numbers, follow-ups."""
-    today = date.today()
+    today = user_today()
     followups = db.session.scalars(
         queries.waiting_for_follow_up(current_user, today)
     ).all()

@@ -7,7 +7,7 @@ workspace list and the pipeline each offer a subset of it.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from envoycrm.models import (
     Student,
     StudentTag,
     User,
+    local_date,
     utcnow,
 )
 from envoycrm.models.users import DegreeLevel
@@ -48,7 +49,12 @@ class Sort:
 SORTS: dict[str, Sort] = {
     "stage_age": Sort(_l("Longest in stage"), (Student.stage_changed_at, Student.id)),
     "activity": Sort(
-        _l("Latest activity"), (Student.last_activity_at.desc(), Student.id.desc())
+        _l("Latest activity"),
+        (
+            Student.last_activity_on.desc(),
+            Student.last_activity_at.desc(),
+            Student.id.desc(),
+        ),
     ),
     "name": Sort(_l("Name"), (Student.name_key, Student.id)),
     "created": Sort(_l("Newest"), (Student.created_at.desc(), Student.id.desc())),
@@ -173,24 +179,27 @@ def envoy_numbers(envoy: User, now: datetime | None = None) -> EnvoyNumbers:
     """Students logged and touchpoints this week and month, in the envoy's zone."""
     now = now or utcnow()
     week, month = week_and_month_start(now, envoy.timezone)
-    start = min(week, month)
 
-    def since_week_and_month(column, *where) -> tuple[int, int]:
+    def since_week_and_month(column, week, month, *where) -> tuple[int, int]:
         in_week = func.count(case((column >= week, 1)))
         in_month = func.count(case((column >= month, 1)))
         row = db.session.execute(
-            select(in_week, in_month).where(column >= start, *where)
+            select(in_week, in_month).where(column >= min(week, month), *where)
         ).one()
         return row[0], row[1]
 
     numbers = EnvoyNumbers()
     numbers.students_week, numbers.students_month = since_week_and_month(
-        Student.created_at, Student.created_by_id == envoy.id
+        Student.created_at, week, month, Student.created_by_id == envoy.id
     )
+    # Touchpoints carry their own day: count them by the envoy's calendar.
+    zone = ZoneInfo(envoy.timezone)
     numbers.interactions_week, numbers.interactions_month = since_week_and_month(
-        Interaction.occurred_at,
+        Interaction.occurred_on,
+        week.astimezone(zone).date(),
+        month.astimezone(zone).date(),
         Interaction.author_id == envoy.id,
-        Interaction.occurred_at <= now,
+        Interaction.occurred_on <= now.astimezone(zone).date(),
     )
     numbers.owned = (
         db.session.scalar(
@@ -203,7 +212,8 @@ def envoy_numbers(envoy: User, now: datetime | None = None) -> EnvoyNumbers:
 
 def waiting_for_follow_up(envoy: User, today: date, limit: int = 10) -> Select:
     """Open students due a follow-up: a date reached, or no contact in 30 days."""
-    stale = datetime.combine(today, time(0), UTC) - FOLLOW_UP_AFTER
+    # The day of the last contact counts, not when it was written down.
+    stale = today - FOLLOW_UP_AFTER
     return (
         select(Student)
         .where(
@@ -211,13 +221,14 @@ def waiting_for_follow_up(envoy: User, today: date, limit: int = 10) -> Select:
             Student.stage.in_(OPEN_STAGES),
             or_(
                 Student.follow_up_on <= today,
-                (Student.follow_up_on.is_(None)) & (Student.last_activity_at < stale),
+                (Student.follow_up_on.is_(None)) & (Student.last_activity_on < stale),
             ),
         )
         .options(selectinload(Student.university))
         .order_by(
             Student.follow_up_on.is_(None),
             Student.follow_up_on,
+            Student.last_activity_on,
             Student.last_activity_at,
         )
         .limit(limit)
@@ -226,21 +237,43 @@ def waiting_for_follow_up(envoy: User, today: date, limit: int = 10) -> Select:
 
 @dataclass
 class TimelineEntry:
-    """One line of a student's history."""
+    """One line of a student's history.
 
-    when: datetime
+    ``day`` is the calendar day the entry belongs to. ``at`` is its instant,
+    or None for a date-only entry (a meeting "on 3 Dec" has no time of day and
+    shows none). ``recorded`` is when it was written down, which orders the
+    entries of one day.
+    """
+
+    day: date
+    at: datetime | None
+    recorded: datetime
     kind: str  # interaction | intention | stage | consent | consent_withdrawn
     item: object
 
 
-def timeline(student: Student, limit: int = 200) -> list[TimelineEntry]:
+def timeline(student: Student, zone: str, limit: int = 200) -> list[TimelineEntry]:
     """Interactions, intentions, stage moves and consent events, newest first.
 
-    Four bounded queries, whatever the length of the history.
+    Instants are placed on the day they fell on in ``zone`` (the reader's), so
+    they sit beside date-only interactions: newest day first, then newest
+    recorded first. Four bounded queries, whatever the length of the history.
     """
-    entries = []
+    entries = [
+        TimelineEntry(row.occurred_on, None, row.created_at, "interaction", row)
+        for row in db.session.scalars(
+            select(Interaction)
+            .where(Interaction.student_id == student.id)
+            .options(selectinload(Interaction.author))
+            .order_by(Interaction.occurred_on.desc(), Interaction.created_at.desc())
+            .limit(limit)
+        )
+    ]
+
+    def instant(at: datetime, kind: str, item: object) -> TimelineEntry:
+        return TimelineEntry(local_date(at, zone), at, at, kind, item)
+
     for model, when, who, kind in (
-        (Interaction, Interaction.occurred_at, Interaction.author, "interaction"),
         (Intention, Intention.recorded_at, Intention.recorded_by, "intention"),
         (StageChange, StageChange.changed_at, StageChange.changed_by, "stage"),
     ):
@@ -251,14 +284,12 @@ def timeline(student: Student, limit: int = 200) -> list[TimelineEntry]:
             .order_by(when.desc())
             .limit(limit)
         )
-        entries += [TimelineEntry(getattr(row, when.key), kind, row) for row in rows]
+        entries += [instant(getattr(row, when.key), kind, row) for row in rows]
     for consent in student.consents:
-        entries.append(TimelineEntry(consent.recorded_at, "consent", consent))
+        entries.append(instant(consent.recorded_at, "consent", consent))
         if consent.withdrawn_at:
-            entries.append(
-                TimelineEntry(consent.withdrawn_at, "consent_withdrawn", consent)
-            )
-    entries.sort(key=lambda e: e.when, reverse=True)
+            entries.append(instant(consent.withdrawn_at, "consent_withdrawn", consent))
+    entries.sort(key=lambda e: (e.day, e.recorded), reverse=True)
     return entries[:limit]
 
 

@@ -1,7 +1,5 @@
 """Views of the envoy workspace: quick log, lists, the student page."""
 
-from datetime import date
-
 from flask import (
     abort,
     current_app,
@@ -22,6 +20,7 @@ from envoycrm.database import STALE
 from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
+from envoycrm.i18n import select_timezone, user_today
 from envoycrm.idempotency import idempotent, relocate, remember
 from envoycrm.models import (
     FieldOfStudy,
@@ -161,7 +160,7 @@ def _student_page(student: Student, status: int = 200, **forms):
     """The student page with every form, some possibly carrying errors."""
     forms.setdefault("interaction_form", InteractionForm(formdata=None))
     if forms["interaction_form"].occurred_on.data is None:
-        forms["interaction_form"].occurred_on.data = date.today()
+        forms["interaction_form"].occurred_on.data = user_today()
     forms.setdefault("intention_form", IntentionForm(formdata=None))
     forms.setdefault("consent_form", ConsentForm(formdata=None))
     forms.setdefault("stage_form", StageForm(formdata=None, stage=student.stage))
@@ -184,7 +183,7 @@ def _student_page(student: Student, status: int = 200, **forms):
         render_template(
             template,
             student=student,
-            timeline=queries.timeline(student),
+            timeline=queries.timeline(student, select_timezone()),
             intention=queries.current_intention(student),
             duplicate_of=duplicate_of,
             **forms,
@@ -290,7 +289,7 @@ def add_interaction(student_id: int):
     form = InteractionForm()
     if not form.validate_on_submit():
         return _student_page(student, 422, interaction_form=form)
-    services.add_interaction_on(
+    services.add_interaction(
         student, current_user, form.kind.data, form.occurred_on.data, form.notes.data
     )
     return _after_change(student, _("Added to the timeline."), created_by=form)

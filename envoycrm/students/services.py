@@ -1,8 +1,7 @@
 """Domain functions of the envoy workspace. They know nothing of requests."""
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,6 +29,7 @@ from envoycrm.models import (
     StudentTag,
     Task,
     User,
+    local_date,
     utcnow,
 )
 from envoycrm.students.duplicates import Probe, find_duplicates, normalise_wechat
@@ -73,16 +73,20 @@ def create_student(
     now: datetime,
     tags: Iterable[str] = (),
     stage_changed_by_id: int | None = None,
+    first_contact_on: date | None = None,
 ) -> Student:
     """A new student at *contacted*, with the consent given and the first stage.
 
     The one way a student comes into EnvoyCRM: the quick log, a public referral
     reply and an import all call it. ``actor_id`` is who entered the record
     (None when the student replied themselves); ``stage_changed_by_id``
-    defaults to them. It adds to the session without flushing, so an import
+    defaults to them. ``first_contact_on`` is the day of the first contact,
+    the student's last activity so far (today in the owner's zone when not
+    given). It adds to the session without flushing, so an import
     writes a chunk at once; callers that log one person flush and call
     ``flag_possible_duplicate``.
     """
+    owner = db.session.get(User, owner_id)
     student = Student(
         owner_id=owner_id,
         created_by_id=actor_id,
@@ -90,6 +94,8 @@ def create_student(
         stage=Stage.CONTACTED,
         stage_changed_at=now,
         consent_scope=consent_scope,
+        last_activity_on=first_contact_on
+        or local_date(now, owner.timezone if owner else "UTC"),
         last_activity_at=now,
         created_at=now,
         tags=[StudentTag(tag=tag) for tag in tags],
@@ -144,49 +150,51 @@ def log_student(envoy: User, data: dict, notice_language: str) -> Student:
         consent_method=data["consent_method"],
         notice_language=notice_language,
         now=now,
+        first_contact_on=data["met_on"],
     )
     db.session.flush()
-    met_at = _local_noon(data["met_on"], envoy.timezone)
-    add_interaction(student, envoy, data["met_kind"], met_at, data.get("notes") or "")
+    add_interaction(
+        student, envoy, data["met_kind"], data["met_on"], data.get("notes") or ""
+    )
     flag_possible_duplicate(student)
     audit.record("student.create", "student", student.id, actor_id=envoy.id)
     return student
-
-
-def _local_noon(day: date, timezone: str) -> datetime:
-    """Midday of ``day`` in the user's zone, in UTC (a date-only event)."""
-    return datetime.combine(day, time(12), ZoneInfo(timezone)).astimezone(UTC)
 
 
 def add_interaction(
     student: Student,
     author: User,
     kind: InteractionKind,
-    occurred_at: datetime,
+    day: date,
     notes: str,
 ) -> Interaction:
-    """Record a touchpoint and refresh the student's last activity."""
+    """Record a touchpoint that happened on ``day`` and refresh the last activity.
+
+    ``day`` is a date with no time of day: it reads the same in every zone.
+    """
+    now = utcnow()
     interaction = Interaction(
         student_id=student.id,
         author_id=author.id,
         kind=kind,
-        occurred_at=occurred_at,
+        occurred_on=day,
         notes=notes,
+        created_at=now,
     )
     db.session.add(interaction)
-    if student.last_activity_at is None or occurred_at > student.last_activity_at:
-        _update_without_version(student, last_activity_at=occurred_at)
+    note_activity(student, day, now)
     audit.record("interaction.create", "student", student.id, actor_id=author.id)
     return interaction
 
 
-def add_interaction_on(
-    student: Student, author: User, kind: InteractionKind, day: date, notes: str
-) -> Interaction:
-    """Record a touchpoint that happened on ``day`` (in the author's zone)."""
-    return add_interaction(
-        student, author, kind, _local_noon(day, author.timezone), notes
-    )
+def note_activity(student: Student, day: date, at: datetime) -> None:
+    """Make (``day``, ``at``) the student's last activity if it is the latest.
+
+    Activities order by their day, then by the instant they were recorded, so
+    a meeting dated today and an intention recorded today compare correctly.
+    """
+    if (day, at) > (student.last_activity_on, student.last_activity_at):
+        _update_without_version(student, last_activity_on=day, last_activity_at=at)
 
 
 def _update_without_version(student: Student, **values) -> None:
@@ -232,9 +240,9 @@ def record_intention(student: Student, actor: User, data: dict) -> Intention:
         notes=data.get("notes") or None,
     )
     db.session.add(intention)
-    _update_without_version(
-        student, intention_level=data["level"], last_activity_at=utcnow()
-    )
+    _update_without_version(student, intention_level=data["level"])
+    now = utcnow()
+    note_activity(student, local_date(now, actor.timezone), now)
     audit.record("intention.create", "student", student.id)
     return intention
 
@@ -412,7 +420,10 @@ def merge(keep: Student, other: Student) -> None:
     keep.name_key = name_key(keep.name_latin, keep.name_hanzi)
     if other.stage is not Stage.CLOSED and other.stage.rank > keep.stage.rank:
         keep.stage, keep.stage_changed_at = other.stage, other.stage_changed_at
-    keep.last_activity_at = max(keep.last_activity_at, other.last_activity_at)
+    keep.last_activity_on, keep.last_activity_at = max(
+        (keep.last_activity_on, keep.last_activity_at),
+        (other.last_activity_on, other.last_activity_at),
+    )
     if keep.possible_duplicate_of_id in (keep.id, other.id):
         keep.possible_duplicate_of_id = None
     latest = db.session.scalar(

@@ -1,7 +1,5 @@
 """Views of the task list."""
 
-from datetime import date
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +7,7 @@ from flask_login import current_user
 from envoycrm.access import get_scoped_or_404, roles, scoped
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
+from envoycrm.i18n import user_today
 from envoycrm.jobs import referrals
 from envoycrm.models import Role, Task, TaskKind
 from envoycrm.params import enum_list_arg, flag_arg, page_arg
@@ -41,7 +40,7 @@ def index():
         show_done=show_done,
         kinds=kinds,
         args=services.list_args(show_done, kinds),
-        today=date.today(),
+        today=user_today(),
         form=TaskDoneForm(formdata=None),
     )
 

@@ -42,11 +42,12 @@ def _fingerprint() -> list:
             Student.stage,
             Student.intention_level,
             Student.created_at,
+            Student.last_activity_on,
             Student.last_activity_at,
         ).order_by(Student.id)
     ).all()
     interactions = db.session.execute(
-        select(Interaction.kind, func.count(), func.max(Interaction.occurred_at))
+        select(Interaction.kind, func.count(), func.max(Interaction.occurred_on))
         .group_by(Interaction.kind)
         .order_by(Interaction.kind)
     ).all()
@@ -126,9 +127,13 @@ def test_demo_load_adds_students_true_to_the_programme(runner):
         degree=some.degree,
         name_latin="Test Student",
         name_key="student test",
+        last_activity_on=some.last_activity_on,
     )
     new_interaction = Interaction(
-        student_id=some.id, author_id=some.owner_id, kind=InteractionKind.CHAT
+        student_id=some.id,
+        author_id=some.owner_id,
+        kind=InteractionKind.CHAT,
+        occurred_on=some.last_activity_on,
     )
     db.session.add_all([new_student, new_interaction])
     db.session.flush()

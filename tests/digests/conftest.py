@@ -224,6 +224,7 @@ def busy_week(factory, people):
         stuck,
         created_at=IN_WEEK - timedelta(days=200),
         stage_changed_at=IN_WEEK - timedelta(days=100),
+        last_activity_on=(IN_WEEK - timedelta(days=100)).date(),
         last_activity_at=IN_WEEK - timedelta(days=100),
         follow_up_on=None,
     )

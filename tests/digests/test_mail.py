@@ -107,8 +107,12 @@ def test_berlin_envoy_reads_times_in_berlin(mailserver, factory, people):
     student = factory.student(envoy, name_latin="Anna Schmidt")
     # Last contact long ago: the student waits for a follow-up.
     last = IN_WEEK.replace(month=9)
-    set_times(student, last_activity_at=last, follow_up_on=None)
-    berlin = ZoneInfo("Europe/Berlin")
+    set_times(
+        student,
+        last_activity_on=last.astimezone(ZoneInfo("Europe/Berlin")).date(),
+        last_activity_at=last,
+        follow_up_on=None,
+    )
     berlin_monday = due_at(PERIOD, "Europe/Berlin")
     assert berlin_monday.hour == 7  # 08:00 CET
 
@@ -117,8 +121,9 @@ def test_berlin_envoy_reads_times_in_berlin(mailserver, factory, people):
     [message] = mailserver.handler.to(envoy.email)
     text = text_of(message)
     assert "Anna Schmidt" in text
-    assert format_datetime(last, "medium", tzinfo=berlin, locale="en") not in text
-    assert "Sep 20, 2026, 4:30\u202fAM" in text  # 02:30 UTC is 04:30 CEST
+    # The last contact is a day, with no invented time of day.
+    assert "last contact Sep 20, 2026" in text
+    assert "last contact Sep 20, 2026," not in text
     assert "Nov 23, 2026, 8:00\u202fAM" in text  # the window ends at 08:00 local
     assert ":00:00" not in text
 
@@ -127,3 +132,30 @@ def test_envoy_digest_is_opt_in(mailserver, people):
     outbox.run(NOW)
     assert mailserver.handler.to(people["envoy"].email) == []
     assert mailserver.handler.to(people["coordinator"].email) != []
+
+
+def test_a_new_york_envoys_met_on_reads_the_same_date_in_a_shanghai_digest(
+    mailserver, factory, people
+):
+    """Stored the old way (noon in New York), 19 Nov was 01:00 on 20 Nov in
+    Shanghai; a date stays 19 Nov for every reader."""
+    from datetime import date
+
+    envoy = factory.user(
+        Role.ENVOY, "ny@example.org", locale="en", timezone="America/New_York"
+    )
+    student = factory.student(
+        envoy, name_latin="Met In New York", met_on=date(2026, 11, 19)
+    )
+    set_times(student, created_at=IN_WEEK)
+    coordinator = factory.user(
+        Role.COORDINATOR, "shanghai@example.org", locale="en", timezone="Asia/Shanghai"
+    )
+
+    outbox.run(NOW)
+
+    [message] = mailserver.handler.to(coordinator.email)
+    for body in (text_of(message), html_of(message)):
+        item = body.split("Met In New York", 1)[1][:400]
+        assert "last contact Nov 19, 2026" in item
+        assert "Nov 20" not in item

@@ -115,7 +115,13 @@ def test_an_envoy_opts_in_in_the_settings(
     envoy = login_as("envoy")
     # A student of theirs waits for a follow-up: the digest has news.
     waiting = factory.student(envoy, name_latin="Waiting Student")
-    set_times(waiting, last_activity_at=IN_WEEK.replace(month=9), follow_up_on=None)
+    last = IN_WEEK.replace(month=9)
+    set_times(
+        waiting,
+        last_activity_on=last.date(),
+        last_activity_at=last,
+        follow_up_on=None,
+    )
     page = client.get("/settings").get_data(as_text=True)
     checkbox = page.split('id="digest_subscribed"')[0].rsplit("<input", 1)[-1]
     assert "checked" not in checkbox  # off until the envoy turns it on

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from envoycrm.extensions import db
-from envoycrm.models import AuditEvent, Stage, StageChange, Student, StudentTag
+from envoycrm.models import AuditEvent, Role, Stage, StageChange, Student, StudentTag
 from envoycrm.students import services as student_services
 from tests.conftest import post, sign_in
 
@@ -343,3 +343,44 @@ def test_bulk_shows_each_actions_fields_apart_and_ignores_the_others(
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Student, wang.id).stage is Stage.OFFER
+
+
+def test_a_new_york_envoys_dates_export_as_the_same_dates_to_a_shanghai_coordinator(
+    client, coordinator, factory, people
+):
+    """XLSX holds real date cells, CSV ISO dates: 3 Dec stays 3 Dec, although
+    noon in New York is already 4 Dec in Shanghai."""
+    from datetime import date, datetime
+
+    assert coordinator.timezone == "Asia/Shanghai"
+    envoy = factory.user(
+        Role.ENVOY,
+        "ny@example.org",
+        timezone="America/New_York",
+        university=people["envoy"].envoy_profile.university,
+    )
+    factory.student(
+        envoy,
+        name_latin="Met In New York",
+        met_on=date(2026, 12, 3),
+        expected_graduation=date(2027, 6, 1),
+    )
+    envoy_filter = f"envoy={envoy.id}"
+
+    response = client.get(f"/pipeline/export.xlsx?{envoy_filter}")
+    sheet = load_workbook(io.BytesIO(response.get_data())).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    row = sheet[2]
+    graduation = row[header.index("Expected graduation")]
+    activity = row[header.index("Latest activity")]
+    for cell, day in ((graduation, date(2027, 6, 1)), (activity, date(2026, 12, 3))):
+        assert cell.is_date and cell.data_type == "d"
+        assert cell.number_format == "yyyy-mm-dd"
+        assert isinstance(cell.value, datetime)
+        assert cell.value.date() == day and cell.value.time().hour == 0
+
+    response = client.get(f"/pipeline/export.csv?{envoy_filter}")
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    header, values = rows[0], rows[1]
+    assert values[header.index("Expected graduation")] == "2027-06-01"
+    assert values[header.index("Latest activity")] == "2026-12-03"

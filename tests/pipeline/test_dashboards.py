@@ -103,7 +103,7 @@ def _scenario(factory, people, cohort):
                 student_id=cohort["wang"].id,
                 author_id=people["envoy"].id,
                 kind=InteractionKind.CHAT,
-                occurred_at=now - timedelta(weeks=weeks_ago),
+                occurred_on=(now - timedelta(weeks=weeks_ago)).date(),
             )
         )
     db.session.commit()
@@ -149,7 +149,8 @@ def test_dashboard_figures_equal_counts_from_the_database(
     interactions = db.session.scalars(select(Interaction)).all()
     start = dashboard_services.week_start(utcnow())
     in_week = Counter(
-        (i.occurred_at - (start - timedelta(weeks=25))).days // 7 for i in interactions
+        (i.occurred_on - (start - timedelta(weeks=25)).date()).days // 7
+        for i in interactions
     )
     assert [_number(r[1]) for r in week] == [in_week[i] for i in range(26)]
     assert sum(_number(r[2]) for r in week) == sum(

@@ -62,14 +62,14 @@ def test_envoy_activity_shows_figures_and_highlights_idle_envoys(
     db.session.execute(
         Interaction.__table__.update()
         .where(Interaction.author_id == envoy2.id)
-        .values(occurred_at=utcnow() - timedelta(days=45))
+        .values(occurred_on=(utcnow() - timedelta(days=45)).date())
     )
     db.session.add(
         Interaction(
             student_id=cohort["wang"].id,
             author_id=envoy.id,
             kind=InteractionKind.CALL,
-            occurred_at=utcnow(),
+            occurred_on=utcnow().date(),
         )
     )
     db.session.commit()

@@ -43,7 +43,7 @@ def subject(factory, people):
     envoy, coordinator = people["envoy"], people["coordinator"]
     student = factory.student(envoy, **SUBJECT)
     other = factory.student(envoy, name_latin="Li Na", email="li.na@example.org")
-    students.add_interaction_on(
+    students.add_interaction(
         student,
         envoy,
         students.InteractionKind.CALL,

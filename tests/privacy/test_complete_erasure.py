@@ -113,7 +113,7 @@ def test_erasure_removes_a_mixed_case_email_or_wechat_from_another_students_note
     client, login_as, people, subject
 ):
     login_as("coordinator")
-    note = students.add_interaction_on(
+    note = students.add_interaction(
         subject.other,
         people["envoy"],
         students.InteractionKind.CHAT,

@@ -14,7 +14,10 @@ def _age(student, days):
     db.session.execute(
         sa.update(Student)
         .where(Student.id == student.id)
-        .values(last_activity_at=utcnow() - timedelta(days=days))
+        .values(
+            last_activity_on=(utcnow() - timedelta(days=days)).date(),
+            last_activity_at=utcnow() - timedelta(days=days),
+        )
     )
     db.session.commit()
 

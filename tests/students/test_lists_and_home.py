@@ -42,6 +42,7 @@ def test_follow_ups_and_numbers_on_the_envoy_home(client, login_as, factory, peo
     due.follow_up_on = date.today()
     quiet = factory.student(people["envoy"], name_latin="Long Quiet")
     quiet.last_activity_at = datetime.now(UTC) - timedelta(days=45)
+    quiet.last_activity_on = quiet.last_activity_at.date()
     db.session.commit()
     factory.student(people["envoy"], name_latin="Recently Met")
     login_as("envoy")

@@ -218,7 +218,7 @@ def test_a_stale_edit_is_refused_and_both_versions_are_shown(envoy_client, stude
 
 def test_notes_and_stage_moves_do_not_make_an_open_edit_stale(envoy_client, student):
     version = student.version
-    services.add_interaction_on(
+    services.add_interaction(
         student, student.owner, services.InteractionKind.CHAT, date(2026, 11, 26), "hi"
     )
     services.move_stage(student, student.owner, Stage.INTERESTED)

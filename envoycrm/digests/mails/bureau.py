@@ -16,6 +16,7 @@ from . import (
     Section,
     covered,
     covers,
+    day,
     get_locale_name,
     subject,
     trend_lines,
@@ -129,6 +130,7 @@ def bureau_mail(digest: BureauDigest, link) -> Mail:
                     [
                         f"{label(s.degree)}, {label(s.field)}",
                         _("logged by %(envoy)s", envoy=s.owner.full_name),
+                        _("last contact %(when)s", when=day(s.last_activity_on)),
                     ],
                 )
                 for s in digest.new_student_list

@@ -18,7 +18,6 @@ from . import (
     get_locale_name,
     subject,
     trend_lines,
-    when,
 )
 
 
@@ -110,7 +109,7 @@ def envoy_mail(digest: EnvoyDigest, link) -> Mail:
                     [
                         _("follow up on %(day)s", day=day(s.follow_up_on))
                         if s.follow_up_on
-                        else _("last contact %(when)s", when=when(s.last_activity_at))
+                        else _("last contact %(when)s", when=day(s.last_activity_on))
                     ],
                 )
                 for s in digest.followups
