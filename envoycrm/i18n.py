@@ -74,6 +74,16 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def bureau_today(now: datetime | None = None) -> date:
+    """Today's date in the bureau's zone: the day deadlines are counted in.
+
+    Not the server's ``date.today()``: a server on UTC would keep an opening
+    open for eight hours after its deadline passed in the city.
+    """
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return (now or datetime.now(zone)).astimezone(zone).date()
+
+
 def is_valid_timezone(name: str) -> bool:
     """True when ``name`` is an IANA time zone this machine knows."""
     try:

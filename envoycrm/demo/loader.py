@@ -100,6 +100,8 @@ def load_demo(scale: int = 1) -> LoadReport:
     db.session.commit()
     load_students(report, scale)  # commits chunk by chunk
     load_jobs(report, scale)  # openings, pushes and replies
+    # The demo's deadlines are fixed dates: those already past are closed now,
+    # as the nightly job would have done.
     if report.added:
         refresh_statistics(db.session.connection(), full=True)
         db.session.commit()

@@ -265,7 +265,7 @@ def _needs_the_bureau(digest: BureauDigest, window: Window) -> None:
     digest.awaiting_approval = (
         session.scalar(
             select(func.count(JobOpening.id)).where(
-                JobOpening.status == OpeningStatus.PENDING
+                JobOpening.status_is(OpeningStatus.PENDING, window.today)
             )
         )
         or 0
@@ -412,7 +412,7 @@ def _employer_digest(user: User, window: Window, pool: CandidatePool) -> Employe
         select(JobOpening)
         .where(
             JobOpening.employer_id == user.employer_id,
-            JobOpening.status == OpeningStatus.OPEN,
+            JobOpening.open_on(window.today),
         )
         .order_by(JobOpening.deadline, JobOpening.id)
     ).all()
@@ -482,8 +482,7 @@ def build_envoy_digest(user: User, window: Window) -> EnvoyDigest:
     openings = db.session.scalars(
         select(JobOpening)
         .where(
-            JobOpening.status == OpeningStatus.OPEN,
-            JobOpening.deadline >= window.today,
+            JobOpening.open_on(window.today),
             _in(published, window),
             ~already_pushed.exists(),
         )

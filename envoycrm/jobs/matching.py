@@ -30,7 +30,6 @@ from envoycrm.models import (
     DegreeLevel,
     Intention,
     JobOpening,
-    OpeningStatus,
     Sector,
     Stage,
     Student,
@@ -180,8 +179,7 @@ def openings_query_for_student(
     if sectors:
         relevant = or_(relevant, JobOpening.sector.in_(sectors))
     return select(JobOpening).where(
-        JobOpening.status == OpeningStatus.OPEN,
-        JobOpening.deadline >= today,
+        JobOpening.open_on(today),
         JobOpening.min_degree.in_(allowed),
         relevant,
     )
@@ -225,9 +223,7 @@ def all_matches(today: date, top: int = 50, chunk: int = 2_000) -> dict[int, lis
     hundred steps per opening instead of a pass over every student.
     """
     openings = db.session.scalars(
-        select(JobOpening).where(
-            JobOpening.status == OpeningStatus.OPEN, JobOpening.deadline >= today
-        )
+        select(JobOpening).where(JobOpening.open_on(today))
     ).all()
     by_field: dict = {}
     for opening in openings:

@@ -5,11 +5,14 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +30,10 @@ class OpeningStatus(enum.Enum):
     PENDING = "pending"
     OPEN = "open"
     CLOSED = "closed"
+
+
+# Statuses the deadline ends: past it, an open or pending opening is closed.
+LIVE_STATUSES = (OpeningStatus.OPEN, OpeningStatus.PENDING)
 
 
 class InterestSource(enum.Enum):
@@ -90,6 +97,34 @@ class JobOpening(Model):
     employer: Mapped[Employer] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+    # The stored status changes only when someone (or the nightly job) closes
+    # the opening, so every reader derives the status it shows and filters on
+    # from the deadline, through these three: no list, match, digest or push
+    # shows an expired opening as open in the hours before the job runs.
+
+    def status_on(self, today: date) -> OpeningStatus:
+        """The status readers see on ``today``: closed once the deadline passed."""
+        if self.status in LIVE_STATUSES and self.deadline < today:
+            return OpeningStatus.CLOSED
+        return self.status
+
+    @classmethod
+    def open_on(cls, today: date) -> ColumnElement[bool]:
+        """SQL: the opening is open on ``today`` (approved, deadline not passed)."""
+        return cls.status_is(OpeningStatus.OPEN, today)
+
+    @classmethod
+    def status_is(cls, status: OpeningStatus, today: date) -> ColumnElement[bool]:
+        """SQL: ``status_on(today)`` is ``status``, in a form the indexes serve."""
+        if status in LIVE_STATUSES:
+            return and_(cls.status == status, cls.deadline >= today)
+        if status is OpeningStatus.CLOSED:
+            return or_(
+                cls.status == status,
+                and_(cls.status.in_(LIVE_STATUSES), cls.deadline < today),
+            )
+        return cls.status == status
 
     def title_for(self, locale: str) -> str:
         """The title in ``locale``, falling back to the other language."""
