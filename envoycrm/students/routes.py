@@ -157,8 +157,14 @@ def _load(student_id: int) -> Student:
     return get_scoped_or_404(Student, student_id)
 
 
-def _student_page(student: Student, status: int = 200, **forms):
-    """The student page with every form, some possibly carrying errors."""
+def _student_page(
+    student: Student, status: int = 200, new_entry: str | None = None, **forms
+):
+    """The student page with every form, some possibly carrying errors.
+
+    ``new_entry`` names the timeline entry a change just made (see
+    ``_entry_id``): it takes the focus once swapped in.
+    """
     forms.setdefault("interaction_form", InteractionForm(formdata=None))
     if forms["interaction_form"].occurred_on.data is None:
         forms["interaction_form"].occurred_on.data = date.today()
@@ -187,6 +193,7 @@ def _student_page(student: Student, status: int = 200, **forms):
             timeline=queries.timeline(student),
             intention=queries.current_intention(student),
             duplicate_of=duplicate_of,
+            new_entry=new_entry,
             **forms,
         ),
         status,
@@ -260,11 +267,18 @@ def _edit_response(student, form, status=200, conflict=None):
     ), status
 
 
-def _after_change(student: Student, message: str, created_by=None):
+def _entry_id(kind: str, row) -> str:
+    """The HTML id of a timeline entry (``templates/students/_activity.html``)."""
+    return f"entry-{kind}-{row.id}"
+
+
+def _after_change(student: Student, message: str, created_by=None, new_entry=None):
     """Answer a successful change: the activity panel for htmx, else a redirect.
 
     ``created_by`` is the form of a change that creates something: its key is
     remembered with the change, so sending it again changes nothing.
+    ``new_entry`` is the (kind, row) of the timeline entry it made, where the
+    reader goes next.
     """
     if created_by is not None:
         remember(
@@ -275,10 +289,11 @@ def _after_change(student: Student, message: str, created_by=None):
         )
     db.session.commit()
     flash(message, "success")
+    entry = _entry_id(*new_entry) if new_entry else None  # the row has its id now
     if is_fragment_request():
         db.session.expire(student)
-        return _student_page(student)
-    return redirect(url_for("students.show", student_id=student.id))
+        return _student_page(student, new_entry=entry)
+    return redirect(url_for("students.show", student_id=student.id, _anchor=entry))
 
 
 @bp.route("/<int:student_id>/interactions", methods=["POST"])
@@ -290,10 +305,15 @@ def add_interaction(student_id: int):
     form = InteractionForm()
     if not form.validate_on_submit():
         return _student_page(student, 422, interaction_form=form)
-    services.add_interaction_on(
+    interaction = services.add_interaction_on(
         student, current_user, form.kind.data, form.occurred_on.data, form.notes.data
     )
-    return _after_change(student, _("Added to the timeline."), created_by=form)
+    return _after_change(
+        student,
+        _("Added to the timeline."),
+        created_by=form,
+        new_entry=("interaction", interaction),
+    )
 
 
 @bp.route("/<int:student_id>/intentions", methods=["POST"])
@@ -305,8 +325,13 @@ def add_intention(student_id: int):
     form = IntentionForm()
     if not form.validate_on_submit():
         return _student_page(student, 422, intention_form=form)
-    services.record_intention(student, current_user, form.data)
-    return _after_change(student, _("Intention recorded."), created_by=form)
+    intention = services.record_intention(student, current_user, form.data)
+    return _after_change(
+        student,
+        _("Intention recorded."),
+        created_by=form,
+        new_entry=("intention", intention),
+    )
 
 
 @bp.route("/<int:student_id>/consent", methods=["POST"])
