@@ -38,7 +38,12 @@ from envoycrm.i18n import language_choices
 from envoycrm.jobs.services import HEADCOUNT_MAX, SALARY_CEILING, SALARY_FLOOR
 from envoycrm.models import EmployerKind, FieldOfStudy, Sector
 from envoycrm.models.users import DegreeLevel
-from envoycrm.students.forms import PHONE, StudiesMixin, wechat_field
+from envoycrm.students.forms import (
+    PHONE,
+    UNLISTED_UNIVERSITY,
+    StudiesMixin,
+    wechat_field,
+)
 
 # A tag-like "<x", "</x" or "<!": markup has no place in these fields.
 MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
@@ -224,6 +229,11 @@ class ReplyForm(StudiesMixin, Form):
         validators=[InputRequired(), Email(), Length(max=254)],
     )
     wechat_id = wechat_field()
+    university_typed = text(
+        _l("Your university, if it is not in the list"),
+        200,
+        description=_l("Choose “Not in the list” above, then type its name here."),
+    )
     programme = text(_l("Programme"), 200)
     consent = BooleanField(
         _l("I agree"),
@@ -237,3 +247,15 @@ class ReplyForm(StudiesMixin, Form):
     # A field people never see; bots fill every field they find.
     website = StringField(_l("Leave this empty"), validators=[Optional()])
     submit = SubmitField(_l("I'm interested"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then: a university not on the list is named.
+
+        Not an inline validator: ``Optional`` stops the chain of an empty field.
+        """
+        valid = super().validate(extra_validators)
+        typed = self.university_typed
+        if self.university_id.data == UNLISTED_UNIVERSITY and not typed.data:
+            typed.errors = [*typed.errors, _l("Type the name of your university.")]
+            valid = False
+        return valid

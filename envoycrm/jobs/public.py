@@ -10,6 +10,7 @@ and signed tokens.
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from envoycrm import audit, ratelimit
 from envoycrm.access import public
@@ -19,6 +20,7 @@ from envoycrm.jobs import referral_bp as bp
 from envoycrm.jobs import referrals
 from envoycrm.jobs.forms import ReplyForm
 from envoycrm.network.services import university_choices
+from envoycrm.students.forms import UNLISTED_UNIVERSITY
 from envoycrm.students.services import NOTICE_VERSION
 
 # Replies allowed per IP address in the window (a person replies a few times).
@@ -40,7 +42,10 @@ def _closed(push):
 
 def _form(push) -> ReplyForm:
     form = ReplyForm()
-    form.university_id.choices = university_choices(str(get_locale()))
+    form.university_id.choices = [
+        *university_choices(str(get_locale())),
+        SelectChoice(UNLISTED_UNIVERSITY, _("Not in the list")),
+    ]
     if request.method == "GET":
         form.field.data = push.opening.field
         form.degree.data = push.opening.min_degree

@@ -91,6 +91,11 @@ def optional_text(label, max_length, **kwargs) -> StringField:
     )
 
 
+# The university choice meaning "not on the list": a public reply then types
+# the name; a student's edit form offers it only while a typed one is unmapped.
+UNLISTED_UNIVERSITY = 0
+
+
 class StudiesMixin:
     """Where and what a student studies: every form that takes a student."""
 

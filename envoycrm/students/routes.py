@@ -15,6 +15,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from envoycrm import audit, ratelimit
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
@@ -38,6 +39,7 @@ from envoycrm.params import page_arg
 from envoycrm.students import bp, queries, services
 from envoycrm.students.duplicates import Probe, find_duplicates, split_by_visibility
 from envoycrm.students.forms import (
+    UNLISTED_UNIVERSITY,
     ConsentForm,
     IntentionForm,
     InteractionForm,
@@ -227,6 +229,14 @@ def _edit_form(student: Student, blank: bool = False) -> StudentEditForm:
     """The edit form: from the record (``blank``) or from the submitted data."""
     form = StudentEditForm(formdata=None, obj=student) if blank else StudentEditForm()
     form.university_id.choices = university_choices(str(get_locale()))
+    if student.university_id is None:
+        # A university typed in a public reply: kept until someone maps it.
+        typed = _(
+            "typed: %(name)s, not mapped", name=student.university_name_typed or ""
+        )
+        form.university_id.choices.insert(0, SelectChoice(UNLISTED_UNIVERSITY, typed))
+        if blank:
+            form.university_id.data = UNLISTED_UNIVERSITY
     return form
 
 
