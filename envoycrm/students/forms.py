@@ -52,7 +52,7 @@ from envoycrm.models import (
     Stage,
     User,
 )
-from envoycrm.models.users import DegreeLevel
+from envoycrm.models.users import DegreeLevel, person_name
 from envoycrm.students.names import has_hanzi
 
 # Salary expectations the bureau considers plausible, CNY per year.
@@ -306,8 +306,10 @@ class MergeForm(Form):
 def envoy_choices() -> list[SelectChoice]:
     """Active envoys as form choices, for reassigning students."""
     rows = db.session.execute(
-        select(User.id, User.full_name)
+        select(User.id, User.full_name, User.name_hanzi)
         .where(User.role == Role.ENVOY, User.active.is_(True))
         .order_by(User.full_name)
     ).all()
-    return [SelectChoice(row.id, row.full_name) for row in rows]
+    return [
+        SelectChoice(row.id, person_name(row.full_name, row.name_hanzi)) for row in rows
+    ]

@@ -1,5 +1,5 @@
 """a student may come from a university not on the list: the name as typed,
-for a coordinator to map
+for a coordinator to map; envoys' names in Chinese characters
 
 Revision ID: 0012
 Revises: 0011
@@ -21,6 +21,8 @@ KEEP_IDS = {'table_kwargs': {'sqlite_autoincrement': True}}
 
 
 def upgrade():
+    with op.batch_alter_table('users', schema=None, **KEEP_IDS) as batch_op:
+        batch_op.add_column(sa.Column('name_hanzi', sa.String(length=60), nullable=True))
     with op.batch_alter_table('students', schema=None, **KEEP_IDS) as batch_op:
         batch_op.add_column(
             sa.Column('university_name_typed', sa.String(length=200), nullable=True)
@@ -47,3 +49,5 @@ def downgrade():
             'university_id', existing_type=sa.Integer(), nullable=False
         )
         batch_op.drop_column('university_name_typed')
+    with op.batch_alter_table('users', schema=None, **KEEP_IDS) as batch_op:
+        batch_op.drop_column('name_hanzi')
