@@ -166,6 +166,7 @@ def _opening(rng: random.Random, index: int, employers, staff_id) -> dict:
         "salary_max": high,
         "headcount": rng.choice([1, 1, 2, 2, 3, 5, 10]),
         "location": location_en,
+        "location_zh": f"青岛市{location_zh}",
         "deadline": deadline,
         "status": status,
         "created_by_id": staff_id,

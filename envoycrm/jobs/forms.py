@@ -112,7 +112,12 @@ class OpeningForm(VersionedForm):
             ),
         ],
     )
-    location = text(_l("Location"), 120, description=_l("For example Qingdao, Laoshan"))
+    location = text(
+        _l("Location in English"), 120, description=_l("For example Qingdao, Laoshan")
+    )
+    location_zh = text(
+        _l("Location in Chinese"), 120, description=_l("For example 青岛市崂山区")
+    )
     deadline = DateField(_l("Deadline"), validators=[InputRequired(), plausible_date])
     submit = SubmitField(_l("Save opening"))
 

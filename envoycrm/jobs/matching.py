@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 
 from envoycrm.extensions import db
-from envoycrm.i18n import format_cny
+from envoycrm.i18n import format_cny, format_list_of
 from envoycrm.models import (
     OPEN_STAGES,
     ConsentScope,
@@ -47,8 +47,8 @@ class MatchResult:
     reasons: list = field(default_factory=list)
 
     def explanation(self) -> str:
-        """The reasons joined into one sentence fragment."""
-        return ", ".join(str(reason) for reason in self.reasons)
+        """The reasons joined into one sentence fragment, as the locale lists."""
+        return format_list_of(self.reasons)
 
 
 def _thousands(amount: int) -> str:

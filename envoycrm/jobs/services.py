@@ -43,6 +43,7 @@ OPENING_FIELDS = (
     "salary_max",
     "headcount",
     "location",
+    "location_zh",
     "deadline",
 )
 EMPLOYER_FIELDS = (

@@ -77,7 +77,8 @@ class JobOpening(Model):
     salary_min: Mapped[int]  # CNY per year
     salary_max: Mapped[int] = mapped_column(index=True)
     headcount: Mapped[int] = mapped_column(default=1)
-    location: Mapped[str] = mapped_column(String(120), default="")
+    location: Mapped[str] = mapped_column(String(120), default="")  # in English
+    location_zh: Mapped[str] = mapped_column(String(120), default="")
     deadline: Mapped[date] = mapped_column(index=True)
     status: Mapped[OpeningStatus] = mapped_column(
         enum_column(OpeningStatus), default=OpeningStatus.DRAFT, index=True
@@ -128,20 +129,24 @@ class JobOpening(Model):
 
     def title_for(self, locale: str) -> str:
         """The title in ``locale``, falling back to the other language."""
-        zh = str(locale).startswith("zh")
-        return (
-            (self.title_zh if zh else self.title_en) or self.title_en or self.title_zh
-        )
+        return _in_language(locale, self.title_en, self.title_zh)
 
     def description_for(self, locale: str) -> str:
         """The description in ``locale``, falling back to the other language."""
-        zh = str(locale).startswith("zh")
-        first, second = (
-            (self.description_zh, self.description_en)
-            if zh
-            else (self.description_en, self.description_zh)
-        )
-        return first or second
+        return _in_language(locale, self.description_en, self.description_zh)
+
+    def location_for(self, locale: str) -> str:
+        """The location in ``locale``, falling back to the other language."""
+        return _in_language(locale, self.location, self.location_zh)
+
+
+def _in_language(locale: str, english: str, chinese: str) -> str:
+    """The Chinese text for a Chinese ``locale``, else the English; either
+    falls back to the other when empty."""
+    first, second = (
+        (chinese, english) if str(locale).startswith("zh") else (english, chinese)
+    )
+    return first or second
 
 
 class Push(Model):

@@ -1,5 +1,6 @@
 """a student may come from a university not on the list: the name as typed,
-for a coordinator to map; envoys' names in Chinese characters
+for a coordinator to map; envoys' names in Chinese characters; openings'
+location in Chinese beside the English one
 
 Revision ID: 0012
 Revises: 0011
@@ -23,6 +24,12 @@ KEEP_IDS = {'table_kwargs': {'sqlite_autoincrement': True}}
 def upgrade():
     with op.batch_alter_table('users', schema=None, **KEEP_IDS) as batch_op:
         batch_op.add_column(sa.Column('name_hanzi', sa.String(length=60), nullable=True))
+    with op.batch_alter_table('job_openings', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                'location_zh', sa.String(length=120), nullable=False, server_default=''
+            )
+        )
     with op.batch_alter_table('students', schema=None, **KEEP_IDS) as batch_op:
         batch_op.add_column(
             sa.Column('university_name_typed', sa.String(length=200), nullable=True)
@@ -51,3 +58,5 @@ def downgrade():
         batch_op.drop_column('university_name_typed')
     with op.batch_alter_table('users', schema=None, **KEEP_IDS) as batch_op:
         batch_op.drop_column('name_hanzi')
+    with op.batch_alter_table('job_openings', schema=None) as batch_op:
+        batch_op.drop_column('location_zh')
