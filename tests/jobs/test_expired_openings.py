@@ -93,3 +93,14 @@ def test_the_demo_load_stores_past_deadlines_as_closed(factory, people):
     ).all()
     assert stored_open
     assert min(stored_open) >= bureau_today()
+
+
+def test_the_scheduler_closes_expired_openings_as_it_starts(app, factory, people):
+    from envoycrm import scheduler
+
+    expired = _expired(factory, people)
+    db.session.commit()
+    (record,) = scheduler.catch_up(app)
+    assert record.ok and record.detail == "closed 1"
+    db.session.expire_all()
+    assert db.session.get(JobOpening, expired.id).status is OpeningStatus.CLOSED
