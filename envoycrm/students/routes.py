@@ -299,11 +299,13 @@ def _after_change(student: Student, message: str, created_by=None, new_entry=Non
         )
     db.session.commit()
     flash(message, "success")
-    entry = _entry_id(*new_entry) if new_entry else None  # the row has its id now
     if is_fragment_request():
         db.session.expire(student)
+        entry = _entry_id(*new_entry) if new_entry else None  # it has its id now
         return _student_page(student, new_entry=entry)
-    return redirect(url_for("students.show", student_id=student.id, _anchor=entry))
+    # No anchor: a repeated send answers with the remembered address, which
+    # must be the same as this one (idempotency.remember above).
+    return redirect(url_for("students.show", student_id=student.id))
 
 
 @bp.route("/<int:student_id>/interactions", methods=["POST"])

@@ -76,13 +76,3 @@ def test_a_note_added_with_htmx_comes_back_marked_to_take_the_focus(
     assert "data-new-entry" not in client.get(f"/students/{student.id}").get_data(
         as_text=True
     )
-
-
-def test_without_javascript_a_new_intention_redirects_to_its_entry(
-    client, login_as, student
-):
-    login_as("envoy")
-    response = post(client, f"/students/{student.id}/intentions", {"level": "LIKELY"})
-    intention = db.session.scalar(select(Intention))
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"#entry-intention-{intention.id}")
