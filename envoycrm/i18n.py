@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from babel import Locale
 from babel.core import get_global
 from babel.dates import format_skeleton, get_timezone_location
+from babel.lists import format_list
 from babel.numbers import format_currency
 from flask import current_app, request
 from flask_babel import (
@@ -83,6 +84,16 @@ def user_today() -> date:
     the world's evenings.
     """
     return local_date(utcnow(), select_timezone())
+
+
+def bureau_today(now: datetime | None = None) -> date:
+    """Today's date in the bureau's zone: the day deadlines are counted in.
+
+    Not the server's ``date.today()``: a server on UTC would keep an opening
+    open for eight hours after its deadline passed in the city.
+    """
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return (now or datetime.now(zone)).astimezone(zone).date()
 
 
 def is_valid_timezone(name: str) -> bool:
@@ -210,6 +221,17 @@ def format_moment(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt)
 
 
+def format_list_of(items) -> str:
+    """Items joined by the locale's list pattern: "a, b, and c", "a、b和c".
+
+    Never ", ".join: Chinese enumerates with 、, not an ASCII comma.
+    """
+    words = [str(item) for item in items]
+    if not words:
+        return ""
+    return format_list(words, style="standard", locale=str(get_locale()))
+
+
 def format_number(value) -> str:
     """A number with the locale's grouping."""
     if value is None:
@@ -219,16 +241,19 @@ def format_number(value) -> str:
 
 def init_app(app) -> None:
     """Register the formatting filters used by templates."""
+    from envoycrm.labels import label, sector_label
+
     app.jinja_env.filters.update(
         country=country_name,
         cny=format_cny,
         day=format_day,
+        list_of=format_list_of,
         month=format_month,
         moment=format_moment,
         number=format_number,
         timezone_name=timezone_name,
+        sector_label=sector_label,  # for map(): sectors | map("sector_label")
     )
-    from envoycrm.labels import label, sector_label
 
     app.jinja_env.globals.update(
         LANGUAGE_NAMES=LANGUAGE_NAMES,

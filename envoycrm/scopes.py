@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, false, select, true
 
+from envoycrm.i18n import bureau_today
 from envoycrm.models import (
     Employer,
     EnvoyProfile,
     JobOpening,
-    OpeningStatus,
     Push,
     ReferralReply,
     Role,
@@ -70,7 +70,7 @@ def openings(user: User) -> ColumnElement[bool]:
     if user.is_staff:
         return true()
     if user.role is Role.ENVOY:
-        return JobOpening.status == OpeningStatus.OPEN
+        return JobOpening.open_on(bureau_today())
     if user.role is Role.EMPLOYER and user.employer_id is not None:
         return JobOpening.employer_id == user.employer_id
     return false()

@@ -196,6 +196,7 @@ def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
     )
     top_universities = db.session.execute(
         apply_filter(select(Student.university_id, func.count(Student.id)), filters)
+        .where(Student.university_id.is_not(None))  # typed, not mapped yet
         .group_by(Student.university_id)
         .order_by(func.count(Student.id).desc(), Student.university_id)
         .limit(TOP)

@@ -16,6 +16,8 @@ from sqlalchemy import Row, func, insert, select
 
 from envoycrm.demo.students import TODAY
 from envoycrm.extensions import db
+from envoycrm.i18n import bureau_today
+from envoycrm.jobs.services import close_expired_openings
 from envoycrm.models import (
     DegreeLevel,
     Employer,
@@ -105,6 +107,11 @@ def load_jobs(report, scale: int = 1) -> None:
     report.count("job openings", len(rows))
     db.session.flush()
     _load_pushes(report, scale, random.Random(SEED + 1))
+    # The demo's deadlines are fixed dates: those already past are closed now,
+    # as the nightly job would have done, so the stored status is true too.
+    closed = close_expired_openings(bureau_today())
+    if closed:
+        report.count("job openings closed as expired", closed)
     db.session.commit()
 
 
@@ -159,6 +166,7 @@ def _opening(rng: random.Random, index: int, employers, staff_id) -> dict:
         "salary_max": high,
         "headcount": rng.choice([1, 1, 2, 2, 3, 5, 10]),
         "location": location_en,
+        "location_zh": f"青岛市{location_zh}",
         "deadline": deadline,
         "status": status,
         "created_by_id": staff_id,

@@ -100,6 +100,8 @@ def load_demo(scale: int = 1) -> LoadReport:
     db.session.commit()
     load_students(report, scale)  # commits chunk by chunk
     load_jobs(report, scale)  # openings, pushes and replies
+    # The demo's deadlines are fixed dates: those already past are closed now,
+    # as the nightly job would have done.
     if report.added:
         refresh_statistics(db.session.connection(), full=True)
         db.session.commit()
@@ -204,7 +206,7 @@ def _envoy_plan(universities: list[University]) -> list[dict]:
     returned = set(rng.sample(range(2, ENVOY_COUNT), RETURNED_ENVOYS))
     plans = []
     for index, university in enumerate(placement):
-        name_en, _name_zh = _person_name(rng)
+        name_en, name_zh = _person_name(rng)
         degree = rng.choices(
             [
                 DegreeLevel.MASTER,
@@ -231,6 +233,7 @@ def _envoy_plan(universities: list[University]) -> list[dict]:
             {
                 "email": email,
                 "full_name": {0: "Chen Jing", 1: "Liu Yang"}.get(index, name_en),
+                "name_hanzi": {0: "陈静", 1: "刘洋"}.get(index, name_zh),
                 "university": university,
                 "programme": rng.choice(reference.PROGRAMMES)[0]
                 if index
@@ -260,6 +263,7 @@ def _load_envoys(
         user = User(
             email=plan["email"],
             full_name=plan["full_name"],
+            name_hanzi=plan["name_hanzi"],
             role=Role.ENVOY,
             password_hash=password_hash,
             locale=plan["locale"],

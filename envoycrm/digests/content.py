@@ -26,7 +26,6 @@ from envoycrm.models import (
     IntentionLevel,
     JobInterest,
     JobOpening,
-    OpeningStatus,
     Push,
     Stage,
     StageChange,
@@ -279,8 +278,7 @@ def build_envoy_digest(user: User, window: Window) -> EnvoyDigest:
     openings = db.session.scalars(
         select(JobOpening)
         .where(
-            JobOpening.status == OpeningStatus.OPEN,
-            JobOpening.deadline >= window.today,
+            JobOpening.open_on(window.today),
             _in(published, window),
             ~already_pushed.exists(),
         )

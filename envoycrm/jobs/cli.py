@@ -1,11 +1,10 @@
 """``flask jobs ...``: closing openings whose deadline passed."""
 
-from datetime import date
-
 import click
 from flask.cli import AppGroup
 
 from envoycrm.extensions import db
+from envoycrm.i18n import bureau_today
 
 jobs_cli = AppGroup("jobs", help="Job openings.")
 
@@ -21,7 +20,7 @@ def close_expired(today) -> None:
     """Close open and pending openings whose deadline has passed."""
     from envoycrm.jobs.services import close_expired_openings
 
-    day = today.date() if today else date.today()
+    day = today.date() if today else bureau_today()
     closed = close_expired_openings(day)
     db.session.commit()
     click.echo(f"{closed} opening(s) closed.")

@@ -40,7 +40,12 @@ from envoycrm.i18n import language_choices
 from envoycrm.jobs.services import HEADCOUNT_MAX, SALARY_CEILING, SALARY_FLOOR
 from envoycrm.models import EmployerKind, FieldOfStudy, Sector
 from envoycrm.models.users import DegreeLevel
-from envoycrm.students.forms import PHONE, StudiesMixin, wechat_field
+from envoycrm.students.forms import (
+    PHONE,
+    UNLISTED_UNIVERSITY,
+    StudiesMixin,
+    wechat_field,
+)
 
 # A tag-like "<x", "</x" or "<!": markup has no place in these fields.
 MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
@@ -111,7 +116,12 @@ class OpeningForm(VersionedForm):
             ),
         ],
     )
-    location = text(_l("Location"), 120, description=_l("For example Qingdao, Laoshan"))
+    location = text(
+        _l("Location in English"), 120, description=_l("For example Qingdao, Laoshan")
+    )
+    location_zh = text(
+        _l("Location in Chinese"), 120, description=_l("For example 青岛市崂山区")
+    )
     deadline = DateField(_l("Deadline"), validators=[InputRequired(), plausible_date])
     submit = SubmitField(_l("Save opening"))
 
@@ -230,6 +240,11 @@ class ReplyForm(StudiesMixin, Form):
         validators=[InputRequired(), Email(), Length(max=254), single_line],
     )
     wechat_id = wechat_field()
+    university_typed = text(
+        _l("Your university, if it is not in the list"),
+        200,
+        description=_l("Choose “Not in the list” above, then type its name here."),
+    )
     programme = text(_l("Programme"), 200)
     consent = BooleanField(
         _l("I agree"),
@@ -243,3 +258,15 @@ class ReplyForm(StudiesMixin, Form):
     # A field people never see; bots fill every field they find.
     website = StringField(_l("Leave this empty"), validators=[Optional(), single_line])
     submit = SubmitField(_l("I'm interested"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then: a university not on the list is named.
+
+        Not an inline validator: ``Optional`` stops the chain of an empty field.
+        """
+        valid = super().validate(extra_validators)
+        typed = self.university_typed
+        if self.university_id.data == UNLISTED_UNIVERSITY and not typed.data:
+            typed.errors = [*typed.errors, _l("Type the name of your university.")]
+            valid = False
+        return valid

@@ -23,14 +23,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 
 from envoycrm.extensions import db
-from envoycrm.i18n import format_cny
+from envoycrm.i18n import format_cny, format_list_of
 from envoycrm.models import (
     OPEN_STAGES,
     ConsentScope,
     DegreeLevel,
     Intention,
     JobOpening,
-    OpeningStatus,
     Sector,
     Stage,
     Student,
@@ -48,8 +47,8 @@ class MatchResult:
     reasons: list = field(default_factory=list)
 
     def explanation(self) -> str:
-        """The reasons joined into one sentence fragment."""
-        return ", ".join(str(reason) for reason in self.reasons)
+        """The reasons joined into one sentence fragment, as the locale lists."""
+        return format_list_of(self.reasons)
 
 
 def _thousands(amount: int) -> str:
@@ -180,8 +179,7 @@ def openings_query_for_student(
     if sectors:
         relevant = or_(relevant, JobOpening.sector.in_(sectors))
     return select(JobOpening).where(
-        JobOpening.status == OpeningStatus.OPEN,
-        JobOpening.deadline >= today,
+        JobOpening.open_on(today),
         JobOpening.min_degree.in_(allowed),
         relevant,
     )
@@ -225,9 +223,7 @@ def all_matches(today: date, top: int = 50, chunk: int = 2_000) -> dict[int, lis
     hundred steps per opening instead of a pass over every student.
     """
     openings = db.session.scalars(
-        select(JobOpening).where(
-            JobOpening.status == OpeningStatus.OPEN, JobOpening.deadline >= today
-        )
+        select(JobOpening).where(JobOpening.open_on(today))
     ).all()
     by_field: dict = {}
     for opening in openings:

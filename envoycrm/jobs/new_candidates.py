@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from envoycrm.digests.periods import Window
 from envoycrm.extensions import db
+from envoycrm.i18n import bureau_today
 from envoycrm.jobs.candidates import employer_sees_candidates
 from envoycrm.jobs.matching import MatchResult, candidate_query, score
 from envoycrm.models import (
@@ -23,7 +24,6 @@ from envoycrm.models import (
     Intention,
     JobInterest,
     JobOpening,
-    OpeningStatus,
     Push,
     Student,
 )
@@ -119,7 +119,7 @@ def open_openings(employer_id: int | None) -> list[JobOpening]:
             select(JobOpening)
             .where(
                 JobOpening.employer_id == employer_id,
-                JobOpening.status == OpeningStatus.OPEN,
+                JobOpening.open_on(bureau_today()),
             )
             .order_by(JobOpening.deadline, JobOpening.id)
         ).all()

@@ -7,20 +7,20 @@ a per-IP rate limit counted in the database, a honeypot field, size limits
 and signed tokens.
 """
 
-from datetime import date
-
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from envoycrm import audit, ratelimit
 from envoycrm.access import public
 from envoycrm.extensions import db
-from envoycrm.i18n import LANG_COOKIE, normalise_locale
+from envoycrm.i18n import LANG_COOKIE, bureau_today, normalise_locale
 from envoycrm.jobs import referral_bp as bp
 from envoycrm.jobs import referrals
 from envoycrm.jobs.forms import ReplyForm
 from envoycrm.network.services import university_choices
+from envoycrm.students.forms import UNLISTED_UNIVERSITY
 from envoycrm.students.services import NOTICE_VERSION
 
 # Replies allowed per IP address in the window (a person replies a few times).
@@ -42,7 +42,10 @@ def _closed(push):
 
 def _form(push) -> ReplyForm:
     form = ReplyForm()
-    form.university_id.choices = university_choices(str(get_locale()))
+    form.university_id.choices = [
+        *university_choices(str(get_locale())),
+        SelectChoice(UNLISTED_UNIVERSITY, _("Not in the list")),
+    ]
     if request.method == "GET":
         form.field.data = push.opening.field
         form.degree.data = push.opening.min_degree
@@ -80,7 +83,7 @@ def opening(token: str):
             LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
         )
         return response
-    if not referrals.still_open(push, date.today()):
+    if not referrals.still_open(push, bureau_today()):
         return _closed(push)
     referrals.count_view(push)
     db.session.commit()
@@ -98,7 +101,7 @@ def reply(token: str):
     push = referrals.push_for(token)
     if push is None:
         return _invalid()
-    if not referrals.still_open(push, date.today()):
+    if not referrals.still_open(push, bureau_today()):
         return _closed(push)
     if (request.content_length or 0) > MAX_REPLY_BYTES:
         return _page(

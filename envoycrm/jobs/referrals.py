@@ -315,7 +315,11 @@ def _new_student(
             "name_hanzi": name_hanzi,
             "email": email,
             "wechat_id": wechat_id,
-            "university_id": data["university_id"],
+            # Not on the list: the name as typed, for a coordinator to map.
+            "university_id": data["university_id"] or None,
+            "university_name_typed": None
+            if data["university_id"]
+            else data.get("university_typed"),
             "programme": data.get("programme") or None,
             "field": data["field"],
             "degree": data["degree"],

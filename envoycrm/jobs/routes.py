@@ -1,7 +1,5 @@
 """Views of the jobs area: openings, approval, pushes, matching, employer portal."""
 
-from datetime import date
-
 from flask import (
     Response,
     abort,
@@ -26,7 +24,7 @@ from envoycrm.errors import render_error
 from envoycrm.extensions import db
 from envoycrm.forms import IdempotentForm
 from envoycrm.htmx import is_fragment_request
-from envoycrm.i18n import format_cny, format_day
+from envoycrm.i18n import bureau_today, format_cny, format_day
 from envoycrm.idempotency import idempotent, remember
 from envoycrm.jobs import bp, candidates, referrals, services
 from envoycrm.jobs.forms import (
@@ -72,7 +70,8 @@ def _filters() -> services.OpeningFilter:
 def index():
     """Openings the user may see: filters and search as you type."""
     filters = _filters()
-    query = services.opening_query(scoped(JobOpening), filters)
+    today = bureau_today()
+    query = services.opening_query(scoped(JobOpening), filters, today)
     page = db.paginate(
         query,
         page=page_arg(),
@@ -84,6 +83,7 @@ def index():
         template,
         page=page,
         filters=filters,
+        today=today,
         sectors=list(Sector),
         fields=list(FieldOfStudy),
         degrees=list(DegreeLevel),
@@ -105,15 +105,15 @@ def show(opening_id: int):
 
 
 def _show_page(opening: JobOpening, status: int = 200, reject_form=None):
-    context = {"opening": opening, "today": date.today()}
+    context = {"opening": opening, "today": bureau_today()}
     if current_user.is_staff:
         context["matches"] = candidates.matching_students(opening)
         context["reject_form"] = reject_form or RejectForm(formdata=None)
     elif current_user.role is Role.EMPLOYER:
-        context["matches"] = candidates.employer_candidates(opening, date.today())
+        context["matches"] = candidates.employer_candidates(opening, bureau_today())
         context["interested"] = candidates.interested_student_ids(opening)
         context["candidates_hidden"] = not candidates.employer_sees_candidates(
-            opening, date.today()
+            opening, bureau_today()
         )
     elif current_user.role is Role.ENVOY:
         context["push"] = db.session.scalar(
@@ -241,7 +241,7 @@ def approve(opening_id: int):
     """Approve a pending opening: it is open to envoys."""
     return _status_step(
         opening_id,
-        lambda o: services.approve_opening(o, current_user),
+        lambda o: services.approve_opening(o, current_user, bureau_today()),
         _("Opening approved and open."),
     )
 
@@ -285,7 +285,7 @@ def push(opening_id: int):
     form = IdempotentForm()
     if not form.validate_on_submit():
         return _button_refused(form)
-    if not services.is_accepting(opening, date.today()):
+    if not services.is_accepting(opening, bureau_today()):
         flash(_("This opening no longer takes replies."), "error")
         return redirect(url_for("jobs.show", opening_id=opening.id))
     try:
@@ -373,7 +373,7 @@ def push_qr(push_id: int):
 def for_student(student_id: int):
     """Openings worth pushing to this student (a fragment of the student page)."""
     student = get_scoped_or_404(Student, student_id)
-    matches = candidates.openings_for_student(student, date.today())
+    matches = candidates.openings_for_student(student, bureau_today())
     template = (
         "jobs/_for_student.html" if is_fragment_request() else "jobs/for_student.html"
     )
@@ -398,9 +398,9 @@ def _candidates_hidden():
 
 def _candidate(opening_id: int, student_id: int):
     opening = _load(opening_id)
-    if not candidates.employer_sees_candidates(opening, date.today()):
+    if not candidates.employer_sees_candidates(opening, bureau_today()):
         abort(_candidates_hidden())
-    candidate = candidates.employer_candidate(opening, student_id, date.today())
+    candidate = candidates.employer_candidate(opening, student_id, bureau_today())
     if candidate is None:
         abort(404)
     return opening, candidate
@@ -433,7 +433,7 @@ def candidate_interest(opening_id: int, student_id: int):
         return _button_refused(form)
     try:
         _interest, created = candidates.express_interest(
-            current_user, opening, found.student, date.today()
+            current_user, opening, found.student, bureau_today()
         )
         # Keyed to the student, so erasing the student takes the key along.
         remember(form, here, "student", found.student.id)

@@ -43,6 +43,7 @@ OPENING_FIELDS = (
     "salary_max",
     "headcount",
     "location",
+    "location_zh",
     "deadline",
 )
 EMPLOYER_FIELDS = (
@@ -147,9 +148,15 @@ def update_opening(
     return changed
 
 
-def approve_opening(opening: JobOpening, coordinator: User) -> None:
-    """A coordinator approves a pending (or draft) opening: it is open."""
-    if opening.status not in (OpeningStatus.PENDING, OpeningStatus.DRAFT):
+def approve_opening(opening: JobOpening, coordinator: User, today: date) -> None:
+    """A coordinator approves a pending (or draft) opening: it is open.
+
+    One whose deadline has passed cannot be opened: it would be closed at once.
+    """
+    if (
+        opening.status not in (OpeningStatus.PENDING, OpeningStatus.DRAFT)
+        or opening.deadline < today
+    ):
         raise WrongStatus
     opening.status = OpeningStatus.OPEN
     opening.approved_by_id = coordinator.id
@@ -176,7 +183,7 @@ def close_opening(opening: JobOpening, actor: User) -> None:
 
 def is_accepting(opening: JobOpening, today: date) -> bool:
     """True while students may still reply: open and the deadline not passed."""
-    return opening.status is OpeningStatus.OPEN and opening.deadline >= today
+    return opening.status_on(today) is OpeningStatus.OPEN
 
 
 # --- browsing -------------------------------------------------------------------
@@ -208,8 +215,11 @@ class OpeningFilter:
         return {key: value for key, value in values.items() if value}
 
 
-def opening_query(base: Select, filters: OpeningFilter) -> Select:
-    """Apply ``filters`` to a scoped ``select(JobOpening)``, newest deadline last."""
+def opening_query(base: Select, filters: OpeningFilter, today: date) -> Select:
+    """Apply ``filters`` to a scoped ``select(JobOpening)``, newest deadline last.
+
+    The status filter is the status shown on ``today`` (see ``status_on``).
+    """
     query = base.join(Employer, Employer.id == JobOpening.employer_id)
     if filters.q:
         like = f"%{filters.q.lower()}%"
@@ -225,10 +235,11 @@ def opening_query(base: Select, filters: OpeningFilter) -> Select:
         (JobOpening.sector, filters.sector),
         (JobOpening.field, filters.field),
         (Employer.kind, filters.kind),
-        (JobOpening.status, filters.status),
     ):
         if value is not None:
             query = query.where(column == value)
+    if filters.status is not None:
+        query = query.where(JobOpening.status_is(filters.status, today))
     if filters.degree is not None:
         # "I hold this degree": openings whose minimum it meets.
         allowed = [d for d in DegreeLevel if d.rank <= filters.degree.rank]

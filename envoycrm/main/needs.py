@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Select, func, select
 
 from envoycrm.extensions import db
+from envoycrm.i18n import bureau_today
 from envoycrm.models import (
     OPEN_STAGES,
     EnvoyProfile,
@@ -54,8 +55,10 @@ def count(query: Select) -> int:
 
 
 def awaiting_approval() -> Select:
-    """Openings waiting for the bureau's approval."""
-    return select(JobOpening).where(JobOpening.status == OpeningStatus.PENDING)
+    """Openings waiting for the bureau's approval (an expired one waits no more)."""
+    return select(JobOpening).where(
+        JobOpening.status_is(OpeningStatus.PENDING, bureau_today())
+    )
 
 
 def open_tasks(kinds: Sequence[TaskKind] = (), base: Select | None = None) -> Select:

@@ -5,11 +5,14 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +30,10 @@ class OpeningStatus(enum.Enum):
     PENDING = "pending"
     OPEN = "open"
     CLOSED = "closed"
+
+
+# Statuses the deadline ends: past it, an open or pending opening is closed.
+LIVE_STATUSES = (OpeningStatus.OPEN, OpeningStatus.PENDING)
 
 
 class InterestSource(enum.Enum):
@@ -70,7 +77,8 @@ class JobOpening(Model):
     salary_min: Mapped[int]  # CNY per year
     salary_max: Mapped[int] = mapped_column(index=True)
     headcount: Mapped[int] = mapped_column(default=1)
-    location: Mapped[str] = mapped_column(String(120), default="")
+    location: Mapped[str] = mapped_column(String(120), default="")  # in English
+    location_zh: Mapped[str] = mapped_column(String(120), default="")
     deadline: Mapped[date] = mapped_column(index=True)
     status: Mapped[OpeningStatus] = mapped_column(
         enum_column(OpeningStatus), default=OpeningStatus.DRAFT, index=True
@@ -91,22 +99,54 @@ class JobOpening(Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    # The stored status changes only when someone (or the nightly job) closes
+    # the opening, so every reader derives the status it shows and filters on
+    # from the deadline, through these three: no list, match, digest or push
+    # shows an expired opening as open in the hours before the job runs.
+
+    def status_on(self, today: date) -> OpeningStatus:
+        """The status readers see on ``today``: closed once the deadline passed."""
+        if self.status in LIVE_STATUSES and self.deadline < today:
+            return OpeningStatus.CLOSED
+        return self.status
+
+    @classmethod
+    def open_on(cls, today: date) -> ColumnElement[bool]:
+        """SQL: the opening is open on ``today`` (approved, deadline not passed)."""
+        return cls.status_is(OpeningStatus.OPEN, today)
+
+    @classmethod
+    def status_is(cls, status: OpeningStatus, today: date) -> ColumnElement[bool]:
+        """SQL: ``status_on(today)`` is ``status``, in a form the indexes serve."""
+        if status in LIVE_STATUSES:
+            return and_(cls.status == status, cls.deadline >= today)
+        if status is OpeningStatus.CLOSED:
+            return or_(
+                cls.status == status,
+                and_(cls.status.in_(LIVE_STATUSES), cls.deadline < today),
+            )
+        return cls.status == status
+
     def title_for(self, locale: str) -> str:
         """The title in ``locale``, falling back to the other language."""
-        zh = str(locale).startswith("zh")
-        return (
-            (self.title_zh if zh else self.title_en) or self.title_en or self.title_zh
-        )
+        return _in_language(locale, self.title_en, self.title_zh)
 
     def description_for(self, locale: str) -> str:
         """The description in ``locale``, falling back to the other language."""
-        zh = str(locale).startswith("zh")
-        first, second = (
-            (self.description_zh, self.description_en)
-            if zh
-            else (self.description_en, self.description_zh)
-        )
-        return first or second
+        return _in_language(locale, self.description_en, self.description_zh)
+
+    def location_for(self, locale: str) -> str:
+        """The location in ``locale``, falling back to the other language."""
+        return _in_language(locale, self.location, self.location_zh)
+
+
+def _in_language(locale: str, english: str, chinese: str) -> str:
+    """The Chinese text for a Chinese ``locale``, else the English; either
+    falls back to the other when empty."""
+    first, second = (
+        (chinese, english) if str(locale).startswith("zh") else (english, chinese)
+    )
+    return first or second
 
 
 class Push(Model):

@@ -166,9 +166,13 @@ class Student(Model):
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     wechat_id: Mapped[str | None] = mapped_column(String(60), index=True)
     phone: Mapped[str | None] = mapped_column(String(40))
-    university_id: Mapped[int] = mapped_column(
+    # None for a student from a university not on the list (a public reply):
+    # ``university_name_typed`` then holds what they typed, until a
+    # coordinator maps it to a known university.
+    university_id: Mapped[int | None] = mapped_column(
         ForeignKey("universities.id"), index=True
     )
+    university_name_typed: Mapped[str | None] = mapped_column(String(200))
     programme: Mapped[str | None] = mapped_column(String(200))
     field: Mapped[FieldOfStudy] = mapped_column(enum_column(FieldOfStudy), index=True)
     degree: Mapped[DegreeLevel] = mapped_column(enum_column(DegreeLevel), index=True)
@@ -210,7 +214,7 @@ class Student(Model):
     version: Mapped[int] = mapped_column(default=1)
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
-    university: Mapped[University] = relationship()
+    university: Mapped[University | None] = relationship()
     tags: Mapped[list["StudentTag"]] = relationship(
         back_populates="student",
         cascade="all, delete-orphan",
@@ -235,6 +239,12 @@ class Student(Model):
         """Both forms of the name when known: "Wang Wei 王伟"."""
         parts = [p for p in (self.name_latin, self.name_hanzi) if p]
         return " ".join(parts)
+
+    def university_name(self, locale: str) -> str:
+        """The university in ``locale``, else the name the student typed."""
+        if self.university is not None:
+            return self.university.name_for(locale)
+        return self.university_name_typed or ""
 
     @property
     def active_consent(self) -> "Consent | None":

@@ -64,6 +64,8 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(120))
+    # The name in Chinese characters, where known (envoys: "陈静" beside "Chen Jing").
+    name_hanzi: Mapped[str | None] = mapped_column(String(60))
     # None until an invited user sets a password through the invitation link.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
@@ -110,6 +112,11 @@ class User(UserMixin, Model):
             raise RuntimeError("sign in through envoycrm.auth.session.sign_in")
         return self.session_key
 
+    @property
+    def display_name(self) -> str:
+        """The name in pinyin and, where known, in Hanzi: "Chen Jing 陈静"."""
+        return person_name(self.full_name, self.name_hanzi)
+
     def has_role(self, *roles: Role) -> bool:
         """True when the user holds one of ``roles``; admins hold coordinator rights."""
         if self.role in roles:
@@ -120,6 +127,13 @@ class User(UserMixin, Model):
     def is_staff(self) -> bool:
         """Bureau staff: coordinators and admins."""
         return self.role in (Role.ADMIN, Role.COORDINATOR)
+
+
+def person_name(full_name: str, name_hanzi: str | None) -> str:
+    """``full_name`` followed by ``name_hanzi`` when it adds something."""
+    if name_hanzi and name_hanzi not in full_name:
+        return f"{full_name} {name_hanzi}"
+    return full_name
 
 
 class EnvoyProfile(Model):

@@ -2,7 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from envoycrm.forms import (
     IdempotentForm,
@@ -15,10 +21,18 @@ from envoycrm.forms import (
     strip,
 )
 from envoycrm.models import DegreeLevel, EnvoyStatus
+from envoycrm.students.names import has_hanzi
 
 
 class EnvoyForm(PersonFormMixin, VersionedForm):
     """Create or edit an envoy and their profile."""
+
+    name_hanzi = StringField(
+        _l("Name in Chinese characters"),
+        description=_l("For example 陈静, where the envoy has one"),
+        filters=[strip, lambda value: value or None],
+        validators=[Optional(), Length(max=60), single_line],
+    )
 
     university_id = SelectField(
         _l("University"), coerce=coerce_id, validators=[InputRequired()]
@@ -38,6 +52,11 @@ class EnvoyForm(PersonFormMixin, VersionedForm):
     )
     status = enum_select(_l("Status"), EnvoyStatus)
     submit = SubmitField(_l("Save envoy"))
+
+    def validate_name_hanzi(self, field):
+        """The Chinese form must contain Chinese characters."""
+        if field.data and not has_hanzi(field.data):
+            raise ValidationError(_l("Use Chinese characters here."))
 
 
 class EmployerUserForm(PersonFormMixin, VersionedForm):

@@ -26,6 +26,7 @@ from envoycrm.models import (
 from envoycrm.models.users import new_session_token
 
 USER_FIELDS = ("full_name", "email", "locale", "timezone")
+ENVOY_USER_FIELDS = (*USER_FIELDS, "name_hanzi")
 ENVOY_FIELDS = (
     "university_id",
     "programme",
@@ -71,6 +72,7 @@ def envoy_query(filters: EnvoyFilter) -> Select:
         query = query.where(
             or_(
                 func.lower(User.full_name).like(like),
+                User.name_hanzi.like(f"%{filters.q}%"),
                 func.lower(User.email).like(like),
                 func.lower(University.name_en).like(like),
                 University.name_zh.like(f"%{filters.q}%"),
@@ -173,7 +175,7 @@ def invite(user: User) -> bool:
 def create_envoy(data: dict) -> User:
     """Create an envoy account with its profile (not yet committed)."""
     user = User(role=Role.ENVOY, email=_ensure_email_free(data["email"]))
-    _apply(user, {**data, "email": user.email}, USER_FIELDS)
+    _apply(user, {**data, "email": user.email}, ENVOY_USER_FIELDS)
     user.envoy_profile = EnvoyProfile()
     _apply(user.envoy_profile, data, ENVOY_FIELDS)
     db.session.add(user)
@@ -197,7 +199,7 @@ def update_envoy(user: User, data: dict, expected_version: int | None) -> list[s
     """Apply an edit, refusing it if someone saved the envoy since it was loaded."""
     check_version(user, expected_version)
     data = {**data, "email": _ensure_email_free(data["email"], user.id)}
-    changed = _apply(user, data, USER_FIELDS)
+    changed = _apply(user, data, ENVOY_USER_FIELDS)
     changed += _apply(user.envoy_profile, data, ENVOY_FIELDS)
     _touch(user)
     audit.record("envoy.update", "user", user.id, fields=changed)

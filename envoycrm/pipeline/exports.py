@@ -74,6 +74,7 @@ def _rows_query(filters: PipelineFilter, ids: list[int] | None):
             University.name_en,
             University.name_zh,
             University.country_code,
+            Student.university_name_typed,
             Student.programme,
             Student.field,
             Student.degree,
@@ -85,7 +86,8 @@ def _rows_query(filters: PipelineFilter, ids: list[int] | None):
             Student.consent_scope,
             Student.last_activity_on,
         )
-        .join(University, University.id == Student.university_id)
+        # Outer: a student whose typed university is not mapped yet is kept.
+        .outerjoin(University, University.id == Student.university_id)
         .join(User, User.id == Student.owner_id)
     )
     query = apply_filter(query, filters)
@@ -114,7 +116,7 @@ def export_rows(
             tags.setdefault(student_id, []).append(tag)
         for row in partition:
             code = row.country_code
-            if code not in countries:
+            if code and code not in countries:
                 countries[code] = country_name(code)
             yield [
                 row.id,
@@ -123,8 +125,8 @@ def export_rows(
                 row.email or "",
                 row.wechat_id or "",
                 row.phone or "",
-                row.name_zh if zh else row.name_en,
-                countries[code],
+                (row.name_zh if zh else row.name_en) or row.university_name_typed,
+                countries.get(code, ""),
                 row.programme or "",
                 label(row.field),
                 label(row.degree),

@@ -35,6 +35,7 @@ COLUMNS = {
     "wechat_id": _l("WeChat ID"),
     "phone": _l("Phone"),
     "programme": _l("Programme"),
+    "university_name_typed": _l("University as typed"),
     "field": _l("Field of study"),
     "degree": _l("Degree"),
     "expected_graduation": _l("Expected graduation"),

@@ -54,7 +54,7 @@ from envoycrm.models import (
     Stage,
     User,
 )
-from envoycrm.models.users import DegreeLevel
+from envoycrm.models.users import DegreeLevel, person_name
 from envoycrm.params import MAX_ID
 from envoycrm.students.names import has_hanzi
 
@@ -95,11 +95,23 @@ def optional_text(label, max_length, **kwargs) -> StringField:
     )
 
 
+# The university choice meaning "not on the list": a public reply then types
+# the name; a student's edit form offers it only while a typed one is unmapped.
+UNLISTED_UNIVERSITY = 0
+
+
+def coerce_university(value) -> int:
+    """A university's id, or ``UNLISTED_UNIVERSITY`` for one not on the list."""
+    if value == UNLISTED_UNIVERSITY or value == str(UNLISTED_UNIVERSITY):
+        return UNLISTED_UNIVERSITY
+    return coerce_id(value)
+
+
 class StudiesMixin:
     """Where and what a student studies: every form that takes a student."""
 
     university_id = SelectField(
-        _l("University"), coerce=coerce_id, validators=[InputRequired()]
+        _l("University"), coerce=coerce_university, validators=[InputRequired()]
     )
     field = enum_select(_l("Field of study"), FieldOfStudy)
     degree = enum_select(_l("Degree"), DegreeLevel)
@@ -307,8 +319,10 @@ class MergeForm(Form):
 def envoy_choices() -> list[SelectChoice]:
     """Active envoys as form choices, for reassigning students."""
     rows = db.session.execute(
-        select(User.id, User.full_name)
+        select(User.id, User.full_name, User.name_hanzi)
         .where(User.role == Role.ENVOY, User.active.is_(True))
         .order_by(User.full_name)
     ).all()
-    return [SelectChoice(row.id, row.full_name) for row in rows]
+    return [
+        SelectChoice(row.id, person_name(row.full_name, row.name_hanzi)) for row in rows
+    ]

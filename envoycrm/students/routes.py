@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from envoycrm import audit, ratelimit
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
@@ -37,6 +38,7 @@ from envoycrm.params import page_arg
 from envoycrm.students import bp, queries, services
 from envoycrm.students.duplicates import Probe, find_duplicates, split_by_visibility
 from envoycrm.students.forms import (
+    UNLISTED_UNIVERSITY,
     ConsentForm,
     IntentionForm,
     InteractionForm,
@@ -156,8 +158,14 @@ def _load(student_id: int) -> Student:
     return get_scoped_or_404(Student, student_id)
 
 
-def _student_page(student: Student, status: int = 200, **forms):
-    """The student page with every form, some possibly carrying errors."""
+def _student_page(
+    student: Student, status: int = 200, new_entry: str | None = None, **forms
+):
+    """The student page with every form, some possibly carrying errors.
+
+    ``new_entry`` names the timeline entry a change just made (see
+    ``_entry_id``): it takes the focus once swapped in.
+    """
     forms.setdefault("interaction_form", InteractionForm(formdata=None))
     if forms["interaction_form"].occurred_on.data is None:
         forms["interaction_form"].occurred_on.data = user_today()
@@ -186,6 +194,7 @@ def _student_page(student: Student, status: int = 200, **forms):
             timeline=queries.timeline(student, select_timezone()),
             intention=queries.current_intention(student),
             duplicate_of=duplicate_of,
+            new_entry=new_entry,
             **forms,
         ),
         status,
@@ -219,6 +228,14 @@ def _edit_form(student: Student, blank: bool = False) -> StudentEditForm:
     """The edit form: from the record (``blank``) or from the submitted data."""
     form = StudentEditForm(formdata=None, obj=student) if blank else StudentEditForm()
     form.university_id.choices = university_choices(str(get_locale()))
+    if student.university_id is None:
+        # A university typed in a public reply: kept until someone maps it.
+        typed = _(
+            "typed: %(name)s, not mapped", name=student.university_name_typed or ""
+        )
+        form.university_id.choices.insert(0, SelectChoice(UNLISTED_UNIVERSITY, typed))
+        if blank:
+            form.university_id.data = UNLISTED_UNIVERSITY
     return form
 
 
@@ -259,11 +276,18 @@ def _edit_response(student, form, status=200, conflict=None):
     ), status
 
 
-def _after_change(student: Student, message: str, created_by=None):
+def _entry_id(kind: str, row) -> str:
+    """The HTML id of a timeline entry (``templates/students/_activity.html``)."""
+    return f"entry-{kind}-{row.id}"
+
+
+def _after_change(student: Student, message: str, created_by=None, new_entry=None):
     """Answer a successful change: the activity panel for htmx, else a redirect.
 
     ``created_by`` is the form of a change that creates something: its key is
     remembered with the change, so sending it again changes nothing.
+    ``new_entry`` is the (kind, row) of the timeline entry it made, where the
+    reader goes next.
     """
     if created_by is not None:
         remember(
@@ -276,7 +300,10 @@ def _after_change(student: Student, message: str, created_by=None):
     flash(message, "success")
     if is_fragment_request():
         db.session.expire(student)
-        return _student_page(student)
+        entry = _entry_id(*new_entry) if new_entry else None  # it has its id now
+        return _student_page(student, new_entry=entry)
+    # No anchor: a repeated send answers with the remembered address, which
+    # must be the same as this one (idempotency.remember above).
     return redirect(url_for("students.show", student_id=student.id))
 
 
@@ -289,10 +316,15 @@ def add_interaction(student_id: int):
     form = InteractionForm()
     if not form.validate_on_submit():
         return _student_page(student, 422, interaction_form=form)
-    services.add_interaction(
+    interaction = services.add_interaction(
         student, current_user, form.kind.data, form.occurred_on.data, form.notes.data
     )
-    return _after_change(student, _("Added to the timeline."), created_by=form)
+    return _after_change(
+        student,
+        _("Added to the timeline."),
+        created_by=form,
+        new_entry=("interaction", interaction),
+    )
 
 
 @bp.route("/<id:student_id>/intentions", methods=["POST"])
@@ -304,8 +336,13 @@ def add_intention(student_id: int):
     form = IntentionForm()
     if not form.validate_on_submit():
         return _student_page(student, 422, intention_form=form)
-    services.record_intention(student, current_user, form.data)
-    return _after_change(student, _("Intention recorded."), created_by=form)
+    intention = services.record_intention(student, current_user, form.data)
+    return _after_change(
+        student,
+        _("Intention recorded."),
+        created_by=form,
+        new_entry=("intention", intention),
+    )
 
 
 @bp.route("/<id:student_id>/consent", methods=["POST"])

@@ -57,6 +57,8 @@ def _clean_profile(data: dict) -> dict:
     cleaned = {name: data.get(name) for name in PROFILE_FIELDS}
     cleaned["email"] = normalise_email(cleaned["email"] or "") or None
     cleaned["wechat_id"] = normalise_wechat(cleaned["wechat_id"])
+    # UNLISTED_UNIVERSITY (0): the student's typed university stays unmapped.
+    cleaned["university_id"] = cleaned["university_id"] or None
     for name in ("name_latin", "name_hanzi", "programme", "phone", "how_met"):
         cleaned[name] = cleaned[name] or None
     return cleaned
@@ -222,6 +224,10 @@ def update_profile(
             changed.append(name)
     if {"name_latin", "name_hanzi"} & set(changed):
         student.name_key = name_key(student.name_latin, student.name_hanzi)
+    if student.university_id is not None and student.university_name_typed:
+        # Mapped to a known university: the typed name has served its purpose.
+        student.university_name_typed = None
+        changed.append("university_name_typed")
     audit.record("student.update", "student", student.id, fields=changed)
     return changed
 

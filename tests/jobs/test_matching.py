@@ -36,7 +36,7 @@ CASES = [
         intention(["NEW_MATERIALS"], date(2027, 6, 1), 180_000),
         100,
         "field matches, degree meets the minimum, aims for this sector, "
-        "available before the deadline, expects CN¥180,000 within "
+        "available before the deadline, and expects CN¥180,000 within "
         "CN¥150,000–CN¥250,000",
     ),
     (
@@ -45,7 +45,7 @@ CASES = [
         intention(["NEW_MATERIALS"], date(2027, 6, 1), 300_000),
         90,
         "field matches, degree meets the minimum, aims for this sector, "
-        "available before the deadline, expects CN¥300,000, above CN¥250,000",
+        "available before the deadline, and expects CN¥300,000, above CN¥250,000",
     ),
     (
         "free only after the deadline, graduation counts when no start given",
@@ -53,28 +53,28 @@ CASES = [
         intention(["NEW_MATERIALS"], None, 120_000),
         85,
         "field matches, degree meets the minimum, aims for this sector, "
-        "expects CN¥120,000, below CN¥150,000–CN¥250,000",
+        "and expects CN¥120,000, below CN¥150,000–CN¥250,000",
     ),
     (
         "other sector, no intention details",
         student(graduation=date(2027, 6, 1)),
         intention(["FINANCE"]),
         65,
-        "field matches, degree meets the minimum, available before the deadline",
+        "field matches, degree meets the minimum, and available before the deadline",
     ),
     (
         "no intention at all",
         student(degree=DegreeLevel.MASTER),
         None,
         50,
-        "field matches, degree meets the minimum",
+        "field matches and degree meets the minimum",
     ),
     (
         "other field but aims for the sector",
         student(field=FieldOfStudy.CHEMISTRY),
         intention(["NEW_MATERIALS"]),
         45,
-        "degree meets the minimum, aims for this sector",
+        "degree meets the minimum and aims for this sector",
     ),
     (
         "degree below the minimum never matches",
@@ -82,7 +82,7 @@ CASES = [
         intention(["NEW_MATERIALS"], date(2027, 1, 1), 150_000),
         0,
         "field matches, degree below the minimum, aims for this sector, "
-        "available before the deadline, expects CN¥150,000 within "
+        "available before the deadline, and expects CN¥150,000 within "
         "CN¥150,000–CN¥250,000",
     ),
 ]
@@ -123,6 +123,16 @@ def test_the_explanation_is_in_the_viewers_language(app):
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         result = matching.score(student(), intention(salary=180_000), OPENING)
         assert "¥180,000" in result.explanation()
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "zh-TW"])
+def test_chinese_reasons_are_listed_without_ascii_commas(app, language):
+    with app.test_request_context(headers={"Accept-Language": language}):
+        result = matching.score(student(graduation=date(2027, 6, 1)), None, OPENING)
+        words = result.explanation()
+    assert ", " not in words
+    # CLDR's Chinese list: an enumeration comma between, 和 before the last.
+    assert words.count("、") == 1 and "和" in words
 
 
 def test_all_matches_ranks_every_open_openings_candidates(factory, people, opening):

@@ -102,7 +102,7 @@ def bureau_mail(digest: BureauDigest, link) -> Mail:
                 Item(
                     s.display_name,
                     link("students.show", student_id=s.id),
-                    [s.university.name_for(get_locale_name()), when(c.changed_at)],
+                    [s.university_name(get_locale_name()), when(c.changed_at)],
                 )
                 for s, c in digest.returned
             ],

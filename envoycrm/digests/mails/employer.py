@@ -134,7 +134,7 @@ def _candidate_item(candidate, link, locale: str) -> Item:
     student = candidate.student
     opening, result = candidate.best
     studies = f"{label(student.degree)}, {label(student.field)}, "
-    studies += student.university.name_for(locale)
+    studies += student.university_name(locale)
     if student.expected_graduation:
         studies += " · " + _("graduates %(day)s", day=day(student.expected_graduation))
     matches = ", ".join(

@@ -481,8 +481,10 @@
   document.addEventListener("htmx:after:settle", initBoard);
 
   // Move focus where a keyboard or screen-reader user expects it after a swap:
-  // to the first invalid field when a form came back with errors, otherwise
-  // to the main region when a whole page was swapped in by a boosted link.
+  // to the first invalid field when a form came back with errors, to the
+  // entry a form just added (the server marks it data-new-entry; the form
+  // that had the focus is gone), otherwise to the main region when a whole
+  // page was swapped in by a boosted link.
   document.addEventListener("htmx:after:settle", function (event) {
     var target = event.target;
     initDrafts(document);
@@ -490,6 +492,12 @@
     var invalid = target.querySelector && target.querySelector("[aria-invalid='true']");
     if (invalid) {
       invalid.focus();
+      return;
+    }
+    var added = document.querySelector("[data-new-entry]");
+    if (added) {
+      added.removeAttribute("data-new-entry");
+      added.focus();
       return;
     }
     if (target === document.body) {
