@@ -32,7 +32,6 @@ MIN_TARGET = 24
 NOT_PAGES = {
     "static",
     "jobs.push_qr",
-    "jobs.push_qr_png",
     "auth.logout",
     "unsubscribe.one_click",
 }
@@ -130,8 +129,9 @@ def _small_targets(page, selector: str) -> list[str]:
         .filter(el => { const r = el.getBoundingClientRect();
                         return r.width < minimum || r.height < minimum; })
         .map(el => { const r = el.getBoundingClientRect();
-                     return `${el.tagName} ${(el.textContent || el.name || '').trim()
-                       .slice(0, 30)} ${Math.round(r.width)}×${Math.round(r.height)}`; })""",
+          const name = (el.textContent || el.name || '').trim().slice(0, 30);
+          return `${el.tagName} ${name} ${Math.round(r.width)}×${Math.round(r.height)}`;
+        })""",
         [selector, MIN_TARGET],
     )
 
@@ -158,9 +158,7 @@ def test_quick_log_and_header_touch_targets_are_at_least_24px(
         assert page.get_by_label(t("Phone")).get_attribute("inputmode") == "tel"
         assert page.get_by_label(t("Met on")).get_attribute("type") == "date"
         # The save button is the form's last control, within reach of a thumb.
-        last = page.locator("#quick-log").locator(
-            "button, input, select, textarea"
-        )
+        last = page.locator("#quick-log").locator("button, input, select, textarea")
         assert last.last.get_attribute("type") == "submit"
     finally:
         context.close()
@@ -209,9 +207,12 @@ def test_envoy_logs_a_student_with_first_meeting_from_a_phone(
         db.session.expire_all()
         student = db.session.scalar(select(Student).where(Student.name_hanzi == "周岚"))
         assert student is not None
-        assert db.session.scalar(
-            select(Interaction).where(Interaction.student_id == student.id)
-        ).kind is InteractionKind.MEETING
+        assert (
+            db.session.scalar(
+                select(Interaction).where(Interaction.student_id == student.id)
+            ).kind
+            is InteractionKind.MEETING
+        )
     finally:
         context.close()
 
@@ -222,6 +223,7 @@ def test_push_page_qr_code_is_at_least_200px_on_a_phone(
     t = translator(app, "zh-CN")
     push = factory.push(people)
     context = _phone(browser, "zh-CN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
     try:
         _sign_in(page, live_server, people["envoy"].email, t)
@@ -233,5 +235,21 @@ def test_push_page_qr_code_is_at_least_200px_on_a_phone(
         png = page.get_by_role("link", name=t("Download the QR code (PNG)"))
         assert png.get_attribute("href").endswith(".png?download=1")
         assert _page_width(page) <= WIDTH
+        # Share uses the system share sheet where there is one; this browser
+        # has none, so it copies the message.
+        has_share_sheet = page.evaluate("typeof navigator.share === 'function'")
+        page.get_by_role("button", name=t("Share")).tap()
+        if not has_share_sheet:
+            expect(
+                page.get_by_role("status").filter(has_text=t("Message copied."))
+            ).to_be_visible()
+            message = page.get_by_label(t("Message"), exact=True).input_value()
+            assert page.evaluate("navigator.clipboard.readText()") == message
+        page.get_by_role("button", name=t("Copy the link")).tap()
+        expect(
+            page.get_by_role("status").filter(has_text=t("Link copied."))
+        ).to_be_visible()
+        link = page.get_by_label(t("Link"), exact=True).input_value()
+        assert page.evaluate("navigator.clipboard.readText()") == link
     finally:
         context.close()
