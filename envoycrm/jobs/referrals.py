@@ -80,7 +80,7 @@ def count_view(push: Push) -> None:
 
 # An SVG scales by itself; a PNG (what WeChat and chat apps take) is drawn
 # large enough to stay sharp when printed or shown on another screen.
-QR_OPTIONS = {
+QR_OPTIONS: dict[str, dict[str, object]] = {
     "svg": {"scale": 4, "xmldecl": True, "svgns": True, "title": None},
     "png": {"scale": 10},
 }
