@@ -276,3 +276,33 @@ def test_quick_log_to_the_students_page_completes_over_a_slow_link(
         assert seconds > 0
     finally:
         context.close()
+
+
+def test_students_and_openings_are_stacked_rows_on_a_phone(
+    browser, live_server, app, people, fair_data
+):
+    t = translator(app, "zh-CN")
+    context = _phone(browser, "zh-CN")
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, people["envoy"].email, t)
+        page.goto(f"{live_server}/students/")
+        row = page.locator("#student-rows tbody tr").filter(has_text="李浩宇")
+        name = row.get_by_role("link", name="Li Haoyu 李浩宇")
+        stage = row.locator("td.fact").first
+        expect(name).to_be_visible()
+        expect(stage).to_be_visible()
+        expect(row.locator("td.extra").first).to_be_hidden()  # behind the link
+        # The name stands on its own line above the facts.
+        assert name.bounding_box()["y"] < stage.bounding_box()["y"]
+        assert row.bounding_box()["width"] <= WIDTH
+        page.goto(f"{live_server}/jobs/")
+        row = page.locator("tbody tr").filter(has_text="海洋生物技术高级研发工程师")
+        title = row.get_by_role("link")
+        expect(title).to_be_visible()
+        expect(row.locator("td.extra").first).to_be_hidden()
+        assert (
+            title.bounding_box()["y"] < row.locator("td.fact").first.bounding_box()["y"]
+        )
+    finally:
+        context.close()
