@@ -306,3 +306,35 @@ def test_students_and_openings_are_stacked_rows_on_a_phone(
         )
     finally:
         context.close()
+
+
+def test_filters_beyond_the_search_fold_away_on_a_phone_but_not_on_a_desktop(
+    browser, live_server, app, people
+):
+    t = translator(app, "zh-CN")
+    for phone in (True, False):
+        context = (
+            _phone(browser, "zh-CN")
+            if phone
+            else browser.new_context(
+                locale="zh-CN", viewport={"width": 1280, "height": 800}
+            )
+        )
+        page = context.new_page()
+        try:
+            _sign_in(page, live_server, people["envoy"].email, t)
+            page.goto(f"{live_server}/students/")
+            stage = page.get_by_label(t("Stage"), exact=True)
+            expect(page.get_by_label(t("Search"))).to_be_visible()
+            if phone:
+                expect(stage).to_be_hidden()
+                page.get_by_text(t("More filters")).tap()
+                expect(stage).to_be_visible()
+                # A filter in use keeps them open.
+                page.goto(f"{live_server}/students/?stage=CONTACTED")
+                expect(page.get_by_label(t("Stage"), exact=True)).to_be_visible()
+            else:
+                expect(stage).to_be_visible()
+                expect(page.get_by_text(t("More filters"))).to_be_hidden()
+        finally:
+            context.close()
