@@ -165,6 +165,33 @@ def test_quick_log_and_header_touch_targets_are_at_least_24px(
         context.close()
 
 
+def test_touch_targets_on_the_envoys_pages_are_at_least_24px(
+    browser, live_server, app, people, student, fair_data
+):
+    t = translator(app, "zh-CN")
+    push = fair_data["push"]
+    context = _phone(browser, "zh-CN")
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, people["envoy"].email, t)
+        small = {}
+        for url in (
+            f"/students/{student.id}",
+            f"/jobs/pushes/{push.id}",
+            f"/jobs/{push.opening_id}",
+            "/students/",
+            "/jobs/",
+            "/jobs/pushes",
+            "/tasks/",
+        ):
+            page.goto(live_server + url)
+            if found := _small_targets(page, f"main :is({TARGETS})"):
+                small[url] = found
+        assert small == {}
+    finally:
+        context.close()
+
+
 def test_header_menu_opens_without_javascript_and_keeps_the_language_switch(
     browser, live_server, app, people
 ):
