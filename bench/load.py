@@ -170,6 +170,8 @@ class Envoy:
         student_id = self.students[len(self.students) // 2]
         form = {
             "csrf_token": token,
+            # Like the page's form: a fresh key, so the meeting is made once.
+            "idempotency_key": uuid.uuid4().hex,
             "kind": "MEETING",
             "occurred_on": "2026-11-21",
             "notes": "Second meeting",

@@ -219,10 +219,13 @@ class PersonFormMixin:
     timezone = TimezoneField(_l("Time zone"), default="Asia/Shanghai")
 
 
-def enum_select(label, enum_cls, field_class=SelectField, **kwargs) -> SelectField:
+def enum_select(
+    label, enum_cls, field_class=SelectField, exclude: tuple = (), **kwargs
+) -> SelectField:
     """A select whose data is a member of ``enum_cls``, submitted by name.
 
-    An unknown name becomes a field error ("Not a valid choice"), not a crash.
+    An unknown or ``exclude``d name becomes a field error ("Not a valid
+    choice"), not a crash.
     """
 
     def coerce(value):
@@ -234,5 +237,5 @@ def enum_select(label, enum_cls, field_class=SelectField, **kwargs) -> SelectFie
             raise ValueError(str(value)) from exc
 
     return field_class(
-        label, choices=lambda: choices(enum_cls), coerce=coerce, **kwargs
+        label, choices=lambda: choices(enum_cls, exclude), coerce=coerce, **kwargs
     )

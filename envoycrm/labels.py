@@ -96,6 +96,7 @@ LABELS = {
     InteractionKind.CHAT: _l("Chat"),
     InteractionKind.CALL: _l("Call"),
     InteractionKind.EMAIL: _l("Email exchange"),
+    InteractionKind.PUSH: _l("Opening sent"),
     ConsentScope.BUREAU: _l("Bureau only"),
     ConsentScope.EMPLOYERS: _l("Bureau and employers"),
     ConsentMethod.IN_PERSON: _l("In person"),
@@ -140,11 +141,12 @@ def label(member) -> str:
     return str(LABELS.get(member, member.value))
 
 
-def choices(enum_cls) -> list[SelectChoice]:
+def choices(enum_cls, exclude: tuple = ()) -> list[SelectChoice]:
     """Form choices for an enum: stored name → translated label."""
     return [
         SelectChoice(member.name, str(LABELS.get(member, member.value)))
         for member in enum_cls
+        if member not in exclude
     ]
 
 

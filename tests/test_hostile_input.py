@@ -769,6 +769,13 @@ FORMS += [
         lambda ctx: {},
     ),
     FormCase(
+        "push to a student",
+        "envoy",
+        lambda ctx: f"/jobs/pushes/{Factory().push(ctx.people).id}/students",
+        lambda ctx: {"student_id": str(ctx.student.id), "note": "Sent at the fair"},
+        typed={"note": 500},
+    ),
+    FormCase(
         "digest retry failed",
         "coordinator",
         lambda ctx: "/digests/outbox/retry-failed",

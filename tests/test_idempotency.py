@@ -100,6 +100,15 @@ def _last_import(ctx: Ctx) -> str:
     return f"/pipeline/import/{job_id}/confirm"
 
 
+def _push_of(ctx: Ctx) -> Push:
+    """The envoy's push of the test opening (made once)."""
+    from envoycrm.jobs.services import push_opening
+
+    push = push_opening(ctx.people["envoy"], ctx.opening)
+    db.session.commit()
+    return push
+
+
 CREATING = {
     "quick log": Creating(
         "envoy",
@@ -135,6 +144,12 @@ CREATING = {
     ),
     "push": Creating(
         "envoy", lambda ctx: f"/jobs/{ctx.opening.id}/push", lambda ctx: {}, (Push,)
+    ),
+    "push to a student": Creating(
+        "envoy",
+        lambda ctx: f"/jobs/pushes/{_push_of(ctx).id}/students",
+        lambda ctx: {"student_id": str(ctx.student.id), "note": "Sent on WeChat"},
+        (Interaction,),
     ),
     "employer interest": Creating(
         "employer",

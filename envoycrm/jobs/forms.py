@@ -166,6 +166,22 @@ class RejectForm(Form):
     submit = SubmitField(_l("Send back to the employer"))
 
 
+class PushToStudentForm(IdempotentForm):
+    """Send a pushed opening to one of the envoy's students, on their timeline.
+
+    The view fills ``student_id``'s choices with the envoy's own students, so
+    any other id is refused at the field.
+    """
+
+    student_id = SelectField(
+        _l("Student"),
+        coerce=coerce_id,
+        validators=[InputRequired(message=_l("Choose one of your students."))],
+    )
+    note = text(_l("Note for the timeline"), 500, area=True)
+    submit = SubmitField(_l("Record on the student's timeline"))
+
+
 class HeldReplyForm(Form):
     """The student's envoy confirms or dismisses a held referral reply."""
 

@@ -80,13 +80,20 @@ def count_view(push: Push) -> None:
     )
 
 
-def qr_svg(url: str) -> str:
-    """A QR code of ``url`` as a standalone SVG document (segno)."""
+# An SVG scales by itself; a PNG (what WeChat and chat apps take) is drawn
+# large enough to stay sharp when printed or shown on another screen.
+QR_OPTIONS: dict[str, dict[str, object]] = {
+    "svg": {"scale": 4, "xmldecl": True, "svgns": True, "title": None},
+    "png": {"scale": 10},
+}
+QR_MIMETYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def qr_image(url: str, kind: str) -> bytes:
+    """A QR code of ``url`` as an SVG or PNG file (segno writes both)."""
     buffer = io.BytesIO()
-    segno.make(url, error="m").save(
-        buffer, kind="svg", scale=4, border=2, xmldecl=True, svgns=True, title=None
-    )
-    return buffer.getvalue().decode()
+    segno.make(url, error="m").save(buffer, kind=kind, border=2, **QR_OPTIONS[kind])
+    return buffer.getvalue()
 
 
 # --- replies -------------------------------------------------------------------------

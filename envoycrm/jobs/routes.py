@@ -32,6 +32,7 @@ from envoycrm.jobs.forms import (
     NewEmployerForm,
     NewOpeningForm,
     OpeningForm,
+    PushToStudentForm,
     RejectForm,
 )
 from envoycrm.models import (
@@ -309,24 +310,39 @@ def _referral_url(push: Push) -> str:
 
 
 def share_message(push: Push, link: str) -> str:
-    """A ready-to-paste bilingual message for WeChat or email."""
+    """A ready-to-paste bilingual message for WeChat or email.
+
+    The city is named once: an employer whose name already says Qingdao
+    ("青岛海洋生物产业集团") is not placed "in Qingdao" again.
+    """
     opening = push.opening
     parts = []
     for locale in ("zh_Hans", "en"):
         with force_locale(locale):
-            parts.append(
-                _(
+            employer = opening.employer.name_for(locale)
+            values = {
+                "employer": employer,
+                "title": opening.title_for(locale),
+                "low": format_cny(opening.salary_min),
+                "high": format_cny(opening.salary_max),
+                "deadline": format_day(opening.deadline, "long"),
+                "link": link,
+            }
+            if _("Qingdao").casefold() in employer.casefold():
+                text = _(
+                    "%(employer)s is hiring: %(title)s, "
+                    "%(low)s–%(high)s a year, apply by %(deadline)s. "
+                    "Tell us you are interested here: %(link)s",
+                    **values,
+                )
+            else:
+                text = _(
                     "%(employer)s in Qingdao is hiring: %(title)s, "
                     "%(low)s–%(high)s a year, apply by %(deadline)s. "
                     "Tell us you are interested here: %(link)s",
-                    employer=opening.employer.name_for(locale),
-                    title=opening.title_for(locale),
-                    low=format_cny(opening.salary_min),
-                    high=format_cny(opening.salary_max),
-                    deadline=format_day(opening.deadline, "long"),
-                    link=link,
+                    **values,
                 )
-            )
+            parts.append(text)
     return "\n\n".join(parts)
 
 
@@ -337,30 +353,70 @@ def pushes():
     return render_template("jobs/pushes.html", rows=services.pushes_of(current_user))
 
 
-@bp.route("/pushes/<id:push_id>")
-@roles(Role.ENVOY)
-def push_show(push_id: int):
-    """One push: the link, its QR code, the message and the replies so far."""
-    push = get_scoped_or_404(Push, push_id)
+def _push_to_student_form() -> PushToStudentForm:
+    form = PushToStudentForm()
+    form.student_id.choices = [
+        (s.id, s.display_name) for s in services.students_to_push_to(current_user)
+    ]
+    return form
+
+
+def _push_page(push: Push, form: PushToStudentForm, status: int = 200):
     link = _referral_url(push)
-    return render_template(
+    page = render_template(
         "jobs/push.html",
         push=push,
         link=link,
         message=share_message(push, link),
         replies=services.replies_of(push),
+        student_form=form,
     )
+    return page, status
 
 
-@bp.route("/pushes/<id:push_id>/qr.svg")
+@bp.route("/pushes/<id:push_id>")
 @roles(Role.ENVOY)
-def push_qr(push_id: int):
-    """The push's QR code as an SVG image."""
+def push_show(push_id: int):
+    """One push: the link, its QR code, the message and the replies so far."""
     push = get_scoped_or_404(Push, push_id)
-    response = Response(referrals.qr_svg(_referral_url(push)), mimetype="image/svg+xml")
+    return _push_page(push, _push_to_student_form())
+
+
+@bp.route("/pushes/<id:push_id>/students", methods=["POST"])
+@roles(Role.ENVOY)
+@idempotent
+def push_to_student(push_id: int):
+    """Send the pushed opening to one of the envoy's students, on their timeline."""
+    push = get_scoped_or_404(Push, push_id)
+    form = _push_to_student_form()
+    if not form.validate_on_submit():
+        return _push_page(push, form, 422)
+    student = get_scoped_or_404(Student, form.student_id.data)
+    services.push_to_student(
+        push, student, current_user, form.note.data or "", str(get_locale())
+    )
+    here = url_for("jobs.push_show", push_id=push.id)
+    # Keyed to the student, so erasing the student takes the key along.
+    remember(form, here, "student", student.id)
+    db.session.commit()
+    flash(_("Recorded on %(name)s's timeline.", name=student.display_name), "success")
+    return redirect(here)
+
+
+# One view, two rules: url_for(..., kind="png") builds the PNG's address.
+@bp.route("/pushes/<id:push_id>/qr.png", defaults={"kind": "png"})
+@bp.route("/pushes/<id:push_id>/qr.svg", defaults={"kind": "svg"})
+@roles(Role.ENVOY)
+def push_qr(push_id: int, kind: str):
+    """The push's QR code as an SVG image, or a PNG for WeChat and chat apps."""
+    push = get_scoped_or_404(Push, push_id)
+    response = Response(
+        referrals.qr_image(_referral_url(push), kind),
+        mimetype=referrals.QR_MIMETYPES[kind],
+    )
     if request.args.get("download") == "1":
         response.headers["Content-Disposition"] = (
-            f'attachment; filename="referral-{push.id}.svg"'
+            f'attachment; filename="referral-{push.id}.{kind}"'
         )
     return response
 

@@ -19,14 +19,20 @@ from envoycrm.models import (
     Employer,
     EmployerKind,
     FieldOfStudy,
+    Interaction,
+    InteractionKind,
     JobInterest,
     JobOpening,
     OpeningStatus,
     Push,
     Sector,
+    Stage,
+    Student,
     User,
     utcnow,
 )
+from envoycrm.models.base import local_date
+from envoycrm.students.services import add_interaction
 
 # What the bureau considers a plausible yearly salary, CNY.
 SALARY_FLOOR, SALARY_CEILING = 30_000, 3_000_000
@@ -306,6 +312,46 @@ def replies_of(push: Push, limit: int = 100) -> list[JobInterest]:
             .limit(limit)
         )
     )
+
+
+# --- sending a push to one student -------------------------------------------------
+
+PUSH_CHOICES_MAX = 1000
+
+
+def students_to_push_to(envoy: User) -> list[Student]:
+    """The envoy's own students not closed, by name: whom a push may go to."""
+    return list(
+        db.session.scalars(
+            select(Student)
+            .where(Student.owner_id == envoy.id, Student.stage != Stage.CLOSED)
+            .order_by(func.coalesce(Student.name_latin, Student.name_hanzi), Student.id)
+            .limit(PUSH_CHOICES_MAX)
+        )
+    )
+
+
+def push_to_student(
+    push: Push, student: Student, envoy: User, note: str, locale: str
+) -> Interaction:
+    """Record on ``student``'s timeline that ``envoy`` sent them the opening.
+
+    The entry names the opening and its employer in ``locale`` (the envoy's
+    language), then the envoy's note. The caller commits.
+    """
+    opening = push.opening
+    sent = f"{opening.title_for(locale)} — {opening.employer.name_for(locale)}"
+    interaction = add_interaction(
+        student,
+        envoy,
+        InteractionKind.PUSH,
+        local_date(utcnow(), envoy.timezone),  # today, where the envoy is
+        f"{sent}\n{note}" if note else sent,
+    )
+    audit.record(
+        "push.to_student", "push", push.id, student_id=student.id, actor_id=envoy.id
+    )
+    return interaction
 
 
 # --- employers ----------------------------------------------------------------------

@@ -110,6 +110,9 @@ class InteractionKind(enum.Enum):
     CHAT = "chat"
     CALL = "call"
     EMAIL = "email"
+    # An opening the envoy sent the student; recorded from the push page,
+    # never chosen in the note form.
+    PUSH = "push"
 
 
 class ConsentScope(enum.Enum):

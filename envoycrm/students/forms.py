@@ -164,10 +164,14 @@ class StudentFieldsMixin(StudiesMixin):
             raise ValidationError(_l("Use Chinese characters here."))
 
 
+# Touchpoints the app records itself: an opening sent from the push page.
+NOT_CHOSEN = (InteractionKind.PUSH,)
+
+
 class QuickLogForm(StudentFieldsMixin, IdempotentForm):
     """A new student and the first meeting, in one form and one submit."""
 
-    met_kind = enum_select(_l("How you met"), InteractionKind)
+    met_kind = enum_select(_l("How you met"), InteractionKind, exclude=NOT_CHOSEN)
     met_on = DateField(_l("Met on"), validators=[InputRequired(), plausible_date])
     notes = TextAreaField(
         _l("Notes on the meeting"),
@@ -205,7 +209,7 @@ class StudentEditForm(StudentFieldsMixin, VersionedForm):
 class InteractionForm(IdempotentForm):
     """A meeting, chat, call, email or event note."""
 
-    kind = enum_select(_l("Kind"), InteractionKind)
+    kind = enum_select(_l("Kind"), InteractionKind, exclude=NOT_CHOSEN)
     occurred_on = DateField(_l("Date"), validators=[InputRequired(), plausible_date])
     notes = TextAreaField(
         _l("Notes"), filters=[strip], validators=[DataRequired(), Length(max=4000)]

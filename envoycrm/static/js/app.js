@@ -480,6 +480,50 @@
   document.addEventListener("DOMContentLoaded", initBoard);
   document.addEventListener("htmx:after:settle", initBoard);
 
+  // Copy and Share on the push page. Share opens the system share sheet where
+  // the browser has one (navigator.share, mostly phones) and copies otherwise.
+  // The buttons do nothing without this script, so they start hidden.
+  function showShareButtons(root) {
+    root.querySelectorAll("[data-copy][hidden], [data-share][hidden]").forEach(function (b) {
+      b.hidden = false;
+    });
+  }
+  function valueOf(selector) {
+    var field = selector && document.querySelector(selector);
+    return field ? field.value : "";
+  }
+  function copied(button, field) {
+    var status = document.querySelector("[data-copy-status]");
+    if (status) { status.textContent = button.getAttribute("data-copied") || ""; }
+    if (field) { field.select(); }
+  }
+  function copy(button, selector) {
+    var field = document.querySelector(selector);
+    if (!field) { return; }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(function () { copied(button, field); },
+        function () { field.select(); document.execCommand("copy"); copied(button, field); });
+    } else {
+      field.select();
+      document.execCommand("copy");
+      copied(button, field);
+    }
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy], [data-share]");
+    if (!button) { return; }
+    if (button.hasAttribute("data-copy")) { copy(button, button.getAttribute("data-copy")); return; }
+    var message = button.getAttribute("data-share-text");
+    if (navigator.share) {
+      navigator.share({ title: button.getAttribute("data-share-title") || document.title,
+                        text: valueOf(message) }).catch(function () { /* dismissed */ });
+    } else {
+      copy(button, message);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { showShareButtons(document); });
+  document.addEventListener("htmx:after:settle", function () { showShareButtons(document); });
+
   // Move focus where a keyboard or screen-reader user expects it after a swap:
   // to the first invalid field when a form came back with errors, to the
   // entry a form just added (the server marks it data-new-entry; the form
