@@ -193,10 +193,24 @@ def format_cny(amount) -> str:
     )
 
 
+# English dates read the same to a UK and a US envoy: "3 Dec 2026", never
+# "12/3/26" (12 March in the UK) nor "Dec 3, 2026". Other locales keep
+# Babel's own patterns ("2026年12月3日").
+ENGLISH_DAY = {"short": "d MMM y", "medium": "d MMM y", "long": "d MMMM y"}
+ENGLISH_MOMENT = {"short": "d MMM y, HH:mm", "medium": "d MMM y, HH:mm"}
+
+
+def english() -> bool:
+    """True when the reader's language is English."""
+    return str(get_locale()).split("_")[0] == "en"
+
+
 def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
     """A date in the current locale ('' for None)."""
     if value is None:
         return ""
+    if english():
+        fmt = ENGLISH_DAY.get(fmt, fmt)
     return format_date(value, fmt)
 
 
@@ -218,6 +232,8 @@ def format_moment(value: datetime | None, fmt: str = "medium") -> str:
     """A timestamp in the current user's time zone and locale ('' for None)."""
     if value is None:
         return ""
+    if english():
+        fmt = ENGLISH_MOMENT.get(fmt, fmt)
     return format_datetime(value, fmt)
 
 

@@ -149,7 +149,7 @@ def test_times_are_shown_in_the_users_own_time_zone(app, client, people):
         from envoycrm.auth.session import sign_in
 
         sign_in(people["envoy2"], remember=False)  # Pacific/Auckland: UTC+13 in Jan.
-        assert "1:00" in format_moment(people["envoy2"].last_login_at)
+        assert "15 Jan 2026, 13:00" == format_moment(people["envoy2"].last_login_at)
 
 
 def test_catalogs_are_complete():
@@ -198,3 +198,18 @@ def test_the_envoys_own_time_zone_is_named_not_shown_as_an_identifier(client, pe
     page = client.get("/").get_data(as_text=True)
     assert "Shanghai (UTC+08:00)" in page
     assert "Asia/Shanghai" not in page.split('id="main"')[1]
+
+
+def test_english_dates_are_day_month_year_and_read_the_same_everywhere(app):
+    from datetime import date
+
+    from envoycrm.i18n import format_day
+
+    moment = datetime(2026, 12, 3, 6, 5, tzinfo=UTC)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/London"
+    with app.test_request_context(), force_locale("en"):
+        assert format_day(date(2026, 12, 3)) == "3 Dec 2026"
+        assert format_day(date(2026, 12, 3), "short") == "3 Dec 2026"
+        assert format_moment(moment) == "3 Dec 2026, 06:05"
+    with app.test_request_context(), force_locale("zh_Hans"):
+        assert format_day(date(2026, 12, 3)) == "2026年12月3日"

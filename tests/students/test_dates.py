@@ -73,7 +73,7 @@ def test_a_new_york_envoys_met_on_reads_the_same_date_to_a_shanghai_coordinator(
 
     timeline = _timeline(html)
     meeting = timeline.split('class="timeline-interaction"', 1)[1].split("</li>")[0]
-    assert '<time datetime="2026-12-03">Dec 3, 2026</time>' in meeting
+    assert '<time datetime="2026-12-03">3 Dec 2026</time>' in meeting
     # No time of day is invented for a date: not noon, not 01:00 in Shanghai.
     assert not re.search(r"\d{1,2}:\d{2}", meeting)
     assert "Dec 4" not in meeting

@@ -19,7 +19,7 @@ from babel.dates import format_date, format_interval, format_time, get_datetime_
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 
-from envoycrm.i18n import format_number
+from envoycrm.i18n import english, format_day, format_moment, format_number
 
 from ..trends import Trend
 
@@ -83,6 +83,8 @@ def when(value: datetime | None) -> str:
     """A date with hours and minutes, no seconds, in the recipient's zone."""
     if value is None:
         return ""
+    if english():
+        return format_moment(value, "short")  # "3 Dec 2026, 08:00"
     locale, zone = get_locale(), get_timezone()
     pattern = str(get_datetime_format("medium", locale=locale)).replace("'", "")
     return pattern.replace(
@@ -92,12 +94,14 @@ def when(value: datetime | None) -> str:
 
 def day(value: date | None) -> str:
     """A date in the recipient's language."""
-    return format_date(value, "medium", locale=get_locale()) if value else ""
+    return format_day(value) if value else ""
 
 
 def days(first: date, last: date) -> str:
-    """The days a digest covers, such as "Nov 23 – 30, 2026"."""
-    return format_interval(first, last, "yMMMd", locale=get_locale())
+    """The days a digest covers, such as "23–30 Nov 2026" or "2026年11月23日至30日"."""
+    # British order for English, like every English date: day, month, year.
+    locale = "en_GB" if english() else get_locale()
+    return format_interval(first, last, "yMMMd", locale=locale)
 
 
 def trend_lines(trend: Trend) -> list[str]:
