@@ -2,11 +2,19 @@
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.utils import unset_value
 from wtforms.validators import (
     DataRequired,
@@ -220,22 +228,56 @@ class PersonFormMixin:
 
 
 def enum_select(
-    label, enum_cls, field_class=SelectField, exclude: tuple = (), **kwargs
+    label,
+    enum_cls,
+    field_class=SelectField,
+    exclude: tuple = (),
+    required=None,
+    prompt=None,
+    **kwargs,
 ) -> SelectField:
     """A select whose data is a member of ``enum_cls``, submitted by name.
 
     An unknown or ``exclude``d name becomes a field error ("Not a valid
-    choice"), not a crash.
+    choice"), not a crash. ``prompt`` adds an empty first option, so nothing
+    is chosen until the user chooses (no silent default); ``required`` is
+    then the message at the field when nothing was chosen.
     """
 
     def coerce(value):
         if isinstance(value, enum_cls):
             return value
+        if value in ("", None) and (prompt or required):
+            return None
         try:
             return enum_cls[value]
         except KeyError as exc:
             raise ValueError(str(value)) from exc
 
-    return field_class(
-        label, choices=lambda: choices(enum_cls, exclude), coerce=coerce, **kwargs
-    )
+    def options() -> list[SelectChoice]:
+        listed = choices(enum_cls, exclude)
+        return [SelectChoice("", str(prompt)), *listed] if prompt else listed
+
+    if required:
+        kwargs["validators"] = [
+            *kwargs.get("validators", ()),
+            InputRequired(message=required),
+        ]
+        field_class = _answered_first(field_class)
+    return field_class(label, choices=options, coerce=coerce, **kwargs)
+
+
+@lru_cache(maxsize=None)
+def _answered_first(field_class: type) -> type:
+    """``field_class`` whose unanswered state is told by ``InputRequired``'s own
+    message ("Choose …"), not by "Not a valid choice"."""
+
+    class Answered(field_class):
+        def pre_validate(self, form):
+            if self.data is None and not any(self.raw_data or ()):
+                return
+            super().pre_validate(form)
+
+    # Templates tell fields apart by ``field.type``, the class name: keep it.
+    Answered.__name__ = field_class.__name__
+    return Answered

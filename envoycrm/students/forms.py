@@ -99,6 +99,10 @@ def optional_text(label, max_length, **kwargs) -> StringField:
 # the name; a student's edit form offers it only while a typed one is unmapped.
 UNLISTED_UNIVERSITY = 0
 
+# What an unanswered consent says at its field, wherever consent is recorded.
+CONSENT_ASKED = _l("Ask the student which consent they give.")
+CONSENT_HOW = _l("Say how the student gave their consent.")
+
 
 def coerce_university(value) -> int:
     """A university's id, or ``UNLISTED_UNIVERSITY`` for one not on the list."""
@@ -113,8 +117,18 @@ class StudiesMixin:
     university_id = SelectField(
         _l("University"), coerce=coerce_university, validators=[InputRequired()]
     )
-    field = enum_select(_l("Field of study"), FieldOfStudy)
-    degree = enum_select(_l("Degree"), DegreeLevel)
+    field = enum_select(
+        _l("Field of study"),
+        FieldOfStudy,
+        prompt=_l("— choose —"),
+        required=_l("Choose the field of study."),
+    )
+    degree = enum_select(
+        _l("Degree"),
+        DegreeLevel,
+        prompt=_l("— choose —"),
+        required=_l("Choose the degree."),
+    )
     expected_graduation = MonthField(
         _l("Expected graduation"), validators=[Optional(), plausible_date]
     )
@@ -185,10 +199,14 @@ class QuickLogForm(StudentFieldsMixin, IdempotentForm):
         _l("Consent"),
         ConsentScope,
         field_class=RadioField,
+        required=CONSENT_ASKED,
         description=_l("What the student agreed to after reading the privacy notice."),
     )
     consent_method = enum_select(
-        _l("Consent given"), ConsentMethod, field_class=RadioField
+        _l("Consent given"),
+        ConsentMethod,
+        field_class=RadioField,
+        required=CONSENT_HOW,
     )
     notice_language = SelectField(
         _l("Privacy notice shown in"), choices=language_choices
@@ -260,8 +278,18 @@ class IntentionForm(IdempotentForm):
 class ConsentForm(IdempotentForm):
     """Record (or renew) consent."""
 
-    scope = enum_select(_l("Consent"), ConsentScope, field_class=RadioField)
-    method = enum_select(_l("Consent given"), ConsentMethod, field_class=RadioField)
+    scope = enum_select(
+        _l("Consent"),
+        ConsentScope,
+        field_class=RadioField,
+        required=CONSENT_ASKED,
+    )
+    method = enum_select(
+        _l("Consent given"),
+        ConsentMethod,
+        field_class=RadioField,
+        required=CONSENT_HOW,
+    )
     notice_language = SelectField(
         _l("Privacy notice shown in"), choices=language_choices
     )

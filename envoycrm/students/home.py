@@ -9,10 +9,12 @@ from flask import render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from envoycrm.access import scoped
 from envoycrm.extensions import db
 from envoycrm.i18n import user_today
-from envoycrm.models import User
+from envoycrm.models import Student, User
 from envoycrm.network.services import university_choices
+from envoycrm.params import id_arg
 from envoycrm.students import queries, services
 from envoycrm.students.forms import QuickLogForm
 
@@ -31,6 +33,14 @@ def quick_log_form(envoy: User) -> QuickLogForm:
 def render_envoy_home(form: QuickLogForm, status: int = 200):
     """The envoy's home page: quick log, own numbers, follow-ups."""
     today = user_today()
+    # The student just logged (``?saved=``), offered as the next steps; only
+    # the envoy's own students are found.
+    saved_id = id_arg("saved")
+    saved = (
+        db.session.scalar(scoped(Student).where(Student.id == saved_id))
+        if saved_id
+        else None
+    )
     followups = db.session.scalars(
         queries.waiting_for_follow_up(current_user, today)
     ).all()
@@ -42,6 +52,7 @@ def render_envoy_home(form: QuickLogForm, status: int = 200):
             numbers=queries.envoy_numbers(current_user),
             followups=followups,
             today=today,
+            saved=saved,
             notice_version=services.NOTICE_VERSION,
         ),
         status,

@@ -65,7 +65,9 @@ def quick_log():
         return render_envoy_home(form, 422)
     data = {name: f.data for name, f in form._fields.items()}
     student = services.log_student(current_user, data, form.notice_language.data)
-    remember(form, url_for("main.home"), "student", student.id)
+    # Home again, ready for the next student, with links to this one.
+    home = url_for("main.home", saved=student.id)
+    remember(form, home, "student", student.id)
     db.session.commit()
     flash(
         _("%(name)s is saved with the first meeting.", name=student.display_name),
@@ -79,7 +81,7 @@ def quick_log():
             ),
             "info",
         )
-    return redirect(url_for("main.home"))
+    return redirect(home)
 
 
 def _duplicate_checks_exhausted() -> bool:

@@ -119,8 +119,7 @@ def test_cli_build_twice_then_send_then_preview(runner, mailserver, people):
     )
     assert preview.exit_code == 0, preview.output
     assert (
-        "Subject: " in preview.output
-        and "16\u2009–\u200923 Nov 2026" in preview.output
+        "Subject: " in preview.output and "16\u2009–\u200923 Nov 2026" in preview.output
     )
     bad = runner.invoke(
         args=["digests", "preview", "--recipient", "x@example.org", "--week", PERIOD]

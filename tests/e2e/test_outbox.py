@@ -28,6 +28,8 @@ def _students() -> int:
 
 def _fill_quick_log(page, name: str = "Offline Person") -> None:
     page.get_by_label("Name in Latin letters").fill(name)
+    page.get_by_label("Field of study").select_option("MATERIALS")
+    page.get_by_label("Degree", exact=True).select_option("MASTER")
     page.get_by_label("Email", exact=True).fill("offline.person@students.example.org")
     page.get_by_label("Bureau only").check()
     page.get_by_label("In person").check()

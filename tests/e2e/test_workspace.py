@@ -45,6 +45,8 @@ def test_a_typed_form_survives_a_reload_and_is_forgotten_once_sent(
 ):
     sign_in_as("envoy")
     page.get_by_label("Name in Latin letters").fill("Draft Person")
+    page.get_by_label("Field of study").select_option("MATERIALS")
+    page.get_by_label("Degree", exact=True).select_option("PHD")
     page.get_by_label("Email", exact=True).fill("draft@students.example.org")
     page.get_by_label("Bureau only").check()
     page.reload()
@@ -53,6 +55,7 @@ def test_a_typed_form_survives_a_reload_and_is_forgotten_once_sent(
         "draft@students.example.org"
     )
     expect(page.get_by_label("Bureau only")).to_be_checked()
+    expect(page.get_by_label("Degree", exact=True)).to_have_value("PHD")
     expect(page.get_by_text("Your unsent entry was restored.")).to_be_visible()
     page.get_by_label("In person").check()
     page.get_by_role("button", name="Save student and meeting").click()

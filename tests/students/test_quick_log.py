@@ -1,5 +1,6 @@
 """The quick log: a student, their consent and the first meeting in one submit."""
 
+import re
 from datetime import date
 
 import pytest
@@ -162,3 +163,50 @@ def test_the_duplicate_check_is_limited_per_user_with_a_clear_message(
     other = app.test_client()
     sign_in(other, people["envoy"].email)
     assert post(other, "/students/duplicates", probe).status_code == 200
+
+
+def test_after_a_quick_log_the_home_page_leads_to_the_new_student(
+    envoy_client, factory, people
+):
+    response = envoy_client.post(
+        "/students/quick-log",
+        data=quick_log_data(envoy_client, envoy_university(people)),
+    )
+    student = db.session.scalar(select(Student))
+    page = envoy_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'href="/students/{student.id}">Open Li Hua 李华</a>' in page
+    assert f'href="/students/{student.id}#intention-heading">Add an intention' in page
+    assert f'href="/jobs/for-student/{student.id}">Push an opening' in page
+    # Another envoy's student is never offered, whatever the address says.
+    other = factory.student(people["envoy2"], name_latin="Not Yours")
+    page = envoy_client.get(f"/?saved={other.id}").get_data(as_text=True)
+    assert "Not Yours" not in page and "Next steps" not in page
+
+
+def test_field_and_degree_start_empty_and_must_be_chosen(envoy_client, people):
+    page = envoy_client.get("/").get_data(as_text=True)
+    for name in ("field", "degree"):
+        select = re.search(
+            rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S
+        )
+        assert select and re.search(r'<option selected value="">', select.group(1))
+    data = quick_log_data(envoy_client, envoy_university(people), field="", degree="")
+    response = envoy_client.post("/students/quick-log", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="field-error">Choose the field of study.' in html
+    assert 'id="degree-error">Choose the degree.' in html
+    assert count_rows(Student) == 0
+
+
+def test_an_unanswered_consent_is_asked_for_at_the_field(envoy_client, people):
+    data = quick_log_data(envoy_client, envoy_university(people))
+    del data["consent_scope"], data["consent_method"]
+    response = envoy_client.post("/students/quick-log", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Ask the student which consent they give." in html
+    assert "Say how the student gave their consent." in html
+    assert "Not a valid choice" not in html
+    # The radios' own legend carries the required mark.
+    assert '<legend>Consent <span class="required" aria-hidden="true">*</span>' in html
