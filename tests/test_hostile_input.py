@@ -567,7 +567,10 @@ FORMS += [
         "role change",
         "admin",
         lambda ctx: f"/admin/users/{ctx.people['envoy2'].id}/role",
-        lambda ctx: {"role": "ENVOY"},
+        lambda ctx: {
+            "role": "ENVOY",
+            "version": str(db.session.get(User, ctx.people["envoy2"].id).version),
+        },
     ),
     FormCase(
         "set password",
@@ -653,7 +656,12 @@ FORMS += [
         "employer organisation edit",
         "coordinator",
         lambda ctx: f"/jobs/employers/{ctx.people['employer'].employer_id}",
-        _employer_fields,
+        lambda ctx: {
+            **_employer_fields(ctx),
+            "version": str(
+                db.session.get(Employer, ctx.people["employer"].employer_id).version
+            ),
+        },
         typed={"name_zh": 200},
         text=plain_text,
     ),
