@@ -33,6 +33,7 @@ from envoycrm.models import (
     ConsentScope,
     Country,
     DegreeLevel,
+    DigestKind,
     Employer,
     EmployerKind,
     EnvoyProfile,
@@ -43,6 +44,8 @@ from envoycrm.models import (
     InteractionKind,
     JobOpening,
     OpeningStatus,
+    OutboxMessage,
+    OutboxStatus,
     Push,
     ReferralReply,
     Role,
@@ -329,6 +332,23 @@ class Factory:
         push = jobs.push_opening(people["envoy"], self.opening_of(people))
         db.session.commit()
         return push
+
+    def failed_digest(self, user: User, period: str) -> OutboxMessage:
+        """A bureau digest to ``user`` for ``period`` that failed to send."""
+        row = OutboxMessage(
+            kind=DigestKind.BUREAU,
+            recipient_id=user.id,
+            recipient_email=user.email,
+            locale="en",
+            timezone="Asia/Shanghai",
+            period=period,
+            status=OutboxStatus.FAILED,
+            message_id=f"<{user.id}.{period}@example.org>",
+            last_error="550 mailbox unavailable",
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row
 
     def held_reply(self, people, student: Student) -> ReferralReply:
         """A public reply with ``student``'s email, held for their envoy."""

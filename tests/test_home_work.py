@@ -11,11 +11,8 @@ from envoycrm.main import needs
 from envoycrm.models import (
     ConsentScope,
     DataRequestKind,
-    DigestKind,
     Interaction,
     OpeningStatus,
-    OutboxMessage,
-    OutboxStatus,
     Role,
     Student,
     Task,
@@ -60,23 +57,6 @@ def _task(kind: TaskKind, title: str, **fields) -> Task:
     return task
 
 
-def _failed(user, period: str) -> None:
-    db.session.add(
-        OutboxMessage(
-            kind=DigestKind.BUREAU,
-            recipient_id=user.id,
-            recipient_email=user.email,
-            locale="en",
-            timezone="Asia/Shanghai",
-            period=period,
-            status=OutboxStatus.FAILED,
-            message_id=f"<{user.id}.{period}@example.org>",
-            last_error="550 mailbox unavailable",
-        )
-    )
-    db.session.commit()
-
-
 def _stuck(student: Student, days: int) -> None:
     db.session.execute(
         update(Student)
@@ -104,7 +84,7 @@ def _bureau_week(factory, people) -> dict:
     stuck = factory.student(people["envoy"], name_latin="Long Stuck")
     _stuck(stuck, 100)
     factory.student(people["envoy"], name_latin="Fresh Contact")
-    _failed(people["admin"], "2026-W48")
+    factory.failed_digest(people["admin"], "2026-W48")
     return {"request": request}
 
 
@@ -217,9 +197,9 @@ def test_list_parameters_read_kinds_and_periods_safely(app):
         assert period_arg(args={"period": bad}) is None
 
 
-def test_the_outbox_lists_the_failed_digests_of_one_week(app, people):
-    _failed(people["admin"], "2026-W48")
-    _failed(people["coordinator"], "2026-W47")
+def test_the_outbox_lists_the_failed_digests_of_one_week(factory, app, people):
+    factory.failed_digest(people["admin"], "2026-W48")
+    factory.failed_digest(people["coordinator"], "2026-W47")
     client = client_of(app, people["coordinator"])
     week = rows(
         client.get("/digests/outbox?status=FAILED&period=2026-W48").get_data(
@@ -314,7 +294,7 @@ def test_home_pages_run_as_many_statements_whatever_the_rows(
         return staff.count, own.count
 
     before = statements()
-    _failed(people["coordinator"], "2026-W47")
+    factory.failed_digest(people["coordinator"], "2026-W47")
     for n in range(5):
         factory.student(people["envoy2"], name_latin=f"More {n}")
         _task(TaskKind.OTHER, f"Chore {n}")

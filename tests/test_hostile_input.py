@@ -50,7 +50,7 @@ from envoycrm.pipeline import imports
 from envoycrm.pipeline import services as pipeline_services
 from envoycrm.pipeline.filters import PipelineFilter
 from tests.conftest import Factory, csrf_token, sign_in
-from tests.test_ids_in_range import _opening
+from tests.jobs.conftest import opening_form_data
 
 # Enough to find a crash in each of some fifty forms without a long run; set
 # HOSTILE_EXAMPLES higher to search harder.
@@ -528,7 +528,7 @@ def _task_id(ctx: Ctx) -> int:
 
 
 def _opening_fields(ctx: Ctx) -> dict:
-    return _opening(ctx.people)
+    return opening_form_data(ctx.people)
 
 
 def _employer_fields(ctx: Ctx) -> dict:

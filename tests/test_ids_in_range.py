@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from envoycrm.params import MAX_ID, IdConverter
 from tests.conftest import post, sign_in
+from tests.jobs.conftest import opening_form_data
 
 HUGE = ["2147483648", "99999999999999999999", "9" * 23, "9" * 400]
 
@@ -147,24 +148,6 @@ def test_purging_students_past_the_range_asks_to_tick_students(app, client, logi
     assert "Tick the students to purge." in response.get_data(as_text=True)
 
 
-def _opening(people, **changes) -> dict:
-    return {
-        "employer_id": str(people["employer"].employer_id),
-        "title_en": "Marine engineer",
-        "title_zh": "海洋工程师",
-        "description_en": "Ships",
-        "sector": "MARINE_ECONOMY",
-        "field": "MARINE",
-        "min_degree": "MASTER",
-        "salary_min": "100000",
-        "salary_max": "200000",
-        "headcount": "2",
-        "location": "Qingdao",
-        "deadline": "2099-01-01",
-        **changes,
-    }
-
-
 @pytest.mark.parametrize(
     ("field", "message"),
     [
@@ -179,7 +162,7 @@ def test_a_23_digit_number_in_a_new_opening_is_refused_at_its_field(
     app, client, login_as, people, field, message
 ):
     login_as("coordinator")
-    response = post(client, "/jobs/new", _opening(people, **{field: "9" * 23}))
+    response = post(client, "/jobs/new", opening_form_data(people, **{field: "9" * 23}))
     html = response.get_data(as_text=True)
     assert response.status_code == 422, field
     assert f'id="{field}-error"' in html or field == "version"

@@ -10,8 +10,6 @@ from envoycrm.digests.periods import latest_due_period
 from envoycrm.extensions import db
 from envoycrm.models import (
     DigestKind,
-    OutboxMessage,
-    OutboxStatus,
     Role,
     Task,
     TaskKind,
@@ -55,18 +53,7 @@ def test_bureau_digest_buttons_open_exactly_the_rows_they_count(
         db.session.add(Task(kind=kind, title=title))
     period = latest_due_period(utcnow(), coordinator.timezone)
     for user, week in ((people["admin"], period), (people["envoy"], "2020-W01")):
-        db.session.add(
-            OutboxMessage(
-                kind=DigestKind.BUREAU,
-                recipient_id=user.id,
-                recipient_email=user.email,
-                locale="en",
-                timezone="Asia/Shanghai",
-                period=week,
-                status=OutboxStatus.FAILED,
-                message_id=f"<{user.id}.{week}@example.org>",
-            )
-        )
+        factory.failed_digest(user, week)
     db.session.commit()
     composed = render.compose(DigestKind.BUREAU, coordinator, period)
     client = _client(app, coordinator)
