@@ -15,7 +15,7 @@ from envoycrm.models import Employer, Interaction, JobOpening, Student, User
 from tests.conftest import post
 from tests.pipeline.test_import import HEADER, _csv_bytes, _job_id, _map_and_preview
 from tests.pipeline.test_import import _upload as upload_import
-from tests.test_ids_in_range import _opening
+from tests.jobs.conftest import opening_form_data
 
 MESSAGE = "Keep this on one line, without line breaks or control characters."
 BREAKS = ["\n", "\r", "\r\n", "\t", "\u2028", "\u2029", "\x85", "\x1b", "\x9b"]
@@ -119,7 +119,7 @@ def test_an_envoys_programme_refuses_a_line_break(client, login_as, people):
 
 def test_an_opening_title_refuses_a_line_break(client, login_as, people):
     login_as("coordinator")
-    data = _opening(
+    data = opening_form_data(
         people,
         title_en="Marine engineer\nApply at http://evil.example",
         description_en="Ships\nand more ships",
