@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from envoycrm.extensions import db
 from envoycrm.models import Employer, Interaction, JobOpening, Student, User
 from tests.conftest import post
+from tests.jobs.conftest import opening_form_data
 from tests.pipeline.test_import import HEADER, _csv_bytes, _job_id, _map_and_preview
 from tests.pipeline.test_import import _upload as upload_import
-from tests.jobs.conftest import opening_form_data
 
 MESSAGE = "Keep this on one line, without line breaks or control characters."
 BREAKS = ["\n", "\r", "\r\n", "\t", "\u2028", "\u2029", "\x85", "\x1b", "\x9b"]
