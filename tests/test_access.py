@@ -9,6 +9,7 @@ import pytest
 from envoycrm.access import PUBLIC, access_of
 from envoycrm.extensions import db
 from tests.conftest import ROLE_NAMES, csrf_token, sign_in
+from tests.routes import routes, url_for_rule
 
 STAFF = {"admin", "coordinator"}
 EVERYONE = set(ROLE_NAMES)
@@ -125,70 +126,6 @@ EXPECTED: dict[str, set[str] | str] = {
 }
 
 
-def _routes(app):
-    """(endpoint, method, rule) for every route, HEAD/OPTIONS aside."""
-    for rule in app.url_map.iter_rules():
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield rule.endpoint, method, rule
-
-
-def _url(factory, app, rule, people, student) -> str:
-    """A concrete URL for ``rule`` with arguments that exist in the database."""
-    values = {}
-    for arg in rule.arguments:
-        if arg in (rule.defaults or {}):
-            values[arg] = rule.defaults[arg]  # one of a view's several rules
-        elif arg == "user_id":
-            target = "employer" if "employer_user" in rule.endpoint else "envoy"
-            values[arg] = people[target].id
-        elif arg == "filename":
-            values[arg] = "css/app.css"
-        elif arg == "student_id":
-            values[arg] = student.id
-        elif arg == "lang":
-            values[arg] = "en"
-        elif arg == "tag":
-            values[arg] = "fair-2026"
-        elif arg in ("saved_view_id", "import_id"):
-            values[arg] = 1  # staff get 404 for a row that is not theirs
-        elif arg == "task_id":
-            values[arg] = _task_for(people["envoy"], student).id
-        elif arg == "opening_id":
-            values[arg] = factory.opening_of(people).id
-        elif arg == "push_id":
-            values[arg] = factory.push(people).id
-        elif arg == "reply_id":
-            values[arg] = factory.held_reply(people, student).id
-        elif arg == "employer_id":
-            values[arg] = people["employer"].employer_id
-        elif arg == "row_id":
-            values[arg] = 999999  # digests.retry: a missing row is a 404
-        else:
-            values[arg] = "not-a-real-token"
-    with app.test_request_context():
-        from flask import url_for
-
-        return url_for(rule.endpoint, **values)
-
-
-def _task_for(envoy, student):
-    """A task assigned to ``envoy`` (created once per test)."""
-    from envoycrm.extensions import db
-    from envoycrm.models import Task, TaskKind
-
-    task = db.session.scalar(db.select(Task).where(Task.assignee_id == envoy.id))
-    if task is None:
-        task = Task(
-            kind=TaskKind.OTHER,
-            title="Call back",
-            student_id=student.id,
-            assignee_id=envoy.id,
-        )
-        db.session.add(task)
-        db.session.commit()
-    return task
-
-
 def test_every_route_declares_its_access_and_is_in_the_matrix(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     missing = endpoints - set(EXPECTED)
@@ -212,11 +149,11 @@ def _call(client, method, url, with_csrf=True):
 def test_route_matrix(app, factory, people, student, role):
     """Anonymous → sign-in; wrong role → 403; right role → served."""
     failures = []
-    for endpoint, method, rule in _routes(app):
+    for endpoint, method, rule in routes(app):
         client = app.test_client()
         if role != "anonymous":
             assert sign_in(client, people[role].email).status_code == 302
-        url = _url(factory, app, rule, people, student)
+        url = url_for_rule(factory, app, rule, people, student)
         response = _call(client, method, url)
         allowed = EXPECTED[endpoint]
         location = response.headers.get("Location", "")
@@ -245,14 +182,17 @@ CSRF_EXEMPT = {"unsubscribe.one_click"}
 @pytest.mark.parametrize("role", ["anonymous", *ROLE_NAMES])
 def test_no_post_works_without_the_csrf_token(app, factory, people, student, role):
     failures = []
-    for endpoint, method, rule in _routes(app):
+    for endpoint, method, rule in routes(app):
         if method != "POST" or endpoint in CSRF_EXEMPT:
             continue
         client = app.test_client()
         if role != "anonymous":
             sign_in(client, people[role].email)
         response = _call(
-            client, method, _url(factory, app, rule, people, student), with_csrf=False
+            client,
+            method,
+            url_for_rule(factory, app, rule, people, student),
+            with_csrf=False,
         )
         allowed = EXPECTED[endpoint]
         may_use = allowed == "public" or (role != "anonymous" and role in allowed)

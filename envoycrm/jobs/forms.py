@@ -41,9 +41,9 @@ from envoycrm.jobs.services import HEADCOUNT_MAX, SALARY_CEILING, SALARY_FLOOR
 from envoycrm.models import EmployerKind, FieldOfStudy, Sector
 from envoycrm.models.users import DegreeLevel
 from envoycrm.students.forms import (
-    PHONE,
     UNLISTED_UNIVERSITY,
     StudiesMixin,
+    phone_field,
     wechat_field,
 )
 
@@ -224,14 +224,8 @@ class EmployerForm(VersionedForm):
         filters=[strip],
         validators=[Optional(), Email(), Length(max=254), single_line],
     )
-    contact_phone = StringField(
-        _l("Contact phone"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            single_line,
-            Regexp(PHONE, message=_l("Enter a phone number, e.g. +86 532 8000 1000.")),
-        ],
+    contact_phone = phone_field(
+        _l("Contact phone"), _l("Enter a phone number, e.g. +86 532 8000 1000.")
     )
     digest_subscribed = BooleanField(_l("Sends the weekly digest"), default=True)
     locale = SelectField(_l("Language of emails"), choices=language_choices)

@@ -15,6 +15,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TelField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -63,6 +64,17 @@ SALARY_MIN, SALARY_MAX = 30_000, 3_000_000
 WECHAT_ID = re.compile(r"^[A-Za-z][-_A-Za-z0-9]{3,39}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,38}$")
 TAG = re.compile(r"^[\w\-]{1,40}$")
+
+
+def phone_field(label, message) -> TelField:
+    """An optional phone number; ``type=tel`` and ``inputmode=tel`` bring up
+    a phone's number pad wherever the field is shown."""
+    return TelField(
+        label,
+        filters=[strip],
+        validators=[Optional(), single_line, Regexp(PHONE, message=message)],
+        render_kw={"inputmode": "tel"},
+    )
 
 
 def wechat_field() -> StringField:
@@ -150,15 +162,7 @@ class StudentFieldsMixin(StudiesMixin):
         validators=[Optional(), Email(), Length(max=254), single_line],
     )
     wechat_id = wechat_field()
-    phone = StringField(
-        _l("Phone"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            single_line,
-            Regexp(PHONE, message=_l("Enter a phone number, e.g. +44 7700 900123.")),
-        ],
-    )
+    phone = phone_field(_l("Phone"), _l("Enter a phone number, e.g. +44 7700 900123."))
 
     def validate(self, extra_validators=None) -> bool:
         """The fields' own checks, then: at least one form of the name."""

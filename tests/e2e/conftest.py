@@ -6,6 +6,7 @@ any of them leaves the live server: the app must load nothing from elsewhere.
 """
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from tests.routes import pages_of
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,6 +30,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 HERE = Path(__file__).resolve().parent
+# A phone as at a careers fair: 375 × 812 CSS px with mobile emulation.
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -156,3 +166,56 @@ def sign_in_as(app, page, live_server, people, locale):
         expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
 
     return sign_in
+
+
+def phone_context(browser, locale: str, **extra):
+    """A phone-sized browser context in ``locale``."""
+    return browser.new_context(locale=locale, **PHONE, **extra)
+
+
+@pytest.fixture
+def sign_in_on(live_server):
+    """``sign_in_on(page, email, t)``: sign in through the real form on any
+    page (of any browser context) and wait until the sign-in page is left."""
+
+    def sign_in(page, email: str, t=lambda m: m) -> None:
+        page.goto(f"{live_server}/auth/login")
+        fill_sign_in_form(page, email, PASSWORD, t)
+        page.wait_for_url(re.compile(r"^(?!.*/auth/login).*$"))
+
+    return sign_in
+
+
+@pytest.fixture
+def pages_for(app, factory, people, student):
+    """``pages_for(role)``: the URL of every page ``role`` (a key of ``people``
+    or ``"anonymous"``) may open, from the app's own route declarations."""
+
+    def pages(role: str) -> list[str]:
+        return pages_of(app, factory, people, student, role)
+
+    return pages
+
+
+def referral_url(app, push) -> str:
+    """The public referral page of ``push``, as its QR code and link lead."""
+    from envoycrm.jobs import referrals
+
+    with app.test_request_context():
+        return f"/r/{referrals.sign(push)}"
+
+
+@pytest.fixture
+def fair_data(factory, people, student):
+    """Enough rows that lists show real widths: students, openings, a push."""
+    envoy = people["envoy"]
+    for name, hanzi in (("Li Haoyu", "李浩宇"), ("Chen Xiaoling", "陈晓玲")):
+        factory.student(envoy, name_latin=name, name_hanzi=hanzi)
+    employer_id = people["employer"].employer_id
+    factory.opening(
+        employer_id,
+        title_en="Senior Marine Biotechnology Research Engineer (Anti-fouling)",
+        title_zh="海洋生物技术高级研发工程师（防污方向）",
+    )
+    push = factory.push(people)
+    return {"push": push}

@@ -14,96 +14,32 @@ from sqlalchemy import select
 
 from envoycrm.extensions import db
 from envoycrm.models import Interaction, InteractionKind, Student
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import fill_sign_in_form, translator
+from tests.e2e.conftest import PHONE, phone_context, referral_url, translator
 from tests.e2e.slow_link import BUDGET_SECONDS, quick_log_to_student_page, throttle
-from tests.test_access import EXPECTED, _routes, _url
 
-PHONE = {
-    "viewport": {"width": 375, "height": 812},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
 WIDTH = PHONE["viewport"]["width"]
 # WCAG 2.2, 2.5.8 Target Size (Minimum).
 MIN_TARGET = 24
-
-# Not pages: images, downloads, exports and the mail-only unsubscribe answer.
-NOT_PAGES = {
-    "static",
-    "jobs.push_qr",
-    "auth.logout",
-    "unsubscribe.one_click",
-}
-
-
-def _phone(browser, locale: str, **extra):
-    """A phone-sized browser context in ``locale``."""
-    return browser.new_context(locale=locale, **PHONE, **extra)
-
-
-def _sign_in(page, live_server, email: str, t) -> None:
-    page.goto(f"{live_server}/auth/login")
-    fill_sign_in_form(page, email, PASSWORD, t)
-    page.wait_for_url(re.compile(r"^(?!.*/auth/login).*$"))
 
 
 def _page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-def _pages_of(app, factory, people, student, role: str) -> list[str]:
-    """The URLs of every page (GET, HTML) that ``role`` may open."""
-    urls = []
-    for endpoint, method, rule in _routes(app):
-        allowed = EXPECTED[endpoint]
-        if method != "GET" or endpoint in NOT_PAGES:
-            continue
-        if allowed == "public" or role in allowed:
-            url = _url(factory, app, rule, people, student)
-            if "not-a-real-token" in url:
-                continue  # a public token page; the referral is visited below
-            urls.append(url)
-    return sorted(set(urls))
-
-
-@pytest.fixture
-def fair_data(factory, people, student):
-    """Enough rows that lists show real widths: students, openings, a push."""
-    envoy = people["envoy"]
-    for name, hanzi in (("Li Haoyu", "李浩宇"), ("Chen Xiaoling", "陈晓玲")):
-        factory.student(envoy, name_latin=name, name_hanzi=hanzi)
-    employer_id = people["employer"].employer_id
-    factory.opening(
-        employer_id,
-        title_en="Senior Marine Biotechnology Research Engineer (Anti-fouling)",
-        title_zh="海洋生物技术高级研发工程师（防污方向）",
-    )
-    push = factory.push(people)
-    return {"push": push}
-
-
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 @pytest.mark.parametrize("role", ["envoy", "employer", "public"])
 def test_every_page_fits_a_375px_phone_without_sideways_scrolling(
-    browser, live_server, app, factory, people, student, fair_data, role, locale
+    browser, live_server, app, people, pages_for, sign_in_on, fair_data, role, locale
 ):
     t = translator(app, locale)
-    context = _phone(browser, locale)
+    context = phone_context(browser, locale)
     page = context.new_page()
     try:
         if role == "public":
-            urls = _pages_of(app, factory, people, student, "anonymous")
-            urls = [u for u in urls if EXPECTED_PUBLIC(u)]
-            from envoycrm.jobs import referrals
-
-            with app.test_request_context():
-                token = referrals.sign(fair_data["push"])
-            urls.append(f"/r/{token}")
+            urls = [*pages_for("anonymous"), referral_url(app, fair_data["push"])]
         else:
-            _sign_in(page, live_server, people[role].email, t)
-            urls = _pages_of(app, factory, people, student, role)
+            sign_in_on(page, people[role].email, t)
+            urls = pages_for(role)
         assert urls
         too_wide = []
         for url in urls:
@@ -115,11 +51,6 @@ def test_every_page_fits_a_375px_phone_without_sideways_scrolling(
         assert too_wide == [], f"pages wider than {WIDTH} px: {too_wide}"
     finally:
         context.close()
-
-
-def EXPECTED_PUBLIC(url: str) -> bool:  # noqa: N802 - reads like the matrix
-    """Public pages are those the signed-out visitor gets without a redirect."""
-    return not url.startswith(("/students", "/jobs", "/pipeline", "/tasks"))
 
 
 def _small_targets(page, selector: str) -> list[str]:
@@ -141,13 +72,13 @@ TARGETS = "a, button, input:not([type=hidden]), select, textarea, summary"
 
 
 def test_quick_log_and_header_touch_targets_are_at_least_24px(
-    browser, live_server, app, people
+    browser, live_server, app, people, sign_in_on
 ):
     t = translator(app, "zh-CN")
-    context = _phone(browser, "zh-CN")
+    context = phone_context(browser, "zh-CN")
     page = context.new_page()
     try:
-        _sign_in(page, live_server, people["envoy"].email, t)
+        sign_in_on(page, people["envoy"].email, t)
         assert _small_targets(page, f"#quick-log :is({TARGETS})") == []
         assert _small_targets(page, f".site-header :is({TARGETS})") == []
         page.locator(".site-menu > summary").click()
@@ -166,14 +97,14 @@ def test_quick_log_and_header_touch_targets_are_at_least_24px(
 
 
 def test_touch_targets_on_the_envoys_pages_are_at_least_24px(
-    browser, live_server, app, people, student, fair_data
+    browser, live_server, app, people, sign_in_on, student, fair_data
 ):
     t = translator(app, "zh-CN")
     push = fair_data["push"]
-    context = _phone(browser, "zh-CN")
+    context = phone_context(browser, "zh-CN")
     page = context.new_page()
     try:
-        _sign_in(page, live_server, people["envoy"].email, t)
+        sign_in_on(page, people["envoy"].email, t)
         small = {}
         for url in (
             f"/students/{student.id}",
@@ -193,13 +124,13 @@ def test_touch_targets_on_the_envoys_pages_are_at_least_24px(
 
 
 def test_header_menu_opens_without_javascript_and_keeps_the_language_switch(
-    browser, live_server, app, people
+    browser, live_server, app, people, sign_in_on
 ):
     t = translator(app, "zh-CN")
-    context = _phone(browser, "zh-CN", java_script_enabled=False)
+    context = phone_context(browser, "zh-CN", java_script_enabled=False)
     page = context.new_page()
     try:
-        _sign_in(page, live_server, people["envoy"].email, t)
+        sign_in_on(page, people["envoy"].email, t)
         menu = page.locator(".site-menu")
         my_students = page.get_by_role("link", name=t("My students"))
         expect(my_students).to_be_hidden()
@@ -214,13 +145,13 @@ def test_header_menu_opens_without_javascript_and_keeps_the_language_switch(
 
 
 def test_envoy_logs_a_student_with_first_meeting_from_a_phone(
-    browser, live_server, app, people
+    browser, live_server, app, people, sign_in_on
 ):
     t = translator(app, "zh-CN")
-    context = _phone(browser, "zh-CN")
+    context = phone_context(browser, "zh-CN")
     page = context.new_page()
     try:
-        _sign_in(page, live_server, people["envoy"].email, t)
+        sign_in_on(page, people["envoy"].email, t)
         page.get_by_label(t("Name in Latin letters")).tap()
         page.get_by_label(t("Name in Latin letters")).fill("Zhou Lan")
         page.get_by_label(t("Name in Chinese characters")).fill("周岚")
@@ -246,15 +177,15 @@ def test_envoy_logs_a_student_with_first_meeting_from_a_phone(
 
 
 def test_push_page_qr_code_is_at_least_200px_on_a_phone(
-    browser, live_server, app, factory, people
+    browser, live_server, app, factory, people, sign_in_on
 ):
     t = translator(app, "zh-CN")
     push = factory.push(people)
-    context = _phone(browser, "zh-CN")
+    context = phone_context(browser, "zh-CN")
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
     try:
-        _sign_in(page, live_server, people["envoy"].email, t)
+        sign_in_on(page, people["envoy"].email, t)
         page.goto(f"{live_server}/jobs/pushes/{push.id}")
         qr = page.get_by_role("img", name=t("QR code of your referral link"))
         box = qr.bounding_box()
@@ -285,13 +216,17 @@ def test_push_page_qr_code_is_at_least_200px_on_a_phone(
 
 @pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])
 def test_quick_log_to_the_students_page_completes_over_a_slow_link(
-    browser, live_server, app, people, phone
+    browser, live_server, app, people, sign_in_on, phone
 ):
     t = translator(app, "zh-CN")
-    context = _phone(browser, "zh-CN") if phone else browser.new_context(locale="zh-CN")
+    context = (
+        phone_context(browser, "zh-CN")
+        if phone
+        else browser.new_context(locale="zh-CN")
+    )
     page = context.new_page()
     try:
-        _sign_in(page, live_server, people["envoy"].email, t)
+        sign_in_on(page, people["envoy"].email, t)
         throttle(page)
         seconds = quick_log_to_student_page(page, live_server, t)
         print(
@@ -306,13 +241,13 @@ def test_quick_log_to_the_students_page_completes_over_a_slow_link(
 
 
 def test_students_and_openings_are_stacked_rows_on_a_phone(
-    browser, live_server, app, people, fair_data
+    browser, live_server, app, people, sign_in_on, fair_data
 ):
     t = translator(app, "zh-CN")
-    context = _phone(browser, "zh-CN")
+    context = phone_context(browser, "zh-CN")
     page = context.new_page()
     try:
-        _sign_in(page, live_server, people["envoy"].email, t)
+        sign_in_on(page, people["envoy"].email, t)
         page.goto(f"{live_server}/students/")
         row = page.locator("#student-rows tbody tr").filter(has_text="李浩宇")
         name = row.get_by_role("link", name="Li Haoyu 李浩宇")
@@ -336,12 +271,12 @@ def test_students_and_openings_are_stacked_rows_on_a_phone(
 
 
 def test_filters_beyond_the_search_fold_away_on_a_phone_but_not_on_a_desktop(
-    browser, live_server, app, people
+    browser, live_server, app, people, sign_in_on
 ):
     t = translator(app, "zh-CN")
     for phone in (True, False):
         context = (
-            _phone(browser, "zh-CN")
+            phone_context(browser, "zh-CN")
             if phone
             else browser.new_context(
                 locale="zh-CN", viewport={"width": 1280, "height": 800}
@@ -349,7 +284,7 @@ def test_filters_beyond_the_search_fold_away_on_a_phone_but_not_on_a_desktop(
         )
         page = context.new_page()
         try:
-            _sign_in(page, live_server, people["envoy"].email, t)
+            sign_in_on(page, people["envoy"].email, t)
             page.goto(f"{live_server}/students/")
             stage = page.get_by_label(t("Stage"), exact=True)
             expect(page.get_by_label(t("Search"))).to_be_visible()

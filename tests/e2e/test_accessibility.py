@@ -1,0 +1,94 @@
+"""Every page passes axe-core's WCAG 2.2 A and AA rules, on a phone and on a
+desktop, for every role and the public.
+
+The pages come from the app's route declarations (``tests/routes.py``), so a
+new page is checked without being listed here. On the phone the header menu
+is opened first, so the navigation inside it is checked too.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.axe import install_axe, wcag_violations
+from tests.e2e.conftest import DESKTOP, PHONE, referral_url, translator
+
+SCREENS = {"phone": PHONE, "desktop": DESKTOP}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize(
+    "role", ["envoy", "employer", "coordinator", "admin", "anonymous"]
+)
+def test_every_page_passes_axe_wcag_22_aa(
+    browser, live_server, app, people, pages_for, sign_in_on, fair_data, role, screen
+):
+    locale = "zh-CN"
+    context = browser.new_context(locale=locale, **SCREENS[screen])
+    install_axe(context)
+    page = context.new_page()
+    try:
+        if role == "anonymous":
+            urls = [*pages_for(role), referral_url(app, fair_data["push"])]
+        else:
+            sign_in_on(page, people[role].email, translator(app, locale))
+            urls = pages_for(role)
+        assert urls
+        violations = {}
+        for url in urls:
+            response = page.goto(live_server + url)
+            assert response is not None and response.status < 500, url
+            page.evaluate(
+                "document.querySelectorAll('.site-menu').forEach(m => m.open = true)"
+            )
+            if found := wcag_violations(page):
+                violations[url] = found
+        report = "\n".join(
+            f"{url}\n  " + "\n  ".join(found) for url, found in violations.items()
+        )
+        assert violations == {}, f"WCAG 2.2 AA violations:\n{report}"
+    finally:
+        context.close()
+
+
+def test_the_check_finds_what_it_is_meant_to(browser, live_server):
+    """A picture without a text, a nameless button and pale text are caught."""
+    context = browser.new_context()
+    install_axe(context)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/auth/login")
+        # Styled through the CSSOM: the page's CSP refuses style attributes.
+        page.evaluate(
+            """() => { const main = document.querySelector('main');
+            main.insertAdjacentHTML('beforeend',
+              '<img src="/static/favicon.svg"><button></button><p>pale</p>');
+            Object.assign(main.lastElementChild.style,
+                          {color: '#bbb', background: '#fff'}); }"""
+        )
+        found = " ".join(wcag_violations(page))
+        for rule in ("image-alt", "button-name", "color-contrast"):
+            assert rule in found
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_forms_with_errors_and_a_busy_student_page_pass_axe(
+    browser, live_server, app, factory, people, student, sign_in_on, screen
+):
+    """The states a person meets after working: messages at the fields of a
+    quick log sent empty, and a student page with a meeting and an intention."""
+    t = translator(app, "zh-CN")
+    factory.intention(student)
+    context = browser.new_context(locale="zh-CN", **SCREENS[screen])
+    install_axe(context)
+    page = context.new_page()
+    try:
+        sign_in_on(page, people["envoy"].email, t)
+        page.get_by_role("button", name=t("Save student and meeting")).click()
+        expect(page.locator("#quick-log .error").first).to_be_visible()
+        assert wcag_violations(page) == []
+        page.goto(f"{live_server}/students/{student.id}")
+        assert wcag_violations(page) == []
+    finally:
+        context.close()
