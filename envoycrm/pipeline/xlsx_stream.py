@@ -91,13 +91,16 @@ class _Sink:
         self.chunks: list[bytes] = []
         self.size = 0
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes, /) -> int:
         self.chunks.append(bytes(data))
         self.size += len(data)
         return len(data)
 
     def flush(self) -> None:
         """Nothing to flush: ``drain`` hands the bytes on."""
+
+    def close(self) -> None:
+        """Nothing to close: the bytes are handed on as they come."""
 
     def drain(self) -> bytes:
         data = b"".join(self.chunks)
