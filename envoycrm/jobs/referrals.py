@@ -5,17 +5,13 @@ A link carries the push's random token, signed with the app's secret
 database is even asked. Nothing here knows about the request.
 """
 
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import segno
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
-from envoycrm import audit
+from envoycrm import audit, sharing
 from envoycrm.access import N_
 from envoycrm.auth.services import normalise_email
 from envoycrm.database import rows_changed
@@ -48,52 +44,22 @@ from envoycrm.students.services import (
 SALT = "envoycrm.referral"
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
 def sign(push: Push) -> str:
     """The signed token that goes into the push's referral link."""
-    return _serializer().dumps(push.token)
+    return sharing.sign(push.token, SALT)
 
 
 def push_for(signed: str) -> Push | None:
     """The push behind a signed token; None when forged, altered or unknown."""
-    if not signed or len(signed) > 200:
-        return None
-    try:
-        token = _serializer().loads(signed)
-    except BadSignature:
-        return None
-    if not isinstance(token, str):
+    token = sharing.unsign(signed, SALT)
+    if token is None:
         return None
     return db.session.scalar(select(Push).where(Push.token == token))
 
 
 def count_view(push: Push) -> None:
     """Add one view with an atomic UPDATE (concurrent visitors all count)."""
-    db.session.execute(
-        update(Push)
-        .where(Push.id == push.id)
-        .values(views=Push.views + 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
-# An SVG scales by itself; a PNG (what WeChat and chat apps take) is drawn
-# large enough to stay sharp when printed or shown on another screen.
-QR_OPTIONS: dict[str, dict[str, object]] = {
-    "svg": {"scale": 4, "xmldecl": True, "svgns": True, "title": None},
-    "png": {"scale": 10},
-}
-QR_MIMETYPES = {"svg": "image/svg+xml", "png": "image/png"}
-
-
-def qr_image(url: str, kind: str) -> bytes:
-    """A QR code of ``url`` as an SVG or PNG file (segno writes both)."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind=kind, border=2, **QR_OPTIONS[kind])
-    return buffer.getvalue()
+    sharing.count_view(Push, push.id)
 
 
 # --- replies -------------------------------------------------------------------------

@@ -4,14 +4,13 @@ Nothing here knows about the request; the views parse, call and render.
 The public side (referral replies) lives in ``envoycrm.jobs.referrals``.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from envoycrm import audit
+from envoycrm import audit, sharing
 from envoycrm.database import check_version, rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -267,7 +266,7 @@ def push_opening(envoy: User, opening: JobOpening) -> Push:
     )
     if push is not None:
         return push
-    push = Push(opening_id=opening.id, envoy_id=envoy.id, token=secrets.token_hex(16))
+    push = Push(opening_id=opening.id, envoy_id=envoy.id, token=sharing.new_token())
     db.session.add(push)
     db.session.flush()
     audit.record("push.create", "push", push.id, actor_id=envoy.id)
