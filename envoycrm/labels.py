@@ -177,3 +177,9 @@ def sector_label(name: str) -> str:
     """The label of a sector stored by name in a JSON list."""
     member = Sector.__members__.get(name)
     return label(member) if member else name
+
+
+def field_label(name: str) -> str:
+    """The label of a field of study stored by name in a JSON list."""
+    member = FieldOfStudy.__members__.get(name)
+    return label(member) if member else name

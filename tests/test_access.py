@@ -122,6 +122,24 @@ EXPECTED: dict[str, set[str] | str] = {
     "referral.opening": "public",
     "referral.reply": "public",
     "referral.thanks": "public",
+    # policies (issue #16): everyone signed in reads; coordinators manage
+    "policies.index": EVERYONE,
+    "policies.show": EVERYONE,
+    "policies.version": EVERYONE,
+    "policies.new": STAFF,
+    "policies.edit": STAFF,
+    "policies.publish": STAFF,
+    "policies.expire": STAFF,
+    "policies.reach": STAFF,
+    "policies.push": {"envoy", "envoy2"},
+    "policies.pushes": {"envoy", "envoy2"},
+    "policies.push_show": {"envoy"},  # envoy2: 404, not their push
+    "policies.push_qr": {"envoy"},
+    "policies.for_student": {"envoy", "coordinator", "admin"},
+    "policy_page.policy": "public",
+    "policy_page.ask": "public",
+    "policy_page.thanks": "public",
+    "policy_page.checker": "public",
 }
 
 
@@ -161,6 +179,12 @@ def _url(factory, app, rule, people, student) -> str:
             values[arg] = factory.held_reply(people, student).id
         elif arg == "employer_id":
             values[arg] = people["employer"].employer_id
+        elif arg == "policy_id":
+            values[arg] = factory.policy_of().id
+        elif arg == "version_id":
+            values[arg] = factory.policy_of().latest.id
+        elif arg == "policy_push_id":
+            values[arg] = factory.policy_push(people).id
         elif arg == "row_id":
             values[arg] = 999999  # digests.retry: a missing row is a 404
         else:

@@ -80,7 +80,7 @@ class ReplyOutcome:
     created: bool
 
 
-def _find_existing(email: str | None, wechat_id: str | None) -> Student | None:
+def find_existing(email: str | None, wechat_id: str | None) -> Student | None:
     """The student with this email or WeChat ID, across every envoy."""
     conditions = []
     if email:
@@ -106,7 +106,7 @@ def record_reply(push: Push, data: dict, notice_language: str) -> ReplyOutcome:
     """
     email = normalise_email(data["email"]) or None
     wechat_id = normalise_wechat(data.get("wechat_id"))
-    student = _find_existing(email, wechat_id)
+    student = find_existing(email, wechat_id)
     if student is not None:
         held = _hold(push, student, data["name"], email, wechat_id)
         audit.record(
@@ -118,7 +118,7 @@ def record_reply(push: Push, data: dict, notice_language: str) -> ReplyOutcome:
             held=held is not None,
         )
         return ReplyOutcome(student, False)
-    student = _new_student(push, data, email, wechat_id, notice_language)
+    student = new_student(push.envoy_id, data, email, wechat_id, notice_language)
     _credit(push, student, None)
     audit.record(
         "referral.reply", "push", push.id, student_id=student.id, new_student=True
@@ -274,30 +274,36 @@ def _ask_owner_to_confirm_consent(student: Student, push: Push) -> None:
     )
 
 
-def _new_student(
-    push: Push, data: dict, email, wechat_id, notice_language: str
+def new_student(
+    envoy_id: int,
+    data: dict,
+    email,
+    wechat_id,
+    notice_language: str,
+    how_met: str = "referral link",
 ) -> Student:
-    """The replier as a new student of the pushing envoy, by their own consent."""
+    """The replier as a new student of the envoy whose link they used, by
+    their own consent (an opening's referral link or a policy's)."""
     name_latin, name_hanzi = split_name(data["name"])
     student = create_student(
-        owner_id=push.envoy_id,
+        owner_id=envoy_id,
         actor_id=None,  # the student gave their details themselves
-        stage_changed_by_id=push.envoy_id,
+        stage_changed_by_id=envoy_id,
         profile={
             "name_latin": name_latin,
             "name_hanzi": name_hanzi,
             "email": email,
             "wechat_id": wechat_id,
             # Not on the list: the name as typed, for a coordinator to map.
-            "university_id": data["university_id"] or None,
+            "university_id": data.get("university_id") or None,
             "university_name_typed": None
-            if data["university_id"]
+            if data.get("university_id")
             else data.get("university_typed"),
             "programme": data.get("programme") or None,
             "field": data["field"],
             "degree": data["degree"],
             "expected_graduation": data.get("expected_graduation"),
-            "how_met": "referral link",
+            "how_met": how_met,
         },
         consent_scope=data["consent_scope"],
         consent_method=ConsentMethod.FORM,
