@@ -9,18 +9,39 @@ visitors all count.
 
 import io
 import secrets
+from typing import TypeVar
 
 import segno
 from flask import Response, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from envoycrm.extensions import db
+from envoycrm.models.base import SharedLink
 
 
 def new_token() -> str:
     """A random, unguessable token for a new personal link."""
     return secrets.token_hex(16)
+
+
+L = TypeVar("L", bound=SharedLink)
+
+
+def personal_link(model: type[L], envoy_id: int, **shared: int) -> tuple[L, bool]:
+    """The envoy's link row of ``model`` for what ``shared`` names (an
+    opening, a policy): (found, False) if it exists, else (made, True).
+
+    The table's unique constraint on (what, envoy) settles two clicks racing
+    each other: the loser's flush fails and its view reads the winner's.
+    """
+    found = db.session.scalar(select(model).filter_by(envoy_id=envoy_id, **shared))
+    if found is not None:
+        return found, False
+    made = model(envoy_id=envoy_id, token=new_token(), **shared)  # type: ignore[call-arg]
+    db.session.add(made)
+    db.session.flush()
+    return made, True
 
 
 def _serializer(salt: str) -> URLSafeSerializer:
@@ -43,12 +64,12 @@ def unsign(signed: str, salt: str) -> str | None:
     return token if isinstance(token, str) else None
 
 
-def count_view(model: type, row_id: int) -> None:
+def count_view(model: type[SharedLink], row_id: int) -> None:
     """Add one view to ``model``'s row (a push) with an atomic UPDATE."""
     db.session.execute(
         update(model)
-        .where(model.id == row_id)  # type: ignore[attr-defined]
-        .values(views=model.views + 1)  # type: ignore[attr-defined]
+        .where(model.id == row_id)
+        .values(views=model.views + 1)
         .execution_options(synchronize_session=False)
     )
 

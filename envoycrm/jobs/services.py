@@ -261,15 +261,9 @@ def opening_query(base: Select, filters: OpeningFilter, today: date) -> Select:
 
 def push_opening(envoy: User, opening: JobOpening) -> Push:
     """The envoy's push of ``opening``: found if it exists, else created."""
-    push = db.session.scalar(
-        select(Push).where(Push.opening_id == opening.id, Push.envoy_id == envoy.id)
-    )
-    if push is not None:
-        return push
-    push = Push(opening_id=opening.id, envoy_id=envoy.id, token=sharing.new_token())
-    db.session.add(push)
-    db.session.flush()
-    audit.record("push.create", "push", push.id, actor_id=envoy.id)
+    push, made = sharing.personal_link(Push, envoy.id, opening_id=opening.id)
+    if made:
+        audit.record("push.create", "push", push.id, actor_id=envoy.id)
     return push
 
 

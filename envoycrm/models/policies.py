@@ -25,9 +25,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from envoycrm.extensions import Model
-from envoycrm.models.base import UTCDateTime, enum_column, utcnow
+from envoycrm.models.base import (
+    SharedLink,
+    UTCDateTime,
+    enum_column,
+    in_language,
+    utcnow,
+)
 from envoycrm.models.students import Student
-from envoycrm.models.users import DegreeLevel, User
+from envoycrm.models.users import DegreeLevel
 
 
 class PolicyCategory(enum.Enum):
@@ -201,34 +207,17 @@ class PolicyVersion(Model):
         return in_language(locale, self.issuing_body_en, self.issuing_body_zh)
 
 
-def in_language(locale: str, english: str, chinese: str) -> str:
-    """The Chinese text for a Chinese ``locale``, else the English; either
-    falls back to the other when empty."""
-    first, second = (
-        (chinese, english) if str(locale).startswith("zh") else (english, chinese)
-    )
-    return first or second
-
-
-class PolicyPush(Model):
+class PolicyPush(SharedLink, Model):
     """An envoy sharing a policy: one personal link per envoy and policy."""
 
     __tablename__ = "policy_pushes"
     __table_args__ = (UniqueConstraint("policy_id", "envoy_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int] = mapped_column(
         ForeignKey("policies.id", ondelete="CASCADE"), index=True
     )
-    envoy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    token: Mapped[str] = mapped_column(String(32), unique=True)
-    views: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, index=True
-    )
 
     policy: Mapped[Policy] = relationship()
-    envoy: Mapped[User] = relationship()
 
 
 class PolicyQuestion(Model):

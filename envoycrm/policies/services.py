@@ -181,17 +181,9 @@ def changed_between(start, end, today: date) -> list[Policy]:
 
 def push_policy(envoy: User, policy: Policy) -> PolicyPush:
     """The envoy's push of ``policy``: found if it exists, else created."""
-    push = db.session.scalar(
-        select(PolicyPush).where(
-            PolicyPush.policy_id == policy.id, PolicyPush.envoy_id == envoy.id
-        )
-    )
-    if push is not None:
-        return push
-    push = PolicyPush(policy_id=policy.id, envoy_id=envoy.id, token=sharing.new_token())
-    db.session.add(push)
-    db.session.flush()
-    audit.record("policy_push.create", "policy_push", push.id, actor_id=envoy.id)
+    push, made = sharing.personal_link(PolicyPush, envoy.id, policy_id=policy.id)
+    if made:
+        audit.record("policy_push.create", "policy_push", push.id, actor_id=envoy.id)
     return push
 
 
