@@ -29,6 +29,7 @@ from envoycrm.extensions import db
 from envoycrm.jobs import referrals
 from envoycrm.jobs import services as jobs
 from envoycrm.models import (
+    AmountKind,
     ConsentMethod,
     ConsentScope,
     Country,
@@ -46,6 +47,10 @@ from envoycrm.models import (
     OpeningStatus,
     OutboxMessage,
     OutboxStatus,
+    Policy,
+    PolicyCategory,
+    PolicyPush,
+    PolicyStatus,
     Push,
     ReferralReply,
     Role,
@@ -55,6 +60,7 @@ from envoycrm.models import (
     User,
     utcnow,
 )
+from envoycrm.policies import services as policy_services
 from envoycrm.security import hash_password
 from envoycrm.students.services import log_student
 
@@ -330,6 +336,45 @@ class Factory:
     def push(self, people) -> Push:
         """The first envoy's push of ``opening_of(people)``."""
         push = jobs.push_opening(people["envoy"], self.opening_of(people))
+        db.session.commit()
+        return push
+
+    def policy(
+        self,
+        category: PolicyCategory = PolicyCategory.HOUSING,
+        status: PolicyStatus = PolicyStatus.PUBLISHED,
+        **fields,
+    ) -> Policy:
+        """A policy with one version (default: published, in force, ¥3,000 a
+        month for 36 months to masters and above, no other condition)."""
+        n = self._next()
+        values = {
+            "title_en": f"Housing subsidy {n}",
+            "title_zh": f"住房补贴{n}",
+            "summary_en": "A monthly housing subsidy for new graduates.",
+            "summary_zh": "为新毕业生提供每月住房补贴。",
+            "amount_kind": AmountKind.MONTHLY,
+            "amount": 3_000,
+            "months": 36,
+            "valid_from": date.today() - timedelta(days=30),
+            "valid_to": date.today() + timedelta(days=335),
+            "min_degree": DegreeLevel.MASTER,
+            "fields": [],
+        }
+        values.update(fields)
+        policy = policy_services.create_policy(None, category, values)
+        policy.status = status
+        db.session.commit()
+        return policy
+
+    def policy_of(self) -> Policy:
+        """The first policy (made once)."""
+        policy = db.session.scalar(sa.select(Policy).order_by(Policy.id).limit(1))
+        return policy or self.policy()
+
+    def policy_push(self, people) -> PolicyPush:
+        """The first envoy's push of ``policy_of()``."""
+        push = policy_services.push_policy(people["envoy"], self.policy_of())
         db.session.commit()
         return push
 

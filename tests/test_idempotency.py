@@ -27,6 +27,9 @@ from envoycrm.models import (
     Intention,
     Interaction,
     JobOpening,
+    Policy,
+    PolicyPush,
+    PolicyVersion,
     Push,
     Role,
     SavedView,
@@ -39,6 +42,7 @@ from tests.conftest import post
 from tests.jobs.test_openings import employer_data, opening_data
 from tests.network.conftest import envoy_form_data
 from tests.pipeline.test_import import _csv_bytes, _map_and_preview, _rows
+from tests.policies.test_pages import policy_form
 from tests.students.conftest import quick_log_data
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -107,6 +111,13 @@ def _push_of(ctx: Ctx) -> Push:
     push = push_opening(ctx.people["envoy"], ctx.opening)
     db.session.commit()
     return push
+
+
+def _policy_id(ctx: Ctx) -> int:
+    """A published policy in force (made once)."""
+    from tests.conftest import Factory
+
+    return Factory().policy_of().id
 
 
 CREATING = {
@@ -193,6 +204,18 @@ CREATING = {
         _upload_data,
         (ImportJob,),
         multipart=True,
+    ),
+    "policy": Creating(
+        "coordinator",
+        lambda ctx: "/policies/new",
+        lambda ctx: policy_form(),
+        (Policy, PolicyVersion),
+    ),
+    "policy push": Creating(
+        "envoy",
+        lambda ctx: f"/policies/{_policy_id(ctx)}/push",
+        lambda ctx: {},
+        (PolicyPush,),
     ),
     "import confirmation": Creating(
         "coordinator",
@@ -288,6 +311,7 @@ def test_a_creating_form_without_a_key_is_refused_with_a_message(ctx, login_as):
 
 # Forms that post to the page they are on (no action): the endpoints serving it.
 SELF_POSTING = {
+    "policies/form.html": {"policies.new", "policies.edit"},
     "jobs/form.html": {"jobs.new", "jobs.edit"},
     "jobs/employer_form.html": {"jobs.employer_new", "jobs.employer_edit"},
     "network/envoy_form.html": {"network.envoy_new", "network.envoy_edit"},
@@ -344,6 +368,10 @@ NOT_CREATING = {
     "privacy.retention_keep": "clears a flag",
     "data_requests.request_form": "public: no account to key a send to; rate-limited",
     "tasks.done": "sets a flag",
+    "policies.edit": "adds a version, with the policy's version",
+    "policies.publish": "a status step: a second finds it published",
+    "policies.expire": "a status step: a second finds it expired",
+    "policy_page.ask": "public: no account to key a send to; rate-limited",
 }
 
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)

@@ -21,6 +21,16 @@ from envoycrm.models.jobs import (
     ReplyStatus,
 )
 from envoycrm.models.organisations import Employer, EmployerKind
+from envoycrm.models.policies import (
+    AmountKind,
+    CityTie,
+    Policy,
+    PolicyCategory,
+    PolicyPush,
+    PolicyQuestion,
+    PolicyStatus,
+    PolicyVersion,
+)
 from envoycrm.models.students import (
     OPEN_STAGES,
     Consent,
@@ -60,6 +70,14 @@ from envoycrm.models.work import (
 )
 
 __all__ = [
+    "AmountKind",
+    "CityTie",
+    "Policy",
+    "PolicyCategory",
+    "PolicyPush",
+    "PolicyQuestion",
+    "PolicyStatus",
+    "PolicyVersion",
     "local_date",
     "DataRequest",
     "DataRequestKind",
