@@ -122,6 +122,21 @@ EXPECTED: dict[str, set[str] | str] = {
     "referral.opening": "public",
     "referral.reply": "public",
     "referral.thanks": "public",
+    # personnel files (issue #16)
+    **dict.fromkeys(
+        [
+            "files.index",
+            "files.bulk",
+            "files.show",
+            "files.step",
+            "files.details",
+            "files.open_new",
+            "files.open_for",
+        ],
+        STAFF,
+    ),
+    "file_status.request_link": "public",
+    "file_status.show": "public",
 }
 
 
@@ -161,6 +176,8 @@ def _url(factory, app, rule, people, student) -> str:
             values[arg] = factory.held_reply(people, student).id
         elif arg == "employer_id":
             values[arg] = people["employer"].employer_id
+        elif arg == "file_id":
+            values[arg] = factory.personnel_file(student, people["coordinator"]).id
         elif arg == "row_id":
             values[arg] = 999999  # digests.retry: a missing row is a 404
         else:

@@ -21,6 +21,15 @@ from envoycrm.models.jobs import (
     ReplyStatus,
 )
 from envoycrm.models.organisations import Employer, EmployerKind
+from envoycrm.models.personnel_files import (
+    WAITING_STEPS,
+    FileDocument,
+    FileNotice,
+    FileNoticeKind,
+    FileStep,
+    FileStepEvent,
+    PersonnelFile,
+)
 from envoycrm.models.students import (
     OPEN_STAGES,
     Consent,
@@ -60,6 +69,13 @@ from envoycrm.models.work import (
 )
 
 __all__ = [
+    "WAITING_STEPS",
+    "FileDocument",
+    "FileNotice",
+    "FileNoticeKind",
+    "FileStep",
+    "FileStepEvent",
+    "PersonnelFile",
     "local_date",
     "DataRequest",
     "DataRequestKind",
