@@ -193,3 +193,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(policies_bp, url_prefix="/policies")
     app.register_blueprint(policy_page_bp, url_prefix="/p")
+
+    from envoycrm.personnel_files import bp as files_bp
+    from envoycrm.personnel_files import status_bp as file_status_bp
+
+    app.register_blueprint(files_bp, url_prefix="/files")
+    app.register_blueprint(file_status_bp, url_prefix="/file-status")

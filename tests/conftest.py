@@ -395,6 +395,25 @@ class Factory:
         db.session.commit()
         return row
 
+    def personnel_file(self, student: Student, actor: User, **fields):
+        """``student``'s personnel file, opened by ``actor`` (once)."""
+        from envoycrm.personnel_files import services as files
+
+        existing = files.file_of(student.id)
+        if existing is not None:
+            return existing
+        values = {
+            "on": date(2026, 11, 2),
+            "locale": "zh_Hans",
+            "documents": {"APPLICATION_FORM": True, "PASSPORT": False},
+            "storage_ref": "A-01-01",
+            "notes": "Staff only: came with a friend.",
+        }
+        values.update(fields)
+        file = files.open_file(student, actor, **values)
+        db.session.commit()
+        return file
+
     def held_reply(self, people, student: Student) -> ReferralReply:
         """A public reply with ``student``'s email, held for their envoy."""
         query = sa.select(ReferralReply).where(ReferralReply.student_id == student.id)

@@ -141,6 +141,21 @@ EXPECTED: dict[str, set[str] | str] = {
     "policy_page.ask": "public",
     "policy_page.thanks": "public",
     "policy_page.checker": "public",
+    # personnel files (issue #16)
+    **dict.fromkeys(
+        [
+            "files.index",
+            "files.bulk",
+            "files.show",
+            "files.step",
+            "files.details",
+            "files.open_new",
+            "files.open_for",
+        ],
+        STAFF,
+    ),
+    "file_status.request_link": "public",
+    "file_status.show": "public",
 }
 
 

@@ -41,6 +41,7 @@ from envoycrm.models import (
     Interaction,
     JobOpening,
     OpeningStatus,
+    PersonnelFile,
     Policy,
     Student,
     Task,
@@ -925,6 +926,91 @@ FORMS += [
         typed={"name": 120, "question": 2000},
         text=plain_text,
         success=(302, 410),
+    ),
+]
+
+
+def _file_id(ctx: Ctx) -> int:
+    """The test student's personnel file (opened once)."""
+    return Factory().personnel_file(ctx.student, ctx.people["coordinator"]).id
+
+
+def _file_version(ctx: Ctx) -> str:
+    return str(db.session.get(PersonnelFile, _file_id(ctx)).version)
+
+
+FORMS += [
+    FormCase(
+        "personnel file, new student",
+        "coordinator",
+        lambda ctx: "/files/open",
+        lambda ctx: {
+            **_student_fields(ctx),
+            "step_on": "2026-11-02",
+            "locale": "zh_Hans",
+            "storage_ref": "B-02-07",
+            "required": ["PASSPORT", "TRANSCRIPTS"],
+            "received": ["PASSPORT"],
+            "notes": "Brought by her father.",
+        },
+        typed={"storage_ref": 60, "notes": 2000},
+    ),
+    FormCase(
+        "personnel file, known student",
+        "coordinator",
+        lambda ctx: f"/files/open/{ctx.student.id}",
+        lambda ctx: {"step_on": "2026-11-02", "locale": "en", "storage_ref": "C-1"},
+        typed={"storage_ref": 60},
+    ),
+    FormCase(
+        "personnel file step",
+        "coordinator",
+        lambda ctx: f"/files/{_file_id(ctx)}/step",
+        lambda ctx: {
+            "step": "RETURNED",
+            "step_on": "2026-11-20",
+            "notes": "Collected in person.",
+            "version": _file_version(ctx),
+        },
+        typed={"notes": 2000},
+        success=(302, 422),  # a file returned once takes no further step
+    ),
+    FormCase(
+        "personnel file details",
+        "coordinator",
+        lambda ctx: f"/files/{_file_id(ctx)}/details",
+        lambda ctx: {
+            "storage_ref": "A-03-12",
+            "locale": "en",
+            "required": ["PASSPORT"],
+            "received": [],
+            "version": _file_version(ctx),
+        },
+        typed={"storage_ref": 60},
+        stored=lambda ctx, sent: {
+            "storage_ref": db.session.get(PersonnelFile, _file_id(ctx)).storage_ref
+            or ""
+        },
+    ),
+    FormCase(
+        "personnel file bulk step",
+        "coordinator",
+        lambda ctx: "/files/bulk",
+        lambda ctx: {
+            "target": "selected",
+            "ids": [str(_file_id(ctx))],
+            "step": "FILE_RECEIVED",
+            "step_on": "2026-11-20",
+            "notes": "Arrived by post.",
+        },
+        typed={"notes": 2000},
+    ),
+    FormCase(
+        "personnel file new link",
+        None,
+        lambda ctx: "/file-status/",
+        lambda ctx: {"email": "nobody@example.org"},
+        success=(302, 429),
     ),
 ]
 

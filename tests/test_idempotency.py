@@ -27,6 +27,7 @@ from envoycrm.models import (
     Intention,
     Interaction,
     JobOpening,
+    PersonnelFile,
     Policy,
     PolicyPush,
     PolicyVersion,
@@ -121,6 +122,27 @@ def _policy_id(ctx: Ctx) -> int:
 
 
 CREATING = {
+    "personnel file, new student": Creating(
+        "coordinator",
+        lambda ctx: "/files/open",
+        lambda ctx: {
+            "name_latin": "Lin Yu",
+            "email": "lin.yu@students.example.org",
+            "university_id": str(ctx.student.university_id),
+            "field": "MATERIALS",
+            "degree": "MASTER",
+            "step_on": "2026-11-02",
+            "locale": "zh_Hans",
+            "required": ["PASSPORT"],
+        },
+        (PersonnelFile, Student),
+    ),
+    "personnel file": Creating(
+        "coordinator",
+        lambda ctx: f"/files/open/{ctx.student.id}",
+        lambda ctx: {"step_on": "2026-11-02", "locale": "en"},
+        (PersonnelFile,),
+    ),
     "quick log": Creating(
         "envoy",
         lambda ctx: "/students/quick-log",
@@ -312,6 +334,7 @@ def test_a_creating_form_without_a_key_is_refused_with_a_message(ctx, login_as):
 # Forms that post to the page they are on (no action): the endpoints serving it.
 SELF_POSTING = {
     "policies/form.html": {"policies.new", "policies.edit"},
+    "files/open.html": {"files.open_new", "files.open_for"},
     "jobs/form.html": {"jobs.new", "jobs.edit"},
     "jobs/employer_form.html": {"jobs.employer_new", "jobs.employer_edit"},
     "network/envoy_form.html": {"network.envoy_new", "network.envoy_edit"},
@@ -372,6 +395,10 @@ NOT_CREATING = {
     "policies.publish": "a status step: a second finds it published",
     "policies.expire": "a status step: a second finds it expired",
     "policy_page.ask": "public: no account to key a send to; rate-limited",
+    "files.step": "an edit, with its version; a step taken is refused again",
+    "files.details": "an edit, with its version",
+    "files.bulk": "moves files to a step; files already there are left alone",
+    "file_status.request_link": "public: no account to key a send to; rate-limited",
 }
 
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)

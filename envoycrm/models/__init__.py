@@ -21,6 +21,15 @@ from envoycrm.models.jobs import (
     ReplyStatus,
 )
 from envoycrm.models.organisations import Employer, EmployerKind
+from envoycrm.models.personnel_files import (
+    WAITING_STEPS,
+    FileDocument,
+    FileNotice,
+    FileNoticeKind,
+    FileStep,
+    FileStepEvent,
+    PersonnelFile,
+)
 from envoycrm.models.policies import (
     AmountKind,
     CityTie,
@@ -78,6 +87,13 @@ __all__ = [
     "PolicyQuestion",
     "PolicyStatus",
     "PolicyVersion",
+    "WAITING_STEPS",
+    "FileDocument",
+    "FileNotice",
+    "FileNoticeKind",
+    "FileStep",
+    "FileStepEvent",
+    "PersonnelFile",
     "local_date",
     "DataRequest",
     "DataRequestKind",

@@ -13,7 +13,7 @@ from datetime import timedelta
 from envoycrm import audit
 from envoycrm.auth.services import normalise_email
 from envoycrm.extensions import db
-from envoycrm.jobs.referrals import find_existing, new_student
+from envoycrm.jobs import referrals
 from envoycrm.models import (
     ConsentScope,
     PolicyPush,
@@ -39,10 +39,10 @@ def record_question(
     email = normalise_email(data["email"]) or None
     wechat_id = normalise_wechat(data.get("wechat_id"))
     question_text = (data.get("question") or "")[:QUESTION_MAX]
-    known = find_existing(email, wechat_id)
+    known = referrals.find_existing(email, wechat_id)
     held = known is not None
     if known is None:
-        student: Student = new_student(
+        student: Student = referrals.new_student(
             push.envoy_id,
             {**data, "consent_scope": ConsentScope.BUREAU},
             email,
