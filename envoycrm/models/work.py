@@ -19,6 +19,10 @@ class TaskKind(enum.Enum):
     DATA_ERASURE = "data_erasure"
     RETENTION_REVIEW = "retention_review"
     REFERRAL_REPLY = "referral_reply"  # a held reply for the student's envoy
+    # A public event registration matching a known student, held for their envoy.
+    EVENT_REGISTRATION = "event_registration"
+    # A student met at a fair booth without employer-sharing consent: ask them.
+    FAIR_CONSENT = "fair_consent"
     OTHER = "other"
 
 
