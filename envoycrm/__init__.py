@@ -199,3 +199,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(files_bp, url_prefix="/files")
     app.register_blueprint(file_status_bp, url_prefix="/file-status")
+
+    from envoycrm.events import bp as events_bp
+    from envoycrm.events import public_bp as event_public_bp
+
+    app.register_blueprint(events_bp, url_prefix="/events")
+    app.register_blueprint(event_public_bp, url_prefix="/e")

@@ -156,6 +156,25 @@ EXPECTED: dict[str, set[str] | str] = {
     ),
     "file_status.request_link": "public",
     "file_status.show": "public",
+    # events (issue #15); the event is the first envoy's published info
+    # session, so the second envoy sees it but may not edit it (404)
+    "events.index": {"envoy", "envoy2", "coordinator", "admin"},
+    "events.show": {"envoy", "envoy2", "coordinator", "admin"},
+    "events.new": {"envoy", "envoy2", "coordinator", "admin"},
+    "events.edit": {"envoy", "coordinator", "admin"},
+    "events.status": {"envoy", "coordinator", "admin"},
+    "events.cancel": {"envoy", "coordinator", "admin"},
+    "events.link": {"envoy", "envoy2"},
+    "events.invite": {"envoy", "envoy2"},
+    "events.link_show": {"envoy"},  # envoy2: 404, not their link
+    "events.link_qr": {"envoy"},
+    # a registration held for the first envoy's student: envoy2 (who hosts
+    # the event) may not decide it
+    "events.held": {"envoy", "coordinator", "admin"},
+    "event_public.register_page": "public",
+    "event_public.register": "public",
+    "event_public.thanks": "public",
+    "event_public.cancel": "public",
 }
 
 

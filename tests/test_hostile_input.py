@@ -36,6 +36,7 @@ from envoycrm.models import (
     DataRequest,
     DigestKind,
     Employer,
+    Event,
     IdempotencyKey,
     Intention,
     Interaction,
@@ -53,6 +54,7 @@ from envoycrm.pipeline import services as pipeline_services
 from envoycrm.pipeline.filters import PipelineFilter
 from envoycrm.policies import public as policy_page
 from tests.conftest import Factory, csrf_token, sign_in
+from tests.events.conftest import event_form_data, registration_form_data
 from tests.jobs.conftest import opening_form_data
 from tests.policies.test_pages import policy_form
 
@@ -1011,6 +1013,109 @@ FORMS += [
         lambda ctx: "/file-status/",
         lambda ctx: {"email": "nobody@example.org"},
         success=(302, 429),
+    ),
+]
+
+
+def _event_id(ctx: Ctx) -> int:
+    return _once(ctx, "event", lambda: Factory().event_of(ctx.people).id)
+
+
+def _event_edit_fields(ctx: Ctx) -> dict:
+    event = db.session.get(Event, _event_id(ctx))
+    return {**event_form_data(), "version": str(event.version)}
+
+
+def _held_registration_id(ctx: Ctx) -> int:
+    return _once(
+        ctx,
+        "held-registration",
+        lambda: Factory().held_registration(ctx.people, ctx.student).id,
+    )
+
+
+def _registration_url(ctx: Ctx) -> str:
+    def make() -> str:
+        from envoycrm.events import tokens
+
+        return "/e/" + tokens.public_token_of_link(Factory().event_link(ctx.people))
+
+    return _once(ctx, "registration-url", make)
+
+
+def _cancel_url(ctx: Ctx) -> str:
+    def make() -> str:
+        from envoycrm.events import tokens
+
+        registration = Factory().registration(Factory().event_of(ctx.people))
+        return "/e/cancel/" + tokens.sign(registration.token, tokens.CANCEL)
+
+    return _once(ctx, "cancel-url", make)
+
+
+FORMS += [
+    FormCase(
+        "event create",
+        "coordinator",
+        lambda ctx: "/events/new",
+        lambda ctx: event_form_data(kind="TALENT_FAIR"),
+        typed={"title_en": 200, "title_zh": 200, "place": 300, "description_en": 5000},
+        stored=_latest(Event, "title_en", "title_zh", "place", "description_en"),
+        text=plain_text,
+    ),
+    FormCase(
+        "event edit",
+        "coordinator",
+        lambda ctx: f"/events/{_event_id(ctx)}/edit",
+        _event_edit_fields,
+        typed={"title_en": 200, "description_zh": 5000},
+        text=plain_text,
+    ),
+    FormCase(
+        "event status",
+        "coordinator",
+        lambda ctx: f"/events/{_event_id(ctx)}/status",
+        lambda ctx: {"status": "CLOSED"},
+    ),
+    FormCase(
+        "event cancel",
+        "coordinator",
+        lambda ctx: f"/events/{_event_id(ctx)}/cancel",
+        lambda ctx: {},
+    ),
+    FormCase(
+        "event link",
+        "envoy",
+        lambda ctx: f"/events/{_event_id(ctx)}/link",
+        lambda ctx: {},
+    ),
+    FormCase(
+        "event invitation",
+        "envoy",
+        lambda ctx: f"/events/{_event_id(ctx)}/invitations",
+        lambda ctx: {"student_id": str(ctx.student.id), "note": "Sent on WeChat"},
+        typed={"note": 500},
+        text=plain_text,
+    ),
+    FormCase(
+        "held event registration",
+        "envoy",
+        lambda ctx: f"/events/registrations/{_held_registration_id(ctx)}/held",
+        lambda ctx: {"decision": "confirm"},
+    ),
+    FormCase(
+        "event registration",
+        None,
+        _registration_url,
+        lambda ctx: registration_form_data(email=f"reg{NEXT()}@example.org"),
+        typed={"programme": 200, "university_typed": 200},
+        text=plain_text,
+    ),
+    FormCase(
+        "event registration cancel",
+        None,
+        _cancel_url,
+        lambda ctx: {},
     ),
 ]
 

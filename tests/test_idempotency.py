@@ -22,6 +22,9 @@ from envoycrm.models import (
     DegreeLevel,
     Employer,
     EmployerInterest,
+    Event,
+    EventInvitation,
+    EventLink,
     IdempotencyKey,
     ImportJob,
     Intention,
@@ -39,7 +42,8 @@ from envoycrm.models import (
     Task,
     User,
 )
-from tests.conftest import post
+from tests.conftest import Factory, post
+from tests.events.conftest import event_form_data
 from tests.jobs.test_openings import employer_data, opening_data
 from tests.network.conftest import envoy_form_data
 from tests.pipeline.test_import import _csv_bytes, _map_and_preview, _rows
@@ -121,6 +125,10 @@ def _policy_id(ctx: Ctx) -> int:
     return Factory().policy_of().id
 
 
+def _event_of(ctx: Ctx) -> Event:
+    return Factory().event_of(ctx.people)
+
+
 CREATING = {
     "personnel file, new student": Creating(
         "coordinator",
@@ -142,6 +150,21 @@ CREATING = {
         lambda ctx: f"/files/open/{ctx.student.id}",
         lambda ctx: {"step_on": "2026-11-02", "locale": "en"},
         (PersonnelFile,),
+    ),
+    "event": Creating(
+        "envoy", lambda ctx: "/events/new", lambda ctx: event_form_data(), (Event,)
+    ),
+    "event link": Creating(
+        "envoy",
+        lambda ctx: f"/events/{_event_of(ctx).id}/link",
+        lambda ctx: {},
+        (EventLink,),
+    ),
+    "event invitation": Creating(
+        "envoy",
+        lambda ctx: f"/events/{_event_of(ctx).id}/invitations",
+        lambda ctx: {"student_id": str(ctx.student.id), "note": "On WeChat"},
+        (EventInvitation, Interaction),
     ),
     "quick log": Creating(
         "envoy",
@@ -336,6 +359,7 @@ SELF_POSTING = {
     "policies/form.html": {"policies.new", "policies.edit"},
     "files/open.html": {"files.open_new", "files.open_for"},
     "jobs/form.html": {"jobs.new", "jobs.edit"},
+    "events/form.html": {"events.new", "events.edit"},
     "jobs/employer_form.html": {"jobs.employer_new", "jobs.employer_edit"},
     "network/envoy_form.html": {"network.envoy_new", "network.envoy_edit"},
     "network/employer_user_form.html": {
@@ -399,6 +423,15 @@ NOT_CREATING = {
     "files.details": "an edit, with its version",
     "files.bulk": "moves files to a step; files already there are left alone",
     "file_status.request_link": "public: no account to key a send to; rate-limited",
+    "events.edit": "an edit, with its version",
+    "events.status": "a status step, refused out of order",
+    "events.cancel": "a second finds the event cancelled",
+    "events.held": "a decision taken once",
+    "event_public.register": (
+        "public: no account to key a send to; rate-limited, and a second "
+        "finds the registration by its email"
+    ),
+    "event_public.cancel": "public; a second finds the registration cancelled",
 }
 
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)

@@ -183,7 +183,7 @@ class StudentFieldsMixin(StudiesMixin):
 
 
 # Touchpoints the app records itself: an opening sent from the push page.
-NOT_CHOSEN = (InteractionKind.PUSH,)
+NOT_CHOSEN = (InteractionKind.PUSH, InteractionKind.EVENT_INVITATION)
 
 
 class QuickLogForm(StudentFieldsMixin, IdempotentForm):
