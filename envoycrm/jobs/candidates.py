@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from envoycrm import audit
 from envoycrm.extensions import db
 from envoycrm.jobs import matching, services
-from envoycrm.pagination import CappedPage, count_capped
 from envoycrm.models import (
     ConsentScope,
     EmployerInterest,
@@ -29,6 +28,7 @@ from envoycrm.models import (
     TaskKind,
     User,
 )
+from envoycrm.pagination import CappedPage, count_capped
 
 # How many candidates are scored for one page; the best are shown.
 WINDOW = 300
