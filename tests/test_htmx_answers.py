@@ -7,7 +7,8 @@ import re
 from flask_babel import force_locale
 
 from envoycrm.extensions import db
-from tests.conftest import post, sign_in
+from tests.conftest import sign_in
+from tests.students.conftest import inline_edit
 
 HTMX = {"HX-Request": "true"}
 OOB = re.compile(
@@ -16,33 +17,11 @@ OOB = re.compile(
 )
 
 
-def _edit(client, student, headers):
-    form = client.get(f"/students/{student.id}/edit", headers=HTMX).get_data(
-        as_text=True
-    )
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1)
-    return post(
-        client,
-        f"/students/{student.id}/edit",
-        {
-            "version": version,
-            "name_latin": "Wang Wei",
-            "name_hanzi": "王伟",
-            "university_id": str(student.university_id),
-            "programme": "PhD Materials",
-            "field": "MATERIALS",
-            "degree": "PHD",
-            "expected_graduation": "2028-07",
-        },
-        headers=headers,
-    )
-
-
 def test_an_inline_edit_says_changes_saved_at_once_and_not_on_the_next_page(
     client, login_as, student
 ):
     login_as("envoy")
-    response = _edit(client, student, HTMX)
+    response = inline_edit(client, student)
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body
     assert 'id="student-profile"' in body
