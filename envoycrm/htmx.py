@@ -63,7 +63,7 @@ def client_redirect(response: Response, url: str) -> Response:
 def error_fragment(title: str, message: str, code: int) -> Response:
     """An error for a fragment request: its message in the flash region."""
     messages = [("error", _("%(title)s: %(message)s", title=title, message=message))]
-    messages += get_flashed_messages(with_categories=True)
+    messages += cast(list[tuple[str, str]], get_flashed_messages(with_categories=True))
     response = Response(
         render_template("_flashes.html", messages=messages), code, mimetype="text/html"
     )

@@ -53,7 +53,7 @@ OUTCOMES = {
 
 def _recipient_entries() -> list[Entry]:
     """Everyone who could receive a digest, by role, for the picker."""
-    entries = []
+    entries: list[Entry] = []
     for kind in DigestKind:
         users = db.session.scalars(
             subscriptions.candidates(kind).order_by(User.role, User.full_name)

@@ -47,6 +47,7 @@ from envoycrm.models import (
     Student,
 )
 from envoycrm.models.users import DegreeLevel
+from envoycrm.pagination import CappedPage
 from envoycrm.params import enum_arg, int_arg, page_arg, text_arg
 from envoycrm.urls import absolute_url
 
@@ -124,11 +125,11 @@ def _show_page(opening: JobOpening, status: int = 200, reject_form=None):
         )
     matches = context.get("matches")
     if isinstance(matches, list) and matches:
-        page = context.get("candidate_page")
+        shown = context.get("candidate_page")
         audit.record_list_view(
             "opening.candidates",
-            {"page": page.page} if page else {},
-            page.total if page else len(matches),
+            {"page": shown.page} if isinstance(shown, CappedPage) else {},
+            shown.total if isinstance(shown, CappedPage) else len(matches),
             len(matches),
             "job_opening",
             opening.id,

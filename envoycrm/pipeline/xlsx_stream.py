@@ -99,6 +99,9 @@ class _Sink:
     def flush(self) -> None:
         """Nothing to flush: ``drain`` hands the bytes on."""
 
+    def close(self) -> None:
+        """Nothing to close: the response ends when the last block is sent."""
+
     def drain(self) -> bytes:
         data = b"".join(self.chunks)
         self.chunks.clear()
