@@ -118,6 +118,7 @@ def _init_extensions(app: Flask) -> None:
         layout,
         security,
     )
+    from envoycrm import htmx as htmx_answers
     from envoycrm.extensions import babel, csrf, db, htmx, login_manager, migrate
 
     db.init_app(app)
@@ -141,6 +142,7 @@ def _init_extensions(app: Flask) -> None:
     # is registered first so that it sees the finished response last.
     compression.init_app(app)
     security.init_app(app)
+    htmx_answers.init_app(app)
 
     from envoycrm.auth import session as auth_session
 
