@@ -2,8 +2,9 @@
 desktop, for every role and the public.
 
 The pages come from the app's route declarations (``tests/routes.py``), so a
-new page is checked without being listed here. On the phone the header menu
-is opened first, so the navigation inside it is checked too.
+new page is checked without being listed here. Every ``<details>`` (the header
+menu on a phone, folded filters and forms) is opened first, so what it holds
+is checked too.
 """
 
 import pytest
@@ -38,7 +39,7 @@ def test_every_page_passes_axe_wcag_22_aa(
             response = page.goto(live_server + url)
             assert response is not None and response.status < 500, url
             page.evaluate(
-                "document.querySelectorAll('.site-menu').forEach(m => m.open = true)"
+                "document.querySelectorAll('details').forEach(d => d.open = true)"
             )
             if found := wcag_violations(page):
                 violations[url] = found
