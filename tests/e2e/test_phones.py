@@ -1,9 +1,9 @@
 """EnvoyCRM on a phone: a 375 px screen in Chinese, as at a careers fair.
 
-Every page an envoy, an employer or the public reaches must fit the screen
-without the page itself scrolling sideways; wide tables scroll inside their
-own container. The pages are taken from the route matrix of
-tests/test_access.py, so a new page is checked without being listed here.
+Every page that any role or the public reaches must fit the screen without
+the page itself scrolling sideways; wide tables scroll inside their own
+container. The pages come from the app's route declarations
+(``tests/routes.py``), so a new page is checked without being listed here.
 """
 
 import re
@@ -27,7 +27,9 @@ def _page_width(page) -> int:
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
-@pytest.mark.parametrize("role", ["envoy", "employer", "public"])
+@pytest.mark.parametrize(
+    "role", ["envoy", "employer", "public", "coordinator", "admin"]
+)
 def test_every_page_fits_a_375px_phone_without_sideways_scrolling(
     browser, live_server, app, people, pages_for, sign_in_on, fair_data, role, locale
 ):
