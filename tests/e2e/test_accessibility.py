@@ -16,14 +16,28 @@ from tests.e2e.conftest import DESKTOP, PHONE, referral_url, translator
 SCREENS = {"phone": PHONE, "desktop": DESKTOP}
 
 
+# Every role in Chinese; envoys, employers and the public (at a fair) in English too.
+ROLES_AND_LOCALES = [
+    *((role, "zh-CN") for role in ("envoy", "employer", "coordinator", "admin")),
+    ("anonymous", "zh-CN"),
+    *((role, "en-US") for role in ("envoy", "employer", "anonymous")),
+]
+
+
 @pytest.mark.parametrize("screen", SCREENS)
-@pytest.mark.parametrize(
-    "role", ["envoy", "employer", "coordinator", "admin", "anonymous"]
-)
+@pytest.mark.parametrize(("role", "locale"), ROLES_AND_LOCALES)
 def test_every_page_passes_axe_wcag_22_aa(
-    browser, live_server, app, people, pages_for, sign_in_on, fair_data, role, screen
+    browser,
+    live_server,
+    app,
+    people,
+    pages_for,
+    sign_in_on,
+    fair_data,
+    role,
+    locale,
+    screen,
 ):
-    locale = "zh-CN"
     context = browser.new_context(locale=locale, **SCREENS[screen])
     install_axe(context)
     page = context.new_page()

@@ -338,3 +338,28 @@ def test_filters_beyond_the_search_fold_away_on_a_phone_but_not_on_a_desktop(
                 expect(page.get_by_text(t("More filters"))).to_be_hidden()
         finally:
             context.close()
+
+
+def test_share_opens_the_system_share_sheet_where_the_phone_has_one(
+    browser, live_server, app, factory, people, sign_in_on
+):
+    t = translator(app, "zh-CN")
+    push = factory.push(people)
+    context = phone_context(browser, "zh-CN")
+    # The phone's share sheet, as Android's Chrome and iOS Safari offer it.
+    context.add_init_script(
+        "navigator.share = data => { window.shared = data; return Promise.resolve(); };"
+    )
+    page = context.new_page()
+    try:
+        sign_in_on(page, people["envoy"].email, t)
+        page.goto(f"{live_server}/jobs/pushes/{push.id}")
+        page.get_by_role("button", name=t("Share")).tap()
+        message = page.get_by_label(t("Message"), exact=True).input_value()
+        link = page.get_by_label(t("Link"), exact=True).input_value()
+        shared = page.wait_for_function("window.shared").json_value()
+        assert shared["text"] == message and link in message
+        # The sheet took it: nothing was copied instead.
+        expect(page.get_by_role("status")).to_have_text("")
+    finally:
+        context.close()
