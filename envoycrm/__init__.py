@@ -188,3 +188,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp, url_prefix="/privacy-admin")
     app.register_blueprint(data_requests_bp, url_prefix="/my-data")
     app.register_blueprint(tasks_bp, url_prefix="/tasks")
+    from envoycrm.policies import bp as policies_bp
+    from envoycrm.policies import public_bp as policy_page_bp
+
+    app.register_blueprint(policies_bp, url_prefix="/policies")
+    app.register_blueprint(policy_page_bp, url_prefix="/p")
+
+    from envoycrm.personnel_files import bp as files_bp
+    from envoycrm.personnel_files import status_bp as file_status_bp
+
+    app.register_blueprint(files_bp, url_prefix="/files")
+    app.register_blueprint(file_status_bp, url_prefix="/file-status")

@@ -30,6 +30,16 @@ def _env_int_or_none(name: str) -> int | None:
     return int(value) if value else None
 
 
+def _env_service_days(defaults: dict[str, int]) -> dict[str, int]:
+    """``defaults``, with the steps named in ``FILE_SERVICE_DAYS`` replaced."""
+    days = dict(defaults)
+    for item in os.environ.get("FILE_SERVICE_DAYS", "").split(","):
+        name, _sep, value = item.partition("=")
+        if name.strip() and value.strip().isdigit():
+            days[name.strip().upper()] = int(value)
+    return days
+
+
 class Config:
     """Production settings; secrets and the database must come from the environment."""
 
@@ -138,6 +148,19 @@ class Config:
     RETENTION_DAYS = _env_int("RETENTION_DAYS", 3 * 365)
     # An uploaded import file (and its row-by-row preview) is kept this long.
     IMPORT_FILE_KEEP_HOURS = _env_int("IMPORT_FILE_KEEP_HOURS", 48)
+    # Personnel files: the days the bureau promises for each step before the
+    # next one ("STORED" waits for the student, so it has no service time);
+    # FILE_SERVICE_DAYS="CHECKED=3,FILE_RECEIVED=7" overrides some of them.
+    FILE_SERVICE_DAYS = _env_service_days(
+        {
+            "APPLICATION_RECEIVED": 14,
+            "FILE_RECEIVED": 5,
+            "CHECKED": 5,
+            "TRANSFER_REQUESTED": 10,
+        }
+    )
+    # New status links a visitor may ask for, per address an hour.
+    FILE_LINK_REQUESTS_PER_HOUR = _env_int("FILE_LINK_REQUESTS_PER_HOUR", 5)
 
 
 class DevConfig(Config):

@@ -257,7 +257,7 @@ def format_number(value) -> str:
 
 def init_app(app) -> None:
     """Register the formatting filters used by templates."""
-    from envoycrm.labels import label, sector_label
+    from envoycrm.labels import field_label, label, sector_label
 
     app.jinja_env.filters.update(
         country=country_name,
@@ -269,6 +269,7 @@ def init_app(app) -> None:
         number=format_number,
         timezone_name=timezone_name,
         sector_label=sector_label,  # for map(): sectors | map("sector_label")
+        field_label=field_label,
     )
 
     app.jinja_env.globals.update(

@@ -4,6 +4,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from envoycrm.models import (
+    AmountKind,
+    CityTie,
     ConsentMethod,
     ConsentScope,
     DataRequestKind,
@@ -12,12 +14,16 @@ from envoycrm.models import (
     EmployerKind,
     EnvoyStatus,
     FieldOfStudy,
+    FileDocument,
+    FileStep,
     ImportStatus,
     IntentionLevel,
     InteractionKind,
     InterestSource,
     OpeningStatus,
     OutboxStatus,
+    PolicyCategory,
+    PolicyStatus,
     ReplyStatus,
     Role,
     Sector,
@@ -113,7 +119,26 @@ LABELS = {
     TaskKind.DATA_ERASURE: _l("Erasure request"),
     TaskKind.RETENTION_REVIEW: _l("Retention review"),
     TaskKind.REFERRAL_REPLY: _l("Referral reply to confirm"),
+    TaskKind.POLICY_QUESTION: _l("Question about a policy"),
     TaskKind.OTHER: _l("Other task"),
+    PolicyCategory.HOUSING: _l("Housing subsidy"),
+    PolicyCategory.RESEARCH_FUNDING: _l("Research funding"),
+    PolicyCategory.START_UP: _l("Start-up support"),
+    PolicyCategory.TALENT_APARTMENT: _l("Talent apartment"),
+    PolicyCategory.SETTLEMENT: _l("Settlement (hukou)"),
+    PolicyCategory.FAMILY_SCHOOLING: _l("Family and schooling"),
+    PolicyCategory.OTHER: _l("Other support"),
+    PolicyStatus.DRAFT: _l("Draft"),
+    PolicyStatus.PUBLISHED: _l("Published"),
+    PolicyStatus.EXPIRED: _l("Expired"),
+    AmountKind.ONE_OFF: _l("A one-off sum"),
+    AmountKind.MONTHLY: _l("A monthly sum for some months"),
+    AmountKind.RANGE: _l("A range"),
+    AmountKind.NONE: _l("No sum (a service or a right)"),
+    CityTie.NONE: _l("No condition"),
+    CityTie.WORK: _l("Works for an employer in the city"),
+    CityTie.FOUND: _l("Founds a company in the city"),
+    CityTie.WORK_OR_FOUND: _l("Works for an employer or founds a company in the city"),
     ReplyStatus.HELD: _l("Waiting for confirmation"),
     ReplyStatus.CONFIRMED: _l("Confirmed"),
     ReplyStatus.DISMISSED: _l("Dismissed"),
@@ -131,6 +156,21 @@ LABELS = {
     ImportStatus.PREVIEWED: _l("Previewed"),
     ImportStatus.CONFIRMED: _l("Imported"),
     ImportStatus.FAILED: _l("Import failed"),
+    FileStep.APPLICATION_RECEIVED: _l("Application received"),
+    FileStep.FILE_RECEIVED: _l("File received"),
+    FileStep.CHECKED: _l("Checked"),
+    FileStep.STORED: _l("Stored"),
+    FileStep.TRANSFER_REQUESTED: _l("Transfer requested"),
+    FileStep.TRANSFERRED_OUT: _l("Transferred out"),
+    FileStep.RETURNED: _l("Returned to the student"),
+    FileDocument.APPLICATION_FORM: _l("Application form"),
+    FileDocument.IDENTITY_CARD: _l("Copy of identity card"),
+    FileDocument.PASSPORT: _l("Copy of passport"),
+    FileDocument.DEGREE_CERTIFICATES: _l("Degree certificates"),
+    FileDocument.TRANSCRIPTS: _l("Transcripts"),
+    FileDocument.ENROLMENT_PROOF: _l("Proof of enrolment abroad"),
+    FileDocument.HOUSEHOLD_REGISTER: _l("Household register (hukou) page"),
+    FileDocument.PARTY_RECORDS: _l("Party or league membership records"),
 }
 
 
@@ -153,4 +193,10 @@ def choices(enum_cls, exclude: tuple = ()) -> list[SelectChoice]:
 def sector_label(name: str) -> str:
     """The label of a sector stored by name in a JSON list."""
     member = Sector.__members__.get(name)
+    return label(member) if member else name
+
+
+def field_label(name: str) -> str:
+    """The label of a field of study stored by name in a JSON list."""
+    member = FieldOfStudy.__members__.get(name)
     return label(member) if member else name

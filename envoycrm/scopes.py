@@ -17,6 +17,9 @@ from envoycrm.models import (
     Employer,
     EnvoyProfile,
     JobOpening,
+    Policy,
+    PolicyPush,
+    PolicyStatus,
     Push,
     ReferralReply,
     Role,
@@ -85,6 +88,22 @@ def pushes(user: User) -> ColumnElement[bool]:
     return false()
 
 
+def policies(user: User) -> ColumnElement[bool]:
+    """Staff see every policy; everyone else the published and expired ones."""
+    if user.is_staff:
+        return true()
+    return Policy.status != PolicyStatus.DRAFT
+
+
+def policy_pushes(user: User) -> ColumnElement[bool]:
+    """Staff see every policy push; an envoy sees their own."""
+    if user.is_staff:
+        return true()
+    if user.role is Role.ENVOY:
+        return PolicyPush.envoy_id == user.id
+    return false()
+
+
 def held_replies(user: User) -> ColumnElement[bool]:
     """Staff see every held reply; an envoy those about their own students.
 
@@ -114,6 +133,8 @@ RULES: dict[type[Any], Rule] = {
     Student: students,
     JobOpening: openings,
     Push: pushes,
+    Policy: policies,
+    PolicyPush: policy_pushes,
     ReferralReply: held_replies,
     Task: tasks,
 }

@@ -29,6 +29,7 @@ from envoycrm.extensions import db
 from envoycrm.jobs import referrals
 from envoycrm.jobs import services as jobs
 from envoycrm.models import (
+    AmountKind,
     ConsentMethod,
     ConsentScope,
     Country,
@@ -46,6 +47,10 @@ from envoycrm.models import (
     OpeningStatus,
     OutboxMessage,
     OutboxStatus,
+    Policy,
+    PolicyCategory,
+    PolicyPush,
+    PolicyStatus,
     Push,
     ReferralReply,
     Role,
@@ -55,6 +60,7 @@ from envoycrm.models import (
     User,
     utcnow,
 )
+from envoycrm.policies import services as policy_services
 from envoycrm.security import hash_password
 from envoycrm.students.services import log_student
 
@@ -333,6 +339,45 @@ class Factory:
         db.session.commit()
         return push
 
+    def policy(
+        self,
+        category: PolicyCategory = PolicyCategory.HOUSING,
+        status: PolicyStatus = PolicyStatus.PUBLISHED,
+        **fields,
+    ) -> Policy:
+        """A policy with one version (default: published, in force, ¥3,000 a
+        month for 36 months to masters and above, no other condition)."""
+        n = self._next()
+        values = {
+            "title_en": f"Housing subsidy {n}",
+            "title_zh": f"住房补贴{n}",
+            "summary_en": "A monthly housing subsidy for new graduates.",
+            "summary_zh": "为新毕业生提供每月住房补贴。",
+            "amount_kind": AmountKind.MONTHLY,
+            "amount": 3_000,
+            "months": 36,
+            "valid_from": date.today() - timedelta(days=30),
+            "valid_to": date.today() + timedelta(days=335),
+            "min_degree": DegreeLevel.MASTER,
+            "fields": [],
+        }
+        values.update(fields)
+        policy = policy_services.create_policy(None, category, values)
+        policy.status = status
+        db.session.commit()
+        return policy
+
+    def policy_of(self) -> Policy:
+        """The first policy (made once)."""
+        policy = db.session.scalar(sa.select(Policy).order_by(Policy.id).limit(1))
+        return policy or self.policy()
+
+    def policy_push(self, people) -> PolicyPush:
+        """The first envoy's push of ``policy_of()``."""
+        push = policy_services.push_policy(people["envoy"], self.policy_of())
+        db.session.commit()
+        return push
+
     def failed_digest(self, user: User, period: str) -> OutboxMessage:
         """A bureau digest to ``user`` for ``period`` that failed to send."""
         row = OutboxMessage(
@@ -349,6 +394,25 @@ class Factory:
         db.session.add(row)
         db.session.commit()
         return row
+
+    def personnel_file(self, student: Student, actor: User, **fields):
+        """``student``'s personnel file, opened by ``actor`` (once)."""
+        from envoycrm.personnel_files import services as files
+
+        existing = files.file_of(student.id)
+        if existing is not None:
+            return existing
+        values = {
+            "on": date(2026, 11, 2),
+            "locale": "zh_Hans",
+            "documents": {"APPLICATION_FORM": True, "PASSPORT": False},
+            "storage_ref": "A-01-01",
+            "notes": "Staff only: came with a friend.",
+        }
+        values.update(fields)
+        file = files.open_file(student, actor, **values)
+        db.session.commit()
+        return file
 
     def held_reply(self, people, student: Student) -> ReferralReply:
         """A public reply with ``student``'s email, held for their envoy."""

@@ -61,6 +61,14 @@ def url_for_rule(factory, app, rule, people, student) -> str:
             values[arg] = factory.held_reply(people, student).id
         elif arg == "employer_id":
             values[arg] = people["employer"].employer_id
+        elif arg == "policy_id":
+            values[arg] = factory.policy_of().id
+        elif arg == "version_id":
+            values[arg] = factory.policy_of().latest.id
+        elif arg == "policy_push_id":
+            values[arg] = factory.policy_push(people).id
+        elif arg == "file_id":
+            values[arg] = factory.personnel_file(student, people["coordinator"]).id
         elif arg == "row_id":
             values[arg] = 999999  # digests.retry: a missing row is a 404
         else:

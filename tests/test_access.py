@@ -123,6 +123,39 @@ EXPECTED: dict[str, set[str] | str] = {
     "referral.opening": "public",
     "referral.reply": "public",
     "referral.thanks": "public",
+    # policies (issue #16): everyone signed in reads; coordinators manage
+    "policies.index": EVERYONE,
+    "policies.show": EVERYONE,
+    "policies.version": EVERYONE,
+    "policies.new": STAFF,
+    "policies.edit": STAFF,
+    "policies.publish": STAFF,
+    "policies.expire": STAFF,
+    "policies.reach": STAFF,
+    "policies.push": {"envoy", "envoy2"},
+    "policies.pushes": {"envoy", "envoy2"},
+    "policies.push_show": {"envoy"},  # envoy2: 404, not their push
+    "policies.push_qr": {"envoy"},
+    "policies.for_student": {"envoy", "coordinator", "admin"},
+    "policy_page.policy": "public",
+    "policy_page.ask": "public",
+    "policy_page.thanks": "public",
+    "policy_page.checker": "public",
+    # personnel files (issue #16)
+    **dict.fromkeys(
+        [
+            "files.index",
+            "files.bulk",
+            "files.show",
+            "files.step",
+            "files.details",
+            "files.open_new",
+            "files.open_for",
+        ],
+        STAFF,
+    ),
+    "file_status.request_link": "public",
+    "file_status.show": "public",
 }
 
 

@@ -41,6 +41,8 @@ from envoycrm.models import (
     Interaction,
     JobOpening,
     OpeningStatus,
+    PersonnelFile,
+    Policy,
     Student,
     Task,
     TaskKind,
@@ -49,8 +51,10 @@ from envoycrm.models import (
 from envoycrm.pipeline import imports
 from envoycrm.pipeline import services as pipeline_services
 from envoycrm.pipeline.filters import PipelineFilter
+from envoycrm.policies import public as policy_page
 from tests.conftest import Factory, csrf_token, sign_in
 from tests.jobs.conftest import opening_form_data
+from tests.policies.test_pages import policy_form
 
 # Enough to find a crash in each of some fifty forms without a long run; set
 # HOSTILE_EXAMPLES higher to search harder.
@@ -462,6 +466,23 @@ def _referral_url(ctx: Ctx) -> str:
     return _once(ctx, "referral", make)
 
 
+def _policy_id(ctx: Ctx) -> int:
+    return _once(ctx, "policy", lambda: Factory().policy_of().id)
+
+
+def _policy_url(ctx: Ctx) -> str:
+    def make() -> str:
+        return "/p/" + policy_page.sign(Factory().policy_push(ctx.people))
+
+    return _once(ctx, "policy link", make)
+
+
+def _latest_policy_version(ctx: Ctx, sent: dict) -> dict:
+    policy = db.session.scalar(sa.select(Policy).order_by(Policy.id.desc()).limit(1))
+    latest = policy.latest
+    return {"title_en": latest.title_en, "summary_en": latest.summary_en}
+
+
 def _token_url(prefix: str, purpose: str) -> Callable[[Ctx], str]:
     """A fresh link each time: choosing a password uses the previous one up."""
 
@@ -847,6 +868,149 @@ FORMS += [
         "envoy",
         _student_url("/consent/withdraw"),
         lambda ctx: {},
+    ),
+]
+
+FORMS += [
+    FormCase(
+        "policy create",
+        "coordinator",
+        lambda ctx: "/policies/new",
+        lambda ctx: policy_form(),
+        typed={"title_en": 200, "summary_en": 500},
+        stored=_latest_policy_version,
+        text=plain_text,
+    ),
+    FormCase(
+        "policy edit",
+        "coordinator",
+        lambda ctx: f"/policies/{_policy_id(ctx)}/edit",
+        lambda ctx: policy_form(
+            version=str(db.session.get(Policy, _policy_id(ctx)).version)
+        ),
+        typed={"title_zh": 200, "body_en": 2000},
+        text=plain_text,
+        success=(302, 409),
+    ),
+    FormCase(
+        "policy publish",
+        "coordinator",
+        lambda ctx: f"/policies/{_policy_id(ctx)}/publish",
+        lambda ctx: {},
+    ),
+    FormCase(
+        "policy expire",
+        "coordinator",
+        lambda ctx: f"/policies/{_policy_id(ctx)}/expire",
+        lambda ctx: {},
+    ),
+    FormCase(
+        "policy push",
+        "envoy",
+        lambda ctx: f"/policies/{_policy_id(ctx)}/push",
+        lambda ctx: {},
+    ),
+    FormCase(
+        "policy question",
+        None,
+        _policy_url,
+        lambda ctx: {
+            "name": "Han Mei",
+            "email": f"han{NEXT()}@example.org",
+            "degree": "PHD",
+            "field": "MATERIALS",
+            "expected_graduation": "2027-06",
+            "question": "Is the subsidy paid monthly?",
+            "consent": "y",
+        },
+        typed={"name": 120, "question": 2000},
+        text=plain_text,
+        success=(302, 410),
+    ),
+]
+
+
+def _file_id(ctx: Ctx) -> int:
+    """The test student's personnel file (opened once)."""
+    return Factory().personnel_file(ctx.student, ctx.people["coordinator"]).id
+
+
+def _file_version(ctx: Ctx) -> str:
+    return str(db.session.get(PersonnelFile, _file_id(ctx)).version)
+
+
+FORMS += [
+    FormCase(
+        "personnel file, new student",
+        "coordinator",
+        lambda ctx: "/files/open",
+        lambda ctx: {
+            **_student_fields(ctx),
+            "step_on": "2026-11-02",
+            "locale": "zh_Hans",
+            "storage_ref": "B-02-07",
+            "required": ["PASSPORT", "TRANSCRIPTS"],
+            "received": ["PASSPORT"],
+            "notes": "Brought by her father.",
+        },
+        typed={"storage_ref": 60, "notes": 2000},
+    ),
+    FormCase(
+        "personnel file, known student",
+        "coordinator",
+        lambda ctx: f"/files/open/{ctx.student.id}",
+        lambda ctx: {"step_on": "2026-11-02", "locale": "en", "storage_ref": "C-1"},
+        typed={"storage_ref": 60},
+    ),
+    FormCase(
+        "personnel file step",
+        "coordinator",
+        lambda ctx: f"/files/{_file_id(ctx)}/step",
+        lambda ctx: {
+            "step": "RETURNED",
+            "step_on": "2026-11-20",
+            "notes": "Collected in person.",
+            "version": _file_version(ctx),
+        },
+        typed={"notes": 2000},
+        success=(302, 422),  # a file returned once takes no further step
+    ),
+    FormCase(
+        "personnel file details",
+        "coordinator",
+        lambda ctx: f"/files/{_file_id(ctx)}/details",
+        lambda ctx: {
+            "storage_ref": "A-03-12",
+            "locale": "en",
+            "required": ["PASSPORT"],
+            "received": [],
+            "version": _file_version(ctx),
+        },
+        typed={"storage_ref": 60},
+        stored=lambda ctx, sent: {
+            "storage_ref": db.session.get(PersonnelFile, _file_id(ctx)).storage_ref
+            or ""
+        },
+    ),
+    FormCase(
+        "personnel file bulk step",
+        "coordinator",
+        lambda ctx: "/files/bulk",
+        lambda ctx: {
+            "target": "selected",
+            "ids": [str(_file_id(ctx))],
+            "step": "FILE_RECEIVED",
+            "step_on": "2026-11-20",
+            "notes": "Arrived by post.",
+        },
+        typed={"notes": 2000},
+    ),
+    FormCase(
+        "personnel file new link",
+        None,
+        lambda ctx: "/file-status/",
+        lambda ctx: {"email": "nobody@example.org"},
+        success=(302, 429),
     ),
 ]
 

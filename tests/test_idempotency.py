@@ -27,6 +27,10 @@ from envoycrm.models import (
     Intention,
     Interaction,
     JobOpening,
+    PersonnelFile,
+    Policy,
+    PolicyPush,
+    PolicyVersion,
     Push,
     Role,
     SavedView,
@@ -39,6 +43,7 @@ from tests.conftest import post
 from tests.jobs.test_openings import employer_data, opening_data
 from tests.network.conftest import envoy_form_data
 from tests.pipeline.test_import import _csv_bytes, _map_and_preview, _rows
+from tests.policies.test_pages import policy_form
 from tests.students.conftest import quick_log_data
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -109,7 +114,35 @@ def _push_of(ctx: Ctx) -> Push:
     return push
 
 
+def _policy_id(ctx: Ctx) -> int:
+    """A published policy in force (made once)."""
+    from tests.conftest import Factory
+
+    return Factory().policy_of().id
+
+
 CREATING = {
+    "personnel file, new student": Creating(
+        "coordinator",
+        lambda ctx: "/files/open",
+        lambda ctx: {
+            "name_latin": "Lin Yu",
+            "email": "lin.yu@students.example.org",
+            "university_id": str(ctx.student.university_id),
+            "field": "MATERIALS",
+            "degree": "MASTER",
+            "step_on": "2026-11-02",
+            "locale": "zh_Hans",
+            "required": ["PASSPORT"],
+        },
+        (PersonnelFile, Student),
+    ),
+    "personnel file": Creating(
+        "coordinator",
+        lambda ctx: f"/files/open/{ctx.student.id}",
+        lambda ctx: {"step_on": "2026-11-02", "locale": "en"},
+        (PersonnelFile,),
+    ),
     "quick log": Creating(
         "envoy",
         lambda ctx: "/students/quick-log",
@@ -193,6 +226,18 @@ CREATING = {
         _upload_data,
         (ImportJob,),
         multipart=True,
+    ),
+    "policy": Creating(
+        "coordinator",
+        lambda ctx: "/policies/new",
+        lambda ctx: policy_form(),
+        (Policy, PolicyVersion),
+    ),
+    "policy push": Creating(
+        "envoy",
+        lambda ctx: f"/policies/{_policy_id(ctx)}/push",
+        lambda ctx: {},
+        (PolicyPush,),
     ),
     "import confirmation": Creating(
         "coordinator",
@@ -288,6 +333,8 @@ def test_a_creating_form_without_a_key_is_refused_with_a_message(ctx, login_as):
 
 # Forms that post to the page they are on (no action): the endpoints serving it.
 SELF_POSTING = {
+    "policies/form.html": {"policies.new", "policies.edit"},
+    "files/open.html": {"files.open_new", "files.open_for"},
     "jobs/form.html": {"jobs.new", "jobs.edit"},
     "jobs/employer_form.html": {"jobs.employer_new", "jobs.employer_edit"},
     "network/envoy_form.html": {"network.envoy_new", "network.envoy_edit"},
@@ -344,6 +391,14 @@ NOT_CREATING = {
     "privacy.retention_keep": "clears a flag",
     "data_requests.request_form": "public: no account to key a send to; rate-limited",
     "tasks.done": "sets a flag",
+    "policies.edit": "adds a version, with the policy's version",
+    "policies.publish": "a status step: a second finds it published",
+    "policies.expire": "a status step: a second finds it expired",
+    "policy_page.ask": "public: no account to key a send to; rate-limited",
+    "files.step": "an edit, with its version; a step taken is refused again",
+    "files.details": "an edit, with its version",
+    "files.bulk": "moves files to a step; files already there are left alone",
+    "file_status.request_link": "public: no account to key a send to; rate-limited",
 }
 
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)

@@ -51,8 +51,7 @@ def index():
         [
             (u.name_for(locale), students, format_number(students))
             for u, students, _envoys in figures.universities
-        ],
-        label_width=260,
+        ]
     )
     week_labels = [format_day_month(start) for start, _i, _s in figures.weeks]
     activity_chart = charts.line_chart(
@@ -61,13 +60,14 @@ def index():
             (_("New students"), "series-b", [s for _w, _i, s in figures.weeks]),
         ],
         week_labels,
+        # The last week is the one running now: counted so far, not a drop.
+        last_is_partial=True,
     )
     envoy_chart = charts.bar_chart(
         [(u.full_name, n, format_number(n)) for u, n, _a in figures.top_envoys]
     )
     opening_chart = charts.bar_chart(
-        [(o.title_for(locale), n, format_number(n)) for o, n in figures.openings],
-        label_width=260,
+        [(o.title_for(locale), n, format_number(n)) for o, n in figures.openings]
     )
     return render_template(
         "dashboards/index.html",

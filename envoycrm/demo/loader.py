@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 
 from envoycrm.database import refresh_statistics
 from envoycrm.demo import reference
+from envoycrm.demo.files import load_files
 from envoycrm.demo.jobs import load_jobs
+from envoycrm.demo.policies import load_policies
 from envoycrm.demo.students import load_students
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -100,6 +102,9 @@ def load_demo(scale: int = 1) -> LoadReport:
     db.session.commit()
     load_students(report, scale)  # commits chunk by chunk
     load_jobs(report, scale)  # openings, pushes and replies
+    load_policies(report)
+    db.session.commit()
+    load_files(report)  # the personnel-file pilot: 310 at every scale
     # The demo's deadlines are fixed dates: those already past are closed now,
     # as the nightly job would have done.
     if report.added:

@@ -26,12 +26,14 @@ from envoycrm.models import (
     IntentionLevel,
     JobInterest,
     JobOpening,
+    PolicyVersion,
     Push,
     Stage,
     StageChange,
     Student,
     User,
 )
+from envoycrm.policies import services as policy_services
 from envoycrm.students.queries import (
     EnvoyNumbers,
     envoy_numbers,
@@ -44,6 +46,8 @@ from .trends import EnvoyTrends, Trends, envoy_trends, headline_trends
 # Each list shows at most this many rows and links to the rest in EnvoyCRM:
 # it keeps the largest digest far below Gmail's 102 KB clipping point.
 LIST_LIMIT = 10
+# A policy ending within this many days is flagged in the bureau digest.
+POLICY_WARNING_DAYS = 30
 # Intention levels are stored by name; this ranks them in their real order.
 LEVEL_RANK = case(
     {level.name: rank for rank, level in enumerate(IntentionLevel)},
@@ -71,6 +75,8 @@ class BureauDigest:
     open_follow_ups: int = 0
     failed_digests: int = 0
     trends: Trends | None = None
+    # Current versions of published policies whose validity ends soon.
+    expiring_policies: list[PolicyVersion] = field(default_factory=list)
 
     @property
     def moves(self) -> int:
@@ -91,6 +97,7 @@ class BureauDigest:
             or self.awaiting_approval
             or self.open_follow_ups
             or self.failed_digests
+            or self.expiring_policies
         )
 
     def mentioned_students(self) -> list[int]:
@@ -137,11 +144,13 @@ class EnvoyDigest:
     numbers: EnvoyNumbers = field(default_factory=EnvoyNumbers)
     followups: Sequence[Student] = field(default_factory=list)
     trends: EnvoyTrends | None = None
+    # Policies offered now that were published or given a new version.
+    policies: list = field(default_factory=list)  # (policy, current version)
 
     @property
     def is_empty(self) -> bool:
-        """No new opening worth pushing and no one waiting for a follow-up."""
-        return not (self.openings or self.followups)
+        """No new opening or policy to push and no one waiting for a follow-up."""
+        return not (self.openings or self.followups or self.policies)
 
     def mentioned_students(self) -> list[int]:
         """Every student named in the digest."""
@@ -226,6 +235,9 @@ def build_bureau_digest(user: User, window: Window) -> BureauDigest:
     digest.open_follow_ups = needs.follow_ups
     digest.failed_digests = needs.failed_digests
     digest.trends = headline_trends(window)
+    digest.expiring_policies = policy_services.expiring(
+        window.today, POLICY_WARNING_DAYS
+    )[:LIST_LIMIT]
     return digest
 
 
@@ -310,4 +322,10 @@ def build_envoy_digest(user: User, window: Window) -> EnvoyDigest:
     ).all()
     digest.numbers.waiting = len(digest.followups)
     digest.trends = envoy_trends(user, window)
+    digest.policies = [
+        (policy, policy.current_on(window.today))
+        for policy in policy_services.changed_between(
+            window.start, window.end, window.today
+        )[:LIST_LIMIT]
+    ]
     return digest

@@ -5,17 +5,13 @@ A link carries the push's random token, signed with the app's secret
 database is even asked. Nothing here knows about the request.
 """
 
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import segno
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
-from envoycrm import audit
+from envoycrm import audit, sharing
 from envoycrm.access import N_
 from envoycrm.auth.services import normalise_email
 from envoycrm.database import rows_changed
@@ -48,52 +44,22 @@ from envoycrm.students.services import (
 SALT = "envoycrm.referral"
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
 def sign(push: Push) -> str:
     """The signed token that goes into the push's referral link."""
-    return _serializer().dumps(push.token)
+    return sharing.sign(push.token, SALT)
 
 
 def push_for(signed: str) -> Push | None:
     """The push behind a signed token; None when forged, altered or unknown."""
-    if not signed or len(signed) > 200:
-        return None
-    try:
-        token = _serializer().loads(signed)
-    except BadSignature:
-        return None
-    if not isinstance(token, str):
+    token = sharing.unsign(signed, SALT)
+    if token is None:
         return None
     return db.session.scalar(select(Push).where(Push.token == token))
 
 
 def count_view(push: Push) -> None:
     """Add one view with an atomic UPDATE (concurrent visitors all count)."""
-    db.session.execute(
-        update(Push)
-        .where(Push.id == push.id)
-        .values(views=Push.views + 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
-# An SVG scales by itself; a PNG (what WeChat and chat apps take) is drawn
-# large enough to stay sharp when printed or shown on another screen.
-QR_OPTIONS: dict[str, dict[str, object]] = {
-    "svg": {"scale": 4, "xmldecl": True, "svgns": True, "title": None},
-    "png": {"scale": 10},
-}
-QR_MIMETYPES = {"svg": "image/svg+xml", "png": "image/png"}
-
-
-def qr_image(url: str, kind: str) -> bytes:
-    """A QR code of ``url`` as an SVG or PNG file (segno writes both)."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind=kind, border=2, **QR_OPTIONS[kind])
-    return buffer.getvalue()
+    sharing.count_view(Push, push.id)
 
 
 # --- replies -------------------------------------------------------------------------
@@ -114,7 +80,7 @@ class ReplyOutcome:
     created: bool
 
 
-def _find_existing(email: str | None, wechat_id: str | None) -> Student | None:
+def find_existing(email: str | None, wechat_id: str | None) -> Student | None:
     """The student with this email or WeChat ID, across every envoy."""
     conditions = []
     if email:
@@ -140,7 +106,7 @@ def record_reply(push: Push, data: dict, notice_language: str) -> ReplyOutcome:
     """
     email = normalise_email(data["email"]) or None
     wechat_id = normalise_wechat(data.get("wechat_id"))
-    student = _find_existing(email, wechat_id)
+    student = find_existing(email, wechat_id)
     if student is not None:
         held = _hold(push, student, data["name"], email, wechat_id)
         audit.record(
@@ -152,7 +118,7 @@ def record_reply(push: Push, data: dict, notice_language: str) -> ReplyOutcome:
             held=held is not None,
         )
         return ReplyOutcome(student, False)
-    student = _new_student(push, data, email, wechat_id, notice_language)
+    student = new_student(push.envoy_id, data, email, wechat_id, notice_language)
     _credit(push, student, None)
     audit.record(
         "referral.reply", "push", push.id, student_id=student.id, new_student=True
@@ -308,30 +274,36 @@ def _ask_owner_to_confirm_consent(student: Student, push: Push) -> None:
     )
 
 
-def _new_student(
-    push: Push, data: dict, email, wechat_id, notice_language: str
+def new_student(
+    envoy_id: int,
+    data: dict,
+    email,
+    wechat_id,
+    notice_language: str,
+    how_met: str = "referral link",
 ) -> Student:
-    """The replier as a new student of the pushing envoy, by their own consent."""
+    """The replier as a new student of the envoy whose link they used, by
+    their own consent (an opening's referral link or a policy's)."""
     name_latin, name_hanzi = split_name(data["name"])
     student = create_student(
-        owner_id=push.envoy_id,
+        owner_id=envoy_id,
         actor_id=None,  # the student gave their details themselves
-        stage_changed_by_id=push.envoy_id,
+        stage_changed_by_id=envoy_id,
         profile={
             "name_latin": name_latin,
             "name_hanzi": name_hanzi,
             "email": email,
             "wechat_id": wechat_id,
             # Not on the list: the name as typed, for a coordinator to map.
-            "university_id": data["university_id"] or None,
+            "university_id": data.get("university_id") or None,
             "university_name_typed": None
-            if data["university_id"]
+            if data.get("university_id")
             else data.get("university_typed"),
             "programme": data.get("programme") or None,
             "field": data["field"],
             "degree": data["degree"],
             "expected_graduation": data.get("expected_graduation"),
-            "how_met": "referral link",
+            "how_met": how_met,
         },
         consent_scope=data["consent_scope"],
         consent_method=ConsentMethod.FORM,

@@ -1,7 +1,6 @@
 """Views of the jobs area: openings, approval, pushes, matching, employer portal."""
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -16,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from envoycrm import audit
+from envoycrm import audit, sharing
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
 from envoycrm.database import STALE
 from envoycrm.editing import refuse_stale_edit
@@ -410,15 +409,12 @@ def push_to_student(push_id: int):
 def push_qr(push_id: int, kind: str):
     """The push's QR code as an SVG image, or a PNG for WeChat and chat apps."""
     push = get_scoped_or_404(Push, push_id)
-    response = Response(
-        referrals.qr_image(_referral_url(push), kind),
-        mimetype=referrals.QR_MIMETYPES[kind],
+    return sharing.qr_response(
+        _referral_url(push),
+        kind,
+        f"referral-{push.id}",
+        request.args.get("download") == "1",
     )
-    if request.args.get("download") == "1":
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="referral-{push.id}.{kind}"'
-        )
-    return response
 
 
 # --- matching from the student's side ---------------------------------------------

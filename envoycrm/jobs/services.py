@@ -4,14 +4,13 @@ Nothing here knows about the request; the views parse, call and render.
 The public side (referral replies) lives in ``envoycrm.jobs.referrals``.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from envoycrm import audit
+from envoycrm import audit, sharing
 from envoycrm.database import check_version, rows_changed
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -262,15 +261,9 @@ def opening_query(base: Select, filters: OpeningFilter, today: date) -> Select:
 
 def push_opening(envoy: User, opening: JobOpening) -> Push:
     """The envoy's push of ``opening``: found if it exists, else created."""
-    push = db.session.scalar(
-        select(Push).where(Push.opening_id == opening.id, Push.envoy_id == envoy.id)
-    )
-    if push is not None:
-        return push
-    push = Push(opening_id=opening.id, envoy_id=envoy.id, token=secrets.token_hex(16))
-    db.session.add(push)
-    db.session.flush()
-    audit.record("push.create", "push", push.id, actor_id=envoy.id)
+    push, made = sharing.personal_link(Push, envoy.id, opening_id=opening.id)
+    if made:
+        audit.record("push.create", "push", push.id, actor_id=envoy.id)
     return push
 
 

@@ -21,6 +21,25 @@ from envoycrm.models.jobs import (
     ReplyStatus,
 )
 from envoycrm.models.organisations import Employer, EmployerKind
+from envoycrm.models.personnel_files import (
+    WAITING_STEPS,
+    FileDocument,
+    FileNotice,
+    FileNoticeKind,
+    FileStep,
+    FileStepEvent,
+    PersonnelFile,
+)
+from envoycrm.models.policies import (
+    AmountKind,
+    CityTie,
+    Policy,
+    PolicyCategory,
+    PolicyPush,
+    PolicyQuestion,
+    PolicyStatus,
+    PolicyVersion,
+)
 from envoycrm.models.students import (
     OPEN_STAGES,
     Consent,
@@ -60,6 +79,21 @@ from envoycrm.models.work import (
 )
 
 __all__ = [
+    "AmountKind",
+    "CityTie",
+    "Policy",
+    "PolicyCategory",
+    "PolicyPush",
+    "PolicyQuestion",
+    "PolicyStatus",
+    "PolicyVersion",
+    "WAITING_STEPS",
+    "FileDocument",
+    "FileNotice",
+    "FileNoticeKind",
+    "FileStep",
+    "FileStepEvent",
+    "PersonnelFile",
     "local_date",
     "DataRequest",
     "DataRequestKind",

@@ -2,11 +2,20 @@
 
 import enum
 from datetime import UTC, date, datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Dialect, Enum, Table, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, Dialect, Enum, ForeignKey, String, Table, TypeDecorator
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
+
+if TYPE_CHECKING:
+    from envoycrm.models.users import User
 
 
 def utcnow() -> datetime:
@@ -66,3 +75,33 @@ def table_of(model: type[DeclarativeBase]) -> Table:
     here is mapped to one ``Table``.
     """
     return cast(Table, model.__table__)
+
+
+def in_language(locale: str, english: str, chinese: str) -> str:
+    """The Chinese text for a Chinese ``locale``, else the English; either
+    falls back to the other when empty."""
+    first, second = (
+        (chinese, english) if str(locale).startswith("zh") else (english, chinese)
+    )
+    return first or second
+
+
+class SharedLink:
+    """What every envoy's personal link (an opening's push, a policy's) holds.
+
+    The row's random, unguessable token goes into the link, signed on top
+    (``envoycrm/sharing.py``); views through the link are counted on it.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    envoy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    views: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
+
+    @declared_attr
+    def envoy(cls) -> Mapped["User"]:
+        """The envoy whose link it is."""
+        return relationship("User")

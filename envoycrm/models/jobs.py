@@ -17,10 +17,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from envoycrm.extensions import Model
-from envoycrm.models.base import UTCDateTime, enum_column, utcnow
+from envoycrm.models.base import (
+    SharedLink,
+    UTCDateTime,
+    enum_column,
+    in_language,
+    utcnow,
+)
 from envoycrm.models.organisations import Employer
 from envoycrm.models.students import FieldOfStudy, Sector, Student
-from envoycrm.models.users import DegreeLevel, User
+from envoycrm.models.users import DegreeLevel
 
 
 class OpeningStatus(enum.Enum):
@@ -129,46 +135,28 @@ class JobOpening(Model):
 
     def title_for(self, locale: str) -> str:
         """The title in ``locale``, falling back to the other language."""
-        return _in_language(locale, self.title_en, self.title_zh)
+        return in_language(locale, self.title_en, self.title_zh)
 
     def description_for(self, locale: str) -> str:
         """The description in ``locale``, falling back to the other language."""
-        return _in_language(locale, self.description_en, self.description_zh)
+        return in_language(locale, self.description_en, self.description_zh)
 
     def location_for(self, locale: str) -> str:
         """The location in ``locale``, falling back to the other language."""
-        return _in_language(locale, self.location, self.location_zh)
+        return in_language(locale, self.location, self.location_zh)
 
 
-def _in_language(locale: str, english: str, chinese: str) -> str:
-    """The Chinese text for a Chinese ``locale``, else the English; either
-    falls back to the other when empty."""
-    first, second = (
-        (chinese, english) if str(locale).startswith("zh") else (english, chinese)
-    )
-    return first or second
-
-
-class Push(Model):
+class Push(SharedLink, Model):
     """An envoy sharing an opening: one personal referral link per envoy and opening."""
 
     __tablename__ = "pushes"
     __table_args__ = (UniqueConstraint("opening_id", "envoy_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     opening_id: Mapped[int] = mapped_column(
         ForeignKey("job_openings.id", ondelete="CASCADE"), index=True
     )
-    envoy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    # Random, unguessable; the referral link carries it (signed on top).
-    token: Mapped[str] = mapped_column(String(32), unique=True)
-    views: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, index=True
-    )
 
     opening: Mapped[JobOpening] = relationship()
-    envoy: Mapped[User] = relationship()
 
 
 class JobInterest(Model):

@@ -19,6 +19,7 @@ class TaskKind(enum.Enum):
     DATA_ERASURE = "data_erasure"
     RETENTION_REVIEW = "retention_review"
     REFERRAL_REPLY = "referral_reply"  # a held reply for the student's envoy
+    POLICY_QUESTION = "policy_question"  # asked through an envoy's policy link
     OTHER = "other"
 
 

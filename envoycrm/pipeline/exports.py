@@ -2,22 +2,17 @@
 
 Rows are read with ``yield_per`` in partitions, so memory does not grow with
 the number of students. CSV is written row by row into the response (UTF-8
-with a BOM, so Excel shows Chinese text intact). XLSX comes from openpyxl's
-write-only workbook, which keeps rows in a temporary file on disk; the
-finished file is then streamed in blocks (a zip cannot be sent before its
-central directory is written, so the first byte leaves once the rows are in).
+with a BOM, so Excel shows Chinese text intact). XLSX is written as it is
+sent too (``xlsx_stream``): the header row leaves before the first query.
 """
 
 import csv
 import io
 import re
-import tempfile
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
@@ -25,16 +20,15 @@ from envoycrm.extensions import db
 from envoycrm.labels import label
 from envoycrm.models import Student, StudentTag, University, User, utcnow
 from envoycrm.pipeline.filters import PipelineFilter, apply_filter
+from envoycrm.pipeline.xlsx_stream import stream_workbook
 from envoycrm.students.queries import order_by_sort
 
 PARTITION = 1000
-# Dates in the workbook: ISO order reads the same in every language.
-DATE_FORMAT = "yyyy-mm-dd"
-BLOCK = 64 * 1024
 # Text that a spreadsheet would run as a formula (CSV/formula injection).
 # Formula starts, also after spaces and in full width (some Excel locales).
 _FORMULA = re.compile(r"^\s*[=+\-@\t\r＝＋－＠]")
 _PHONE = re.compile(r"^\+[0-9 ()\-]+$")
+_TOKEN = re.compile(r"^[a-z0-9]{4,32}$")
 
 
 def headers() -> list[str]:
@@ -170,32 +164,15 @@ def csv_stream(rows: Iterator[list]) -> Iterator[bytes]:
 
 
 def xlsx_stream(rows: Iterator[list]) -> Iterator[bytes]:
-    """XLSX bytes from a write-only workbook spooled to a temporary file."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Students"))
-    sheet.append(headers())
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-                cell.data_type = "s"  # never a formula, whatever it starts with
-            elif isinstance(value, date):
-                # A real date cell, which spreadsheets sort and filter as a
-                # date. Excel stores day numbers: midnight, shown without time.
-                cell = WriteOnlyCell(sheet, value=datetime.combine(value, time()))
-                cell.number_format = DATE_FORMAT
-            else:
-                cell = WriteOnlyCell(sheet, value=value)
-            cells.append(cell)
-        sheet.append(cells)
-    with tempfile.TemporaryFile(suffix=".xlsx") as handle:
-        workbook.save(handle)
-        handle.seek(0)
-        while block := handle.read(BLOCK):
-            yield block
+    """XLSX bytes, streamed as the rows come (see ``xlsx_stream.stream_workbook``)."""
+    return stream_workbook(_("Students"), headers(), rows)
 
 
 def export_filename(extension: str, now: datetime | None = None) -> str:
     """``students-20261123-1000.csv``."""
     return f"students-{(now or utcnow()):%Y%m%d-%H%M}.{extension}"
+
+
+def export_token(value: str | None) -> str | None:
+    """The export link's token, echoed in a cookie, if it is a plain short token."""
+    return value if value and _TOKEN.match(value) else None

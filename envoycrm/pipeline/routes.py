@@ -333,6 +333,16 @@ def _export(filters: PipelineFilter, extension: str, ids: list[int] | None = Non
         f'attachment; filename="{exports.export_filename(extension)}"'
     )
     response.headers["X-Export-Rows"] = str(rows)
+    token = exports.export_token(request.args.get("export_token"))
+    if token:
+        # Read by the export link's script: the download has started.
+        response.set_cookie(
+            "export_started",
+            token,
+            max_age=120,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
     return response
 
 

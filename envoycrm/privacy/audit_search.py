@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
 
-from envoycrm.extensions import db
 from envoycrm.models import AuditEvent, User
 from envoycrm.params import parse_id
 
@@ -65,11 +64,3 @@ def audit_query(filters: AuditFilter):
         end = datetime.combine(filters.until + timedelta(days=1), time(0), UTC)
         query = query.where(AuditEvent.created_at < end)
     return query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-
-
-def actors_of(events) -> dict[int, User]:
-    """The users behind a page of audit events, in one query."""
-    ids = {e.actor_id for e in events if e.actor_id}
-    if not ids:
-        return {}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}

@@ -13,8 +13,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from envoycrm import audit, ratelimit
@@ -23,7 +23,15 @@ from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.models import Student
 from envoycrm.params import id_arg, page_arg, parse_ids, text_arg
-from envoycrm.privacy import audit_search, bp, public_bp, requests, rights, summary
+from envoycrm.privacy import (
+    audit_search,
+    audit_words,
+    bp,
+    public_bp,
+    requests,
+    rights,
+    summary,
+)
 from envoycrm.privacy.forms import ConfirmForm, DataRequestForm
 from envoycrm.privacy.retention import flagged_students, keep_student, purge_flagged
 
@@ -61,11 +69,15 @@ def audit_log():
     template = (
         "privacy/_audit_rows.html" if is_fragment_request() else "privacy/audit.html"
     )
+    names = audit_words.load_names(page.items)
+    locale = str(get_locale())
     return render_template(
         template,
         page=page,
         filters=filters,
-        actors=audit_search.actors_of(page.items),
+        sentences={
+            event.id: audit_words.describe(event, names, locale) for event in page.items
+        },
     )
 
 

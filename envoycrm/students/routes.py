@@ -35,6 +35,7 @@ from envoycrm.models.users import DegreeLevel
 from envoycrm.network.services import university_choices
 from envoycrm.pagination import paginate_capped
 from envoycrm.params import page_arg
+from envoycrm.personnel_files.services import file_of
 from envoycrm.students import bp, queries, services
 from envoycrm.students.duplicates import Probe, find_duplicates, split_by_visibility
 from envoycrm.students.forms import (
@@ -181,6 +182,8 @@ def _student_page(
         )
         reassign.owner_id.choices = envoy_choices()
         forms.setdefault("merge_form", MergeForm(formdata=None))
+    if "personnel_file" not in forms and not is_fragment_request():
+        forms["personnel_file"] = file_of(student.id)
     duplicate_of = None
     if current_user.is_staff and student.possible_duplicate_of_id:
         duplicate_of = db.session.get(Student, student.possible_duplicate_of_id)
@@ -220,10 +223,14 @@ def show(student_id: int):
     if student is None:
         abort(404)
     audit.record("student.view", "student", student.id)
-    db.session.commit()
     if is_fragment_request():
+        db.session.commit()
         return render_template("students/_profile.html", student=student)
-    return _student_page(student)
+    personnel_file = file_of(student.id)
+    if personnel_file is not None:
+        audit.record("file.view", "student", student.id, file_id=personnel_file.id)
+    db.session.commit()
+    return _student_page(student, personnel_file=personnel_file)
 
 
 def _edit_form(student: Student, blank: bool = False) -> StudentEditForm:

@@ -105,3 +105,27 @@ def test_demo_load_if_empty_leaves_a_used_database_alone(runner, people):
     result = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "not loaded" in result.output
     assert _count(select(User)) == 5
+
+
+def test_demo_policies_are_published_across_categories_some_in_two_versions(
+    runner,
+):
+    from envoycrm.models import Policy, PolicyCategory, PolicyStatus, PolicyVersion
+
+    runner.invoke(args=["demo", "load"])
+    published = select(Policy).where(Policy.status == PolicyStatus.PUBLISHED)
+    assert _count(published) == 30
+    categories = set(db.session.scalars(select(Policy.category).distinct()))
+    assert categories == set(PolicyCategory)
+    revised = (
+        select(PolicyVersion.policy_id)
+        .group_by(PolicyVersion.policy_id)
+        .having(func.count() == 2)
+    )
+    assert _count(revised) == 6
+    first = db.session.scalars(
+        select(PolicyVersion.amount).order_by(PolicyVersion.id).limit(3)
+    ).all()
+    runner.invoke(args=["demo", "load"])  # a second load adds nothing
+    assert _count(select(PolicyVersion)) == 36
+    assert first == [1_200, 1_500, 800]  # the same sums every time

@@ -186,7 +186,7 @@ def test_charts_are_accessible_svg_with_titles(client, coordinator, cohort):
         if 'class="chart"' in tag:
             assert 'role="img"' in tag and "aria-labelledby=" in tag
     assert '<title id="funnel-chart-title">Pipeline funnel</title>' in html
-    assert "<details>" in html
+    assert "<details>" not in html  # each chart's table is shown beside it
 
 
 def test_the_dashboard_runs_a_bounded_number_of_queries(
@@ -198,3 +198,54 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(
         factory.student(people["envoy2"], name_latin=f"More{n} Student")
     with max_queries(first.count):
         assert b"Pipeline funnel" in client.get("/dashboards/").data
+
+
+def test_the_running_week_is_marked_partial_not_drawn_as_a_drop(
+    client, coordinator, cohort
+):
+    """The weekly chart draws the current week apart (dotted, over a shaded
+    band, labelled "so far"), and its table row says so."""
+    html = client.get("/dashboards/").get_data(as_text=True)
+    assert 'class="chart-partial"' in html
+    assert html.count("chart-line-partial") == 2  # one per series
+    assert "This week so far" in html
+    rows = re.findall(r"<tr( data-partial)?><th scope=\"row\">([^<]*)", html)
+    assert [bool(flag) for flag, _day in rows].count(True) == 1
+    assert rows[-1][0] == " data-partial"
+    assert "(this week so far)" in html
+
+
+def test_a_partial_week_is_left_out_of_the_complete_line():
+    from envoycrm.dashboards.charts import line_chart
+
+    chart = line_chart(
+        [("Interactions", "series-a", [10, 20, 2])],
+        ["a", "b", "c"],
+        last_is_partial=True,
+    )
+    (series,) = chart.series
+    assert len(series.points.split()) == 2  # a and b only
+    assert series.partial.split()[0] == series.points.split()[-1]
+    assert chart.partial_from == 75.0
+    whole = line_chart([("Interactions", "series-a", [10, 20, 2])], ["a", "b", "c"])
+    assert whole.partial_from is None and whole.series[0].partial == ""
+
+
+def test_chart_text_is_at_least_12_px_and_never_scaled(client, coordinator, cohort):
+    """Chart text is sized in CSS pixels and the charts have no view box that
+    would shrink it in a narrow card; every chart has its table beside it."""
+    from pathlib import Path
+
+    import envoycrm
+
+    css = (Path(envoycrm.__file__).parent / "static/css/app.css").read_text()
+    sizes = re.findall(r"svg\.chart \.chart-label[^{]*\{[^}]*font-size: (\d+)px", css)
+    assert sizes and all(int(size) >= 12 for size in sizes)
+    html = client.get("/dashboards/").get_data(as_text=True)
+    charts = re.findall(r'<svg class="chart"[^>]*>', html)
+    assert len(charts) >= 5
+    assert not any("viewBox" in tag for tag in charts)
+    for table in ("funnel", "activity", "country", "university", "envoy", "opening"):
+        assert re.search(
+            rf'<div class="chart-data">\s*<table class="list" id="{table}-table">', html
+        )

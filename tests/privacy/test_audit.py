@@ -91,3 +91,73 @@ def test_audit_log_is_paginated(client, login_as, people):
 def test_envoy_cannot_read_the_audit_log(client, login_as):
     login_as("envoy")
     assert client.get("/privacy-admin/audit").status_code == 403
+
+
+def test_the_audit_log_reads_in_words_with_names_in_both_languages(
+    client, login_as, people, factory
+):
+    """ "Coordinator X exported 1,204 students", "moved Wang Wei from Contacted
+    to Matched", "signed in": names instead of numbers, in the reader's
+    language; the codes stay in each row's detail view."""
+    coordinator = people["coordinator"]
+    wang = factory.student(people["envoy"], name_latin="Wang Wei", name_hanzi="王伟")
+    audit.record(
+        "student.stage",
+        "student",
+        wang.id,
+        actor_id=coordinator.id,
+        old="contacted",
+        new="matched",
+    )
+    audit.record(
+        "export",
+        "student",
+        None,
+        actor_id=coordinator.id,
+        filter="",
+        format="csv",
+        rows=1204,
+        selection=None,
+    )
+    audit.record("auth.login", "user", coordinator.id, actor_id=coordinator.id)
+    audit.record("student.view", "student", 999_999, actor_id=people["envoy"].id)
+    audit.record("some.new_action", None, None, actor_id=None)
+    db.session.commit()
+    name = coordinator.display_name
+    login_as("admin")
+    html = client.get("/privacy-admin/audit").get_data(as_text=True)
+    assert f"Coordinator {name} exported 1,204 students" in html
+    assert f"Coordinator {name} moved Wang Wei 王伟 from Contacted to Matched" in html
+    assert f"Coordinator {name} signed in" in html
+    assert "opened a student whose data was erased" in html
+    assert "The system or an anonymous visitor: some.new_action" in html
+    assert "<code>student.stage</code>" in html and "<code>rows</code>" in html
+    assert "user #" not in re.sub(r"<details.*?</details>", "", html, flags=re.S)
+
+    people["admin"].locale = "zh_Hans"
+    db.session.commit()
+    html = client.get("/privacy-admin/audit").get_data(as_text=True)
+    assert f"协调员 {name} 导出了 1,204 名学生" in html
+    assert f"协调员 {name} 将 Wang Wei 王伟 从“已联系”移到“已匹配”" in html
+    assert f"协调员 {name} 登录了" in html
+
+
+def test_the_audit_page_names_everyone_in_a_fixed_number_of_queries(
+    client, login_as, people, factory, max_queries
+):
+    def events(n):
+        for i in range(n):
+            student = factory.student(people["envoy"], name_latin=f"Person{i} Audit")
+            audit.record(
+                "student.view", "student", student.id, actor_id=people["envoy"].id
+            )
+        db.session.commit()
+
+    events(2)
+    login_as("admin")
+    with max_queries(30) as first:
+        client.get("/privacy-admin/audit")
+    events(10)
+    with max_queries(first.count):
+        html = client.get("/privacy-admin/audit").get_data(as_text=True)
+    assert "opened Person9 Audit" in html

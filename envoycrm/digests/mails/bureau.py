@@ -159,6 +159,18 @@ def bureau_mail(digest: BureauDigest, link) -> Mail:
 
 def _bureau_needs(digest: BureauDigest, link) -> list[Item]:
     needs = []
+    for version in digest.expiring_policies:
+        needs.append(
+            Item(
+                _(
+                    "%(title)s ends on %(day)s",
+                    title=version.title_for(get_locale_name()),
+                    day=day(version.valid_to),
+                ),
+                link("policies.show", policy_id=version.policy_id),
+                action=_("Renew or let it expire"),
+            )
+        )
     if digest.awaiting_approval:
         needs.append(
             Item(

@@ -5,6 +5,7 @@ from flask_babel import ngettext
 
 from envoycrm.i18n import format_cny, format_number
 from envoycrm.models import OpeningStatus
+from envoycrm.policies.services import describe_amount
 
 from ..content import EnvoyDigest
 from . import (
@@ -127,6 +128,17 @@ def envoy_mail(digest: EnvoyDigest, link) -> Mail:
             more_url=link("jobs.index", status=OpeningStatus.OPEN.name),
         ),
     ]
+    if digest.policies:
+        mail.sections.append(
+            Section(
+                _("New or changed policies"),
+                [
+                    _policy_item(policy, version, link, locale)
+                    for policy, version in digest.policies
+                ],
+                more_url=link("policies.index"),
+            )
+        )
     return mail
 
 
@@ -145,4 +157,13 @@ def _opening_item(opening, matching: int, link, locale: str) -> Item:
         )
     return Item(
         opening.title_for(locale), link("jobs.show", opening_id=opening.id), details
+    )
+
+
+def _policy_item(policy, version, link, locale: str) -> Item:
+    amount = describe_amount(version)
+    return Item(
+        version.title_for(locale),
+        link("policies.show", policy_id=policy.id),
+        [amount] if amount else [],
     )

@@ -524,6 +524,44 @@
   document.addEventListener("DOMContentLoaded", function () { showShareButtons(document); });
   document.addEventListener("htmx:after:settle", function () { showShareButtons(document); });
 
+  // --- export links: busy until the streamed download has started -----------
+  // The server answers an export at once and sets the cookie export_started to
+  // the token the link carried, so its arrival means the download is under way.
+  var EXPORT_COOKIE = "export_started=";
+  function exportStarted(token) {
+    return document.cookie.split("; ").indexOf(EXPORT_COOKIE + token) !== -1;
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-export]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey) { return; }
+    if (link.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
+    var token = Math.random().toString(36).slice(2, 14);
+    var url = new URL(link.href, window.location.href);
+    url.searchParams.set("export_token", token);
+    event.preventDefault();
+    var group = link.closest("[data-export-links]");
+    var status = group && group.querySelector("[data-export-status]");
+    var label = link.textContent;
+    link.setAttribute("aria-busy", "true");
+    link.classList.add("busy");
+    link.textContent = link.getAttribute("data-busy-label");
+    if (status) { status.textContent = link.getAttribute("data-busy-label"); }
+    var waited = 0;
+    var timer = window.setInterval(function () {
+      waited += 500;
+      var started = exportStarted(token);
+      if (started || waited >= 120000) {
+        window.clearInterval(timer);
+        link.removeAttribute("aria-busy");
+        link.classList.remove("busy");
+        link.textContent = label;
+        if (status) { status.textContent = started ? link.getAttribute("data-started-label") : ""; }
+      }
+    }, 500);
+    window.location.assign(url.toString());
+  });
+
+
   // Move focus where a keyboard or screen-reader user expects it after a swap:
   // to the first invalid field when a form came back with errors, to the
   // entry a form just added (the server marks it data-new-entry; the form

@@ -1,0 +1,186 @@
+"""The public policy page behind an envoy's link, its question form, and the
+public policy checker.
+
+No sign-in. Like the referral page (``jobs.public``): a light template of
+its own (the stylesheet, no script), the visitor's language with a switch,
+nothing about the envoy or any student; a per-IP rate limit counted in the
+database, a honeypot field, size limits and signed tokens. The checker is a
+GET form: it answers from the policies in force and stores nothing; only a
+question, with consent, stores the asker's details.
+"""
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from envoycrm import audit, ratelimit, sharing
+from envoycrm.access import public
+from envoycrm.extensions import db
+from envoycrm.i18n import LANG_COOKIE, bureau_today, normalise_locale
+from envoycrm.models import PolicyPush
+from envoycrm.policies import eligibility, questions
+from envoycrm.policies import public_bp as bp
+from envoycrm.policies.forms import CheckerForm, QuestionForm
+from envoycrm.students.services import NOTICE_VERSION
+
+SALT = "envoycrm.policy-link"
+# The question form has a few short fields and one question.
+MAX_QUESTION_BYTES = 16 * 1024
+
+
+def sign(push: PolicyPush) -> str:
+    """The signed token that goes into the push's link."""
+    return sharing.sign(push.token, SALT)
+
+
+def push_for(signed: str) -> PolicyPush | None:
+    """The push behind a signed token; None when forged, altered or unknown."""
+    token = sharing.unsign(signed, SALT)
+    if token is None:
+        return None
+    return db.session.scalar(select(PolicyPush).where(PolicyPush.token == token))
+
+
+def _page(template: str, status: int = 200, **context):
+    return render_template(f"policy_page/{template}", **context), status
+
+
+def _invalid():
+    return render_template("referral/invalid.html"), 404
+
+
+def _language_switch(endpoint: str, **values):
+    """The language link was followed: remember it, show the clean link."""
+    chosen = normalise_locale(request.args.get("lang"))
+    if not chosen:
+        return None
+    response = redirect(url_for(endpoint, **values))
+    response.set_cookie(
+        LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+    )
+    return response
+
+
+def _policy_page(push, version, form, token: str, status=200):
+    return _page(
+        "policy.html",
+        status,
+        push=push,
+        version=version,
+        form=form,
+        token=token,
+        notice_version=NOTICE_VERSION,
+        privacy_lang=str(get_locale()),
+    )
+
+
+@bp.route("/<token>")
+@public
+def policy(token: str):
+    """The policy an envoy shared; each visit counts as a view of the push."""
+    push = push_for(token)
+    if push is None:
+        return _invalid()
+    switched = _language_switch("policy_page.policy", token=token)
+    if switched is not None:
+        return switched
+    version = push.policy.current_on(bureau_today())
+    if version is None:
+        return _page("gone.html", 410, token=token)
+    sharing.count_view(PolicyPush, push.id)
+    db.session.commit()
+    return _policy_page(push, version, QuestionForm(), token)
+
+
+def _too_many():
+    return _page(
+        "message.html",
+        429,
+        title=_("Too many questions"),
+        message=_(
+            "Too many questions came from your network in the last hour. "
+            "Please try again later."
+        ),
+    )
+
+
+@bp.route("/<token>", methods=["POST"])
+@public
+def ask(token: str):
+    """A question about the policy, with the asker's details and consent."""
+    push = push_for(token)
+    if push is None:
+        return _invalid()
+    version = push.policy.current_on(bureau_today())
+    if version is None:
+        return _page("gone.html", 410, token=token)
+    if (request.content_length or 0) > MAX_QUESTION_BYTES:
+        return _page(
+            "message.html",
+            413,
+            title=_("Too large"),
+            message=_("What you sent is too large."),
+        )
+    config = current_app.config
+    limit = ratelimit.Limit(
+        f"policy-question-ip:{request.remote_addr or 'unknown'}",
+        config["REFERRAL_REPLY_LIMIT"],
+        config["REFERRAL_REPLY_WINDOW"],
+    )
+    if ratelimit.take(limit) is None:
+        return _too_many()
+    form = QuestionForm()
+    if not form.validate_on_submit():
+        return _policy_page(push, version, form, token, 422)
+    if form.website.data:
+        # The honeypot was filled: a bot. Answer as if all went well.
+        return redirect(url_for("policy_page.thanks", token=token))
+    audit.omit_client_address()
+    data = {name: f.data for name, f in form._fields.items()}
+    questions.record_question(push, data, str(get_locale()))
+    db.session.commit()
+    return redirect(url_for("policy_page.thanks", token=token))
+
+
+@bp.route("/<token>/thanks")
+@public
+def thanks(token: str):
+    """The same thank-you whether the person was new or already known."""
+    push = push_for(token)
+    if push is None:
+        return _invalid()
+    return _page("thanks.html", version=push.policy.latest, token=token)
+
+
+def _profile(form: CheckerForm) -> eligibility.Profile:
+    plan = form.plan.data
+    return eligibility.Profile(
+        degree=form.degree.data,
+        field=form.field.data,
+        graduation=form.graduation.data,
+        works_in_city=True if plan in ("work", "both") else None,
+        founds_in_city=True if plan in ("found", "both") else None,
+    )
+
+
+@bp.route("/check")
+@public
+def checker():
+    """The public checker: which policies may apply, with their sums.
+
+    A GET form that stores nothing: neither the answers nor the visitor.
+    """
+    switched = _language_switch("policy_page.checker")
+    if switched is not None:
+        return switched
+    form = CheckerForm(request.args)
+    asked = "degree" in request.args
+    found = None
+    status = 200
+    if asked:
+        if form.validate():
+            found = eligibility.applicable(_profile(form), bureau_today())
+        else:
+            status = 422
+    return _page("checker.html", status, form=form, found=found)
