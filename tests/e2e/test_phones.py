@@ -1,9 +1,9 @@
 """EnvoyCRM on a phone: a 375 px screen in Chinese, as at a careers fair.
 
-Every page an envoy, an employer or the public reaches must fit the screen
-without the page itself scrolling sideways; wide tables scroll inside their
-own container. The pages are taken from the route matrix of
-tests/test_access.py, so a new page is checked without being listed here.
+Every page that any role or the public reaches must fit the screen without
+the page itself scrolling sideways; wide tables scroll inside their own
+container. The pages come from the app's route declarations
+(``tests/routes.py``), so a new page is checked without being listed here.
 """
 
 import re
@@ -27,7 +27,9 @@ def _page_width(page) -> int:
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
-@pytest.mark.parametrize("role", ["envoy", "employer", "public"])
+@pytest.mark.parametrize(
+    "role", ["envoy", "employer", "public", "coordinator", "admin"]
+)
 def test_every_page_fits_a_375px_phone_without_sideways_scrolling(
     browser, live_server, app, people, pages_for, sign_in_on, fair_data, role, locale
 ):
@@ -54,10 +56,13 @@ def test_every_page_fits_a_375px_phone_without_sideways_scrolling(
 
 
 def _small_targets(page, selector: str) -> list[str]:
-    """Visible elements under ``selector`` smaller than 24 × 24 CSS px."""
+    """Visible elements under ``selector`` (not inside a closed ``<details>``)
+    smaller than 24 × 24 CSS px; a honeypot field, kept off the screen for
+    bots, is no target."""
     return page.evaluate(
         """([selector, minimum]) => [...document.querySelectorAll(selector)]
-        .filter(el => el.getClientRects().length && !el.closest('[hidden]'))
+        .filter(el => el.checkVisibility())
+        .filter(el => el.getBoundingClientRect().right > 0)
         .filter(el => { const r = el.getBoundingClientRect();
                         return r.width < minimum || r.height < minimum; })
         .map(el => { const r = el.getBoundingClientRect();
@@ -96,29 +101,62 @@ def test_quick_log_and_header_touch_targets_are_at_least_24px(
         context.close()
 
 
-def test_touch_targets_on_the_envoys_pages_are_at_least_24px(
-    browser, live_server, app, people, sign_in_on, student, fair_data
+# Buttons pressed one after another keep this much space between them.
+MIN_GAP = 8
+BUTTONS = (
+    "button, input[type=submit], .button, .button-secondary, .button-danger, "
+    ".button-small, summary"
+)
+
+
+def _crowded_buttons(page, selector: str) -> list[str]:
+    """Pairs of visible buttons under ``selector`` that overlap or stand
+    closer than ``MIN_GAP`` CSS px to each other."""
+    return page.evaluate(
+        """([selector, gap]) => {
+        const boxes = [...document.querySelectorAll(selector)]
+          .filter(el => el.checkVisibility())
+          .filter(el => !el.parentElement.closest(selector))
+          .map(el => [el, el.getBoundingClientRect()]);
+        const name = el => (el.textContent || el.value || '').trim().slice(0, 20);
+        const crowded = [];
+        boxes.forEach(([a, ra], i) => boxes.slice(i + 1).forEach(([b, rb]) => {
+          const dx = Math.max(rb.left - ra.right, ra.left - rb.right);
+          const dy = Math.max(rb.top - ra.bottom, ra.top - rb.bottom);
+          if (dx < gap && dy < gap)
+            crowded.push(`${name(a)} | ${name(b)}: ${Math.round(Math.max(dx, dy))} px`);
+        }));
+        return crowded; }""",
+        [selector, MIN_GAP],
+    )
+
+
+@pytest.mark.parametrize("role", ["envoy", "employer", "anonymous"])
+def test_touch_targets_on_every_page_are_24px_and_buttons_not_crowded(
+    browser, live_server, app, people, pages_for, sign_in_on, fair_data, role
 ):
     t = translator(app, "zh-CN")
-    push = fair_data["push"]
     context = phone_context(browser, "zh-CN")
     page = context.new_page()
     try:
-        sign_in_on(page, people["envoy"].email, t)
-        small = {}
-        for url in (
-            f"/students/{student.id}",
-            f"/jobs/pushes/{push.id}",
-            f"/jobs/{push.opening_id}",
-            "/students/",
-            "/jobs/",
-            "/jobs/pushes",
-            "/tasks/",
-        ):
+        if role == "anonymous":
+            urls = [*pages_for(role), referral_url(app, fair_data["push"])]
+        else:
+            sign_in_on(page, people[role].email, t)
+            urls = pages_for(role)
+        small, crowded = {}, {}
+        for url in urls:
             page.goto(live_server + url)
+            # What folds away is checked unfolded too.
+            page.evaluate(
+                "document.querySelectorAll('details').forEach(d => d.open = true)"
+            )
             if found := _small_targets(page, f"main :is({TARGETS})"):
                 small[url] = found
+            if found := _crowded_buttons(page, f"main :is({BUTTONS})"):
+                crowded[url] = found
         assert small == {}
+        assert crowded == {}
     finally:
         context.close()
 
@@ -300,3 +338,28 @@ def test_filters_beyond_the_search_fold_away_on_a_phone_but_not_on_a_desktop(
                 expect(page.get_by_text(t("More filters"))).to_be_hidden()
         finally:
             context.close()
+
+
+def test_share_opens_the_system_share_sheet_where_the_phone_has_one(
+    browser, live_server, app, factory, people, sign_in_on
+):
+    t = translator(app, "zh-CN")
+    push = factory.push(people)
+    context = phone_context(browser, "zh-CN")
+    # The phone's share sheet, as Android's Chrome and iOS Safari offer it.
+    context.add_init_script(
+        "navigator.share = data => { window.shared = data; return Promise.resolve(); };"
+    )
+    page = context.new_page()
+    try:
+        sign_in_on(page, people["envoy"].email, t)
+        page.goto(f"{live_server}/jobs/pushes/{push.id}")
+        page.get_by_role("button", name=t("Share")).tap()
+        message = page.get_by_label(t("Message"), exact=True).input_value()
+        link = page.get_by_label(t("Link"), exact=True).input_value()
+        shared = page.wait_for_function("window.shared").json_value()
+        assert shared["text"] == message and link in message
+        # The sheet took it: nothing was copied instead.
+        expect(page.get_by_role("status")).to_have_text("")
+    finally:
+        context.close()
