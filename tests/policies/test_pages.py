@@ -276,7 +276,9 @@ def test_the_public_checker_answers_and_stores_nothing(app, factory):
         query_string={
             "degree": "MASTER",
             "field": "MATERIALS",
-            "graduation": (date.today() + timedelta(days=200)).strftime("%Y-%m"),
+            "expected_graduation": (date.today() + timedelta(days=200)).strftime(
+                "%Y-%m"
+            ),
             "plan": "work",
         },
     )
