@@ -325,3 +325,58 @@ def test_only_coordinators_manage_policies(client, login_as, factory, role):
     login_as(role)
     assert client.get("/policies/new").status_code == 403
     assert post(client, f"/policies/{policy.id}/expire").status_code == 403
+
+
+def test_export_and_erasure_of_a_student_cover_their_policy_questions(
+    app, factory, people
+):
+    from envoycrm.privacy import rights
+
+    push = factory.policy_push(people)
+    visitor = app.test_client()
+    path = "/p/" + public.sign(push)
+    visitor.post(
+        path,
+        data={
+            "csrf_token": csrf_token(visitor),
+            "name": "Zhao Lei",
+            "email": "zhao.lei@example.org",
+            "degree": "PHD",
+            "field": "MARINE",
+            "question": "My email is zhao.lei@example.org, can I apply?",
+            "consent": "y",
+        },
+    )
+    question = db.session.scalar(select(PolicyQuestion))
+    student = db.session.get(Student, question.student_id)
+    exported = rights.export_student(student)
+    assert "can I apply" in str(exported)
+    task_id = question.task_id
+    rights.erase_student(student, people["coordinator"])
+    db.session.commit()
+    assert _count(PolicyQuestion) == 0
+    task = db.session.get(Task, task_id)
+    assert "zhao.lei@example.org" not in task.details + task.title
+
+
+def test_a_policy_question_waits_on_the_envoys_task_list(
+    app, client, login_as, factory, people
+):
+    push = factory.policy_push(people)
+    visitor = app.test_client()
+    visitor.post(
+        "/p/" + public.sign(push),
+        data={
+            "csrf_token": csrf_token(visitor),
+            "name": "Sun Yue",
+            "email": "sun.yue@example.org",
+            "degree": "MASTER",
+            "field": "LAW",
+            "question": "Is the subsidy taxed?",
+            "consent": "y",
+        },
+    )
+    login_as("envoy")
+    tasks = client.get("/tasks/?kind=POLICY_QUESTION").get_data(as_text=True)
+    assert "Sun Yue asked about" in tasks
+    assert "Question about a policy" in tasks
