@@ -158,17 +158,41 @@ def checker():
     """The public checker: which policies may apply, with their sums.
 
     A GET form that stores nothing: neither the answers nor the visitor.
+    Reached through an envoy's policy link (``via``), the answer ends with
+    that policy's "ask a question" form, the answers filled in: details
+    are stored only if the visitor sends it, with consent.
     """
-    switched = language_switch("policy_page.checker")
+    via = request.args.get("via", "")
+    push = push_for(via) if via else None
+    token = via if push is not None else None
+    values = {"via": token} if token else {}
+    switched = language_switch("policy_page.checker", **values)
     if switched is not None:
         return switched
     form = CheckerForm(request.args)
-    asked = "degree" in request.args
     found = None
+    form_to_ask = None
     status = 200
-    if asked:
+    if "degree" in request.args:
         if form.validate():
-            found = eligibility.applicable(_profile(form), bureau_today())
+            today = bureau_today()
+            found = eligibility.applicable(_profile(form), today)
+            if push is not None and push.policy.current_on(today) is not None:
+                form_to_ask = QuestionForm(
+                    formdata=None,
+                    degree=form.degree.data,
+                    field=form.field.data,
+                    expected_graduation=form.expected_graduation.data,
+                )
         else:
             status = 422
-    return _page("checker.html", status, form=form, found=found)
+    return _page(
+        "checker.html",
+        status,
+        form=form,
+        found=found,
+        token=token,
+        form_to_ask=form_to_ask,
+        notice_version=NOTICE_VERSION,
+        privacy_lang=str(get_locale()),
+    )

@@ -382,3 +382,32 @@ def test_a_policy_question_waits_on_the_envoys_task_list(
     tasks = client.get("/tasks/?kind=POLICY_QUESTION").get_data(as_text=True)
     assert "Sun Yue asked about" in tasks
     assert "Question about a policy" in tasks
+
+
+def test_the_checker_through_an_envoys_link_ends_with_the_question_form(
+    app, factory, people
+):
+    push = factory.policy_push(people)
+    token = public.sign(push)
+    visitor = app.test_client()
+    policy_page = visitor.get("/p/" + token).get_data(as_text=True)
+    assert f"/p/check?via={token}" in policy_page
+    assert f"/p/{token}?lang=zh_Hans" in policy_page  # the language switch
+    before = {model: _count(model) for model in (Student, Task, PolicyQuestion)}
+    answer = visitor.get(
+        "/p/check",
+        query_string={
+            "via": token,
+            "degree": "PHD",
+            "field": "MARINE",
+            "expected_graduation": "2027-06",
+            "plan": "both",
+        },
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "Ask a question" in html and f'action="/p/{token}"' in html
+    assert '<option selected value="PHD">' in html  # the answers carried over
+    assert {model: _count(model) for model in before} == before
+    forged = visitor.get("/p/check", query_string={"via": "x", "degree": "PHD"})
+    assert "Ask a question" not in forged.get_data(as_text=True)
