@@ -15,7 +15,7 @@ from babel.core import get_global
 from babel.dates import format_skeleton, get_timezone_location
 from babel.lists import format_list
 from babel.numbers import format_currency
-from flask import current_app, g, request
+from flask import current_app, g, redirect, request, url_for
 from flask_babel import (
     format_date,
     format_datetime,
@@ -56,6 +56,20 @@ def normalise_locale(tag: str | None) -> str | None:
 
 
 PREFERRED_LOCALE = "preferred_locale"
+
+
+def language_switch(endpoint: str, **values):
+    """A public page's language link was followed (``?lang=…``): a redirect to
+    the page's clean address that remembers the choice in the language
+    cookie; None when the request chose no language we speak."""
+    chosen = normalise_locale(request.args.get("lang"))
+    if not chosen:
+        return None
+    response = redirect(url_for(endpoint, **values))
+    response.set_cookie(
+        LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+    )
+    return response
 
 
 def select_locale() -> str:

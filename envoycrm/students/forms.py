@@ -123,12 +123,16 @@ def coerce_university(value) -> int:
     return coerce_id(value)
 
 
-class StudiesMixin:
-    """Where and what a student studies: every form that takes a student."""
+# Made before the fields below, so a form lists the university first.
+_UNIVERSITY = SelectField(
+    _l("University"), coerce=coerce_university, validators=[InputRequired()]
+)
 
-    university_id = SelectField(
-        _l("University"), coerce=coerce_university, validators=[InputRequired()]
-    )
+
+class DegreeMixin:
+    """What a student studies and when they graduate (a public form may ask
+    only this, with no university)."""
+
     field = enum_select(
         _l("Field of study"),
         FieldOfStudy,
@@ -144,6 +148,12 @@ class StudiesMixin:
     expected_graduation = MonthField(
         _l("Expected graduation"), validators=[Optional(), plausible_date]
     )
+
+
+class StudiesMixin(DegreeMixin):
+    """Where and what a student studies: every form that takes a student."""
+
+    university_id = _UNIVERSITY
 
 
 class StudentFieldsMixin(StudiesMixin):
