@@ -84,7 +84,9 @@ def load_files(report) -> None:
         # Half of the files at a waiting step have waited past any service time.
         waited = rng.randint(1, 12) if index % 2 else rng.randint(16, 60)
         day = TODAY - timedelta(days=waited)
-        path = [s for s in order[: step.rank + 1] if s is not FileStep.RETURNED]
+        path: list[FileStep] = [
+            s for s in order[: step.rank + 1] if s is not FileStep.RETURNED
+        ]
         if step is FileStep.RETURNED:
             path = order[: rng.randint(1, 4)] + [FileStep.RETURNED]
         events = []

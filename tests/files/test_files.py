@@ -287,3 +287,12 @@ def test_demo_pilot_files_spread_over_the_steps_some_overdue(
     db.session.commit()
     demo_files.load_files(LoadReport())
     assert snapshot() == first  # deterministic
+
+
+def test_the_scheduler_sends_file_notices(app, smtp, factory, people, student):
+    from envoycrm import scheduler
+
+    factory.personnel_file(student, people["coordinator"])
+    record = scheduler.run_job(app, "file-notices")
+    assert record.ok is True and record.detail == "sent 1"
+    assert [m["To"] for m in smtp.messages] == [student.email]
