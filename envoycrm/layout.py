@@ -28,6 +28,7 @@ NAVIGATION = {
         ("jobs.index", _l("Openings")),
         ("network.employer_users", _l("Employer users")),
         ("pipeline.board", _l("Pipeline")),
+        ("files.index", _l("Personnel files")),
         ("dashboards.index", _l("Dashboards")),
         ("digests.index", _l("Digests")),
         ("tasks.index", _l("Tasks")),
