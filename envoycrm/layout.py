@@ -32,6 +32,7 @@ NAVIGATION = {
         ("events.index", _l("Events")),
         ("network.employer_users", _l("Employer users")),
         ("pipeline.board", _l("Pipeline")),
+        ("files.index", _l("Personnel files")),
         ("dashboards.index", _l("Dashboards")),
         ("digests.index", _l("Digests")),
         ("tasks.index", _l("Tasks")),

@@ -932,6 +932,28 @@ FORMS += [
 ]
 
 
+FILES_CSV = (
+    "Name,Email,University,Degree,Step,Date\n"
+    "Li Lei,li.lei@example.org,University of Manchester,PhD,Stored,2026-03-02\n"
+).encode()
+
+
+def _file_import_id(ctx: Ctx) -> int:
+    def make() -> int:
+        from flask import current_app
+
+        from envoycrm.personnel_files import imports as file_imports
+
+        owner = db.session.get(User, ctx.people["coordinator"].id)
+        # Column names are matched in the reader's language: a request's.
+        with current_app.test_request_context():
+            job = file_imports.start(owner, "pilot.csv", FILES_CSV)
+        db.session.commit()
+        return job.id
+
+    return _once(ctx, "file import", make)
+
+
 def _file_id(ctx: Ctx) -> int:
     """The test student's personnel file (opened once)."""
     return Factory().personnel_file(ctx.student, ctx.people["coordinator"]).id
@@ -1006,6 +1028,18 @@ FORMS += [
             "notes": "Arrived by post.",
         },
         typed={"notes": 2000},
+    ),
+    FormCase(
+        "personnel files import upload",
+        "coordinator",
+        lambda ctx: "/files/import",
+        lambda ctx: {"file": (io.BytesIO(FILES_CSV), "pilot.csv")},
+    ),
+    FormCase(
+        "personnel files import confirm",
+        "coordinator",
+        lambda ctx: f"/files/import/{_file_import_id(ctx)}/confirm",
+        lambda ctx: {},
     ),
     FormCase(
         "personnel file new link",

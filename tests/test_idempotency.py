@@ -129,6 +129,21 @@ def _event_of(ctx: Ctx) -> Event:
     return Factory().event_of(ctx.people)
 
 
+def _pilot_csv() -> bytes:
+    return (
+        "Name,Email,University,Degree,Step,Date\n"
+        "Li Lei,li.lei@example.org,University of Manchester,PhD,Stored,2026-03-02\n"
+    ).encode()
+
+
+def _last_import_of(area: str) -> Callable[[Ctx], str]:
+    def url(ctx: Ctx) -> str:
+        job_id = db.session.scalar(select(func.max(ImportJob.id)))
+        return f"/{area}/import/{job_id}/confirm"
+
+    return url
+
+
 CREATING = {
     "personnel file, new student": Creating(
         "coordinator",
@@ -144,6 +159,25 @@ CREATING = {
             "required": ["PASSPORT"],
         },
         (PersonnelFile, Student),
+    ),
+    "personnel files import upload": Creating(
+        "coordinator",
+        lambda ctx: "/files/import",
+        lambda ctx: {"file": (io.BytesIO(_pilot_csv()), "pilot.csv")},
+        (ImportJob,),
+        multipart=True,
+    ),
+    "personnel files import confirmation": Creating(
+        "coordinator",
+        _last_import_of("files"),
+        lambda ctx: {},
+        (PersonnelFile,),
+        prepare=lambda ctx: post(
+            ctx.client,
+            "/files/import",
+            {"file": (io.BytesIO(_pilot_csv()), "pilot.csv")},
+            content_type="multipart/form-data",
+        ),
     ),
     "personnel file": Creating(
         "coordinator",
