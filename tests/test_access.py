@@ -141,6 +141,20 @@ EXPECTED: dict[str, set[str] | str] = {
     "event_public.register": "public",
     "event_public.thanks": "public",
     "event_public.cancel": "public",
+    # the door (check-in): the host and coordinators; anyone else signed in
+    # gets 404 from the check-in link, whose token here is not a real one
+    "events.checkin": EVERYONE,
+    "events.door": {"envoy", "coordinator", "admin"},
+    "events.door_check_in": {"envoy", "coordinator", "admin"},
+    "events.walk_in": {"envoy", "coordinator", "admin"},
+    # the fair: the event here is an info session, so the fair pages are 404
+    # to everyone who may reach them; the booth is 999999, missing
+    "events.fair_page": EVERYONE,
+    "events.fair_register": {"employer"},
+    "events.fair_queue": STAFF,
+    "events.fair_decide": STAFF,
+    "events.booth": {"employer", "coordinator", "admin"},
+    "events.booth_meet": {"employer", "coordinator", "admin"},
 }
 
 
@@ -186,6 +200,8 @@ def _url(factory, app, rule, people, student) -> str:
             values[arg] = factory.event_link(people).id
         elif arg == "registration_id":
             values[arg] = factory.held_registration(people, student).id
+        elif arg == "fair_registration_id":
+            values[arg] = 999999  # the fair's routes: a missing booth is a 404
         elif arg == "row_id":
             values[arg] = 999999  # digests.retry: a missing row is a 404
         else:

@@ -1,0 +1,331 @@
+"""The talent fair: employers' registrations, the fair page, booth meetings.
+
+An employer asks to take part, naming the openings it brings and its booth
+staff; the bureau approves or rejects each request once. On the day, booth
+staff record the students they met with an interest level. A student who
+agreed to be shared with employers becomes a candidate of the opening talked
+about (``candidates.express_interest``: the employer's interest, with the
+bureau's task); for one who did not, the student's envoy is given a task to
+ask them, and the employer learns nothing more about them.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from envoycrm import audit
+from envoycrm.database import rows_changed
+from envoycrm.events.attendance import consented_to_employers
+from envoycrm.extensions import db
+from envoycrm.jobs import candidates
+from envoycrm.models import (
+    BoothMeeting,
+    BoothStaff,
+    Employer,
+    EmployerKind,
+    Event,
+    EventKind,
+    EventRegistration,
+    EventStatus,
+    FairEmployerRegistration,
+    FairRegistrationStatus,
+    InterestLevel,
+    JobOpening,
+    OpeningStatus,
+    Role,
+    Task,
+    TaskKind,
+    User,
+    utcnow,
+)
+
+# Booth staff named on one registration at most.
+MAX_STAFF = 20
+
+
+def is_fair(event: Event) -> bool:
+    """Whether ``event`` is a talent fair employers may see and join."""
+    return event.kind is EventKind.TALENT_FAIR and event.status is not (
+        EventStatus.DRAFT
+    )
+
+
+def fair_for_employer(event_id: int) -> Event | None:
+    """A published (or past) fair, the only events an employer may open."""
+    event = db.session.get(Event, event_id)
+    return event if event is not None and is_fair(event) else None
+
+
+def own_registration(event: Event, employer_id: int) -> FairEmployerRegistration | None:
+    """The employer's registration for the fair, if it made one."""
+    return db.session.scalar(
+        select(FairEmployerRegistration)
+        .where(
+            FairEmployerRegistration.event_id == event.id,
+            FairEmployerRegistration.employer_id == employer_id,
+        )
+        .options(
+            selectinload(FairEmployerRegistration.openings),
+            selectinload(FairEmployerRegistration.staff),
+        )
+    )
+
+
+def openings_to_bring(employer_id: int) -> list[JobOpening]:
+    """The employer's openings it may bring: open or waiting for approval."""
+    return list(
+        db.session.scalars(
+            select(JobOpening)
+            .where(
+                JobOpening.employer_id == employer_id,
+                JobOpening.status.in_((OpeningStatus.OPEN, OpeningStatus.PENDING)),
+            )
+            .order_by(JobOpening.title_en, JobOpening.id)
+        )
+    )
+
+
+def register_employer(
+    event: Event,
+    employer_user: User,
+    opening_ids: Sequence[int],
+    staff_names: Sequence[str],
+    note: str,
+) -> tuple[FairEmployerRegistration, bool]:
+    """The employer's request to take part, pending the bureau's decision.
+
+    A second request finds the first (the second value is False). Only the
+    employer's own openings are taken, whatever ids are sent. The signed-in
+    user is booth staff, so they can record meetings on the day.
+    """
+    employer_id = employer_user.employer_id
+    if employer_id is None:
+        raise ValueError("only an employer's staff register it for the fair")
+    existing = own_registration(event, employer_id)
+    if existing is not None:
+        return existing, False
+    openings = [o for o in openings_to_bring(employer_id) if o.id in set(opening_ids)]
+    names = [n for n in dict.fromkeys(n.strip() for n in staff_names) if n]
+    me = employer_user.display_name[:120]
+    staff = [BoothStaff(name=me, user_id=employer_user.id)]
+    staff += [BoothStaff(name=name[:120]) for name in names[:MAX_STAFF] if name != me]
+    registration = FairEmployerRegistration(
+        event_id=event.id,
+        employer_id=employer_id,
+        requested_by_id=employer_user.id,
+        note=note,
+        openings=openings,
+        staff=staff,
+    )
+    db.session.add(registration)
+    db.session.flush()
+    audit.record(
+        "fair.register", "event", event.id, fair_registration_id=registration.id
+    )
+    return registration, True
+
+
+def decide(registration: FairEmployerRegistration, actor: User, approve: bool) -> bool:
+    """Approve or reject a pending request; only the first decision counts."""
+    decided = db.session.execute(
+        update(FairEmployerRegistration)
+        .where(
+            FairEmployerRegistration.id == registration.id,
+            FairEmployerRegistration.status == FairRegistrationStatus.PENDING,
+        )
+        .values(
+            status=FairRegistrationStatus.APPROVED
+            if approve
+            else FairRegistrationStatus.REJECTED,
+            decided_by_id=actor.id,
+            decided_at=utcnow(),
+            version=FairEmployerRegistration.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if rows_changed(decided) != 1:
+        return False
+    db.session.refresh(registration)
+    audit.record(
+        "fair.approve" if approve else "fair.reject",
+        "event",
+        registration.event_id,
+        fair_registration_id=registration.id,
+    )
+    return True
+
+
+def pending(event: Event) -> list[FairEmployerRegistration]:
+    """Requests waiting for the bureau, oldest first."""
+    return list(
+        db.session.scalars(
+            select(FairEmployerRegistration)
+            .where(
+                FairEmployerRegistration.event_id == event.id,
+                FairEmployerRegistration.status == FairRegistrationStatus.PENDING,
+            )
+            .order_by(FairEmployerRegistration.created_at, FairEmployerRegistration.id)
+            .options(
+                selectinload(FairEmployerRegistration.employer),
+                selectinload(FairEmployerRegistration.openings),
+                selectinload(FairEmployerRegistration.staff),
+            )
+        )
+    )
+
+
+@dataclass
+class KindGroup:
+    """The approved employers of one kind, with their openings."""
+
+    kind: EmployerKind
+    rows: list[FairEmployerRegistration] = field(default_factory=list)
+
+
+def participants(event: Event, locale: str) -> list[KindGroup]:
+    """The approved employers by kind (private, institutes, SOEs, others).
+
+    Three queries whatever the number of employers: the registrations with
+    their employers, then every opening they bring.
+    """
+    rows = db.session.scalars(
+        select(FairEmployerRegistration)
+        .join(Employer, Employer.id == FairEmployerRegistration.employer_id)
+        .where(
+            FairEmployerRegistration.event_id == event.id,
+            FairEmployerRegistration.status == FairRegistrationStatus.APPROVED,
+        )
+        .order_by(Employer.name_en, FairEmployerRegistration.id)
+        .options(
+            selectinload(FairEmployerRegistration.employer),
+            selectinload(FairEmployerRegistration.openings),
+        )
+    ).all()
+    groups = {kind: KindGroup(kind) for kind in EmployerKind}
+    for row in rows:
+        groups[row.employer.kind].rows.append(row)
+    for group in groups.values():
+        group.rows.sort(key=lambda r: r.employer.name_for(locale).casefold())
+    return list(groups.values())
+
+
+def kind_counts(event: Event) -> dict[EmployerKind, int]:
+    """How many approved employers of each kind (one query)."""
+    found = dict.fromkeys(EmployerKind, 0)
+    for kind, number in db.session.execute(
+        select(Employer.kind, func.count(FairEmployerRegistration.id))
+        .join(Employer, Employer.id == FairEmployerRegistration.employer_id)
+        .where(
+            FairEmployerRegistration.event_id == event.id,
+            FairEmployerRegistration.status == FairRegistrationStatus.APPROVED,
+        )
+        .group_by(Employer.kind)
+    ):
+        found[kind] = number
+    return found
+
+
+# --- at the booth --------------------------------------------------------------
+
+
+def may_work_booth(user: User, registration: FairEmployerRegistration) -> bool:
+    """Coordinators, and the employer's own staff once the bureau approved."""
+    if user.is_staff:
+        return True
+    return (
+        user.role is Role.EMPLOYER
+        and user.employer_id == registration.employer_id
+        and registration.status is FairRegistrationStatus.APPROVED
+    )
+
+
+def record_meeting(
+    booth: FairEmployerRegistration,
+    registrant: EventRegistration,
+    interest: InterestLevel,
+    opening: JobOpening | None,
+    actor: User,
+    today: date,
+) -> BoothMeeting:
+    """Booth staff met ``registrant``: recorded once, the latest level kept.
+
+    With employer-sharing consent and an opening, the student becomes a
+    candidate of it (the employer's interest, as from the candidate list).
+    Without consent, the student's envoy gets one task to ask for it.
+    """
+    meeting = db.session.scalar(
+        select(BoothMeeting).where(
+            BoothMeeting.fair_registration_id == booth.id,
+            BoothMeeting.registration_id == registrant.id,
+        )
+    )
+    if meeting is None:
+        meeting = BoothMeeting(
+            fair_registration_id=booth.id,
+            registration_id=registrant.id,
+            student_id=registrant.student_id,
+            interest=interest,
+            recorded_by_id=actor.id,
+            met_at=utcnow(),
+        )
+        db.session.add(meeting)
+    meeting.interest = interest
+    if opening is not None:
+        meeting.opening_id = opening.id
+    db.session.flush()
+    student = registrant.student
+    if student is not None and consented_to_employers(registrant):
+        if opening is not None:
+            try:
+                candidates.express_interest(actor, opening, student, today)
+            except candidates.CandidatesHidden:
+                pass  # a closed or unapproved opening takes no candidate
+    elif student is not None and meeting.task_id is None:
+        task = Task(
+            kind=TaskKind.FAIR_CONSENT,
+            # English on the task; the task list shows it translated.
+            title=(
+                f"Ask for consent to share with employers: met at "
+                f"{booth.employer.name_en}'s booth"
+            )[:300],
+            details=booth.employer.name_zh,
+            student_id=student.id,
+            employer_id=booth.employer_id,
+            assignee_id=student.owner_id,
+        )
+        db.session.add(task)
+        db.session.flush()
+        meeting.task_id = task.id
+    audit.record(
+        "fair.booth_meeting",
+        "event",
+        booth.event_id,
+        fair_registration_id=booth.id,
+        registration_id=registrant.id,
+    )
+    return meeting
+
+
+def booth_meetings(booth: FairEmployerRegistration, user: User) -> list[BoothMeeting]:
+    """The students the booth met, newest first.
+
+    Employers see only those who agreed to be shared with employers;
+    coordinators see everyone.
+    """
+    rows = db.session.scalars(
+        select(BoothMeeting)
+        .where(BoothMeeting.fair_registration_id == booth.id)
+        .order_by(BoothMeeting.met_at.desc(), BoothMeeting.id.desc())
+        .options(
+            selectinload(BoothMeeting.registration).selectinload(
+                EventRegistration.student
+            ),
+            selectinload(BoothMeeting.opening),
+        )
+    ).all()
+    if user.is_staff:
+        return list(rows)
+    return [m for m in rows if consented_to_employers(m.registration)]
