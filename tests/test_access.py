@@ -155,6 +155,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "events.fair_decide": STAFF,
     "events.booth": {"employer", "coordinator", "admin"},
     "events.booth_meet": {"employer", "coordinator", "admin"},
+    "event_public.wishes": "public",
 }
 
 

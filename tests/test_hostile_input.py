@@ -61,6 +61,7 @@ from tests.events.conftest import (
     registrant_of,
     registration_form_data,
     walk_in_data,
+    wishes_path,
 )
 from tests.jobs.conftest import opening_form_data
 
@@ -914,6 +915,12 @@ FORMS += [
             )
         ),
         lambda ctx: {"interest": "HIGH", "opening_id": ""},
+    ),
+    FormCase(
+        "fair wishes",
+        None,
+        lambda ctx: wishes_path(ctx.people),
+        lambda ctx: {"employers": [str(booth_of(ctx.people).id)]},
     ),
     FormCase(
         "tag remove",

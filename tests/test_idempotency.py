@@ -405,6 +405,7 @@ NOT_CREATING = {
     "event_public.cancel": "public; a second finds the registration cancelled",
     "events.door_check_in": "checks in once; a second tap finds it done",
     "events.fair_decide": "a decision taken once",
+    "event_public.wishes": "public; replaces the registrant's set of wishes",
     "events.booth_meet": "one meeting per booth and registrant; a repeat updates it",
 }
 

@@ -13,13 +13,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from envoycrm.access import get_scoped_or_404, roles, staff
-from envoycrm.events import attendance, booths, bp
+from envoycrm.access import get_scoped_or_404, public, roles, staff
+from envoycrm.events import attendance, booths, bp, public_bp, tokens
 from envoycrm.events.fair_forms import (
     NO_OPENING,
     BoothMeetingForm,
     FairDecisionForm,
     FairRegistrationForm,
+    WishesForm,
 )
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
@@ -30,6 +31,7 @@ from envoycrm.models import (
     EventRegistration,
     FairEmployerRegistration,
     Role,
+    utcnow,
 )
 
 FAIR_READERS = (Role.ENVOY, Role.COORDINATOR, Role.EMPLOYER)
@@ -234,3 +236,43 @@ def booth_meet(fair_registration_id: int, registration_id: int):
     db.session.commit()
     flash(_("Meeting recorded."), "success")
     return redirect(url_for("events.booth", fair_registration_id=booth.id))
+
+
+@public_bp.route("/wishes/<token>", methods=["GET", "POST"])
+@public
+def wishes(token: str):
+    """Before the fair, a registrant marks the employers they want to meet.
+
+    Reached through the registrant's own signed link (the one in their mail
+    that also cancels), so no account is needed and no one else's choices
+    can be seen or changed.
+    """
+    registrant = tokens.registration_for(token, tokens.CANCEL)
+    if registrant is None or not booths.may_wish(registrant, utcnow()):
+        abort(404)
+    event = registrant.event
+    locale = str(get_locale())
+    groups = booths.participants(event, locale)
+    form = WishesForm()
+    form.employers.choices = [
+        SelectChoice(row.id, row.employer.name_for(locale))
+        for group in groups
+        for row in group.rows
+    ]
+    if request.method == "POST":
+        if form.validate_on_submit():
+            booths.set_wishes(registrant, form.employers.data or [])
+            db.session.commit()
+            flash(_("Your choices are saved."), "success")
+            return redirect(url_for("event_public.wishes", token=token))
+        status = 422
+    else:
+        form.employers.data = sorted(booths.wished_ids(registrant))
+        status = 200
+    return render_template(
+        "events/public/wishes.html",
+        event=event,
+        form=form,
+        groups=groups,
+        token=token,
+    ), status

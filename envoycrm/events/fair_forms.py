@@ -71,3 +71,10 @@ class BoothMeetingForm(Form):
         _l("Opening"), coerce=coerce_optional_id, validators=[Optional()]
     )
     submit = SubmitField(_l("Save"))
+
+
+class WishesForm(Form):
+    """The employers a registered student wants to meet at the fair."""
+
+    employers = MultiCheckboxField(_l("Employers you want to meet"), coerce=coerce_id)
+    submit = SubmitField(_l("Save my choices"))

@@ -61,9 +61,7 @@ def test_the_host_checks_people_in_on_a_phone(
         assert box is not None and box["height"] >= 44 and box["width"] >= 44
         button.tap()
         expect(page.get_by_role("status")).to_have_text("Wang Fang 王芳 is checked in.")
-        expect(page.locator("#registrant-%d" % tapped.id)).to_contain_text(
-            "Checked in"
-        )
+        expect(page.locator("#registrant-%d" % tapped.id)).to_contain_text("Checked in")
 
         search.fill("li na")
         expect(page.locator(".door-row")).to_have_count(1)

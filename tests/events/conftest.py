@@ -115,3 +115,11 @@ def attended_registrant(event: Event, host: User) -> EventRegistration:
     attendance.check_in(registration, host)
     db.session.commit()
     return registration
+
+
+def wishes_path(people: dict) -> str:
+    """A fair registrant's own signed link to the page of their wishes."""
+    from envoycrm.events import tokens
+
+    registrant = registrant_of(fair_of(people["coordinator"]))
+    return "/e/wishes/" + tokens.sign(registrant.token, tokens.CANCEL)

@@ -237,3 +237,50 @@ def test_the_booth_lists_only_checked_in_registrants_for_two_letters_or_more(
     assert "at least 2 letters" in client.get(url, query_string={"q": "a"}).get_data(
         as_text=True
     )
+
+
+def _wishes_path(registration) -> str:
+    from envoycrm.events import tokens
+
+    return f"/e/wishes/{tokens.sign(registration.token, tokens.CANCEL)}"
+
+
+def test_a_registered_student_marks_the_employers_to_meet(app, factory, people):
+    from envoycrm.models import FairWish
+
+    fair = _fair(factory, people)
+    first = _approved(fair, people["employer"])
+    other_employer = factory.employer("Haier Biomedical", kind=EmployerKind.PRIVATE)
+    other_user = factory.user(Role.EMPLOYER, "hr@haier.example.org")
+    other_user.employer_id = other_employer.id
+    second = _approved(fair, other_user)
+    waiting_user = factory.user(Role.EMPLOYER, "hr@wait.example.org")
+    waiting_user.employer_id = factory.employer("Waiting Co").id
+    pending, _ = booths.register_employer(fair, waiting_user, [], [], "")
+    db.session.commit()
+    registration = factory.registration(fair, name="Xu Lan")
+    client = app.test_client()
+    path = _wishes_path(registration)
+
+    page = client.get(path).get_data(as_text=True)
+    assert "Haier Biomedical" in page and "Waiting Co" not in page
+    assert post(client, path, {"employers": [str(first.id)]}).status_code == 302
+    assert post(client, path, {"employers": [str(second.id)]}).status_code == 302
+    refused = post(client, path, {"employers": [str(pending.id)]})
+    assert refused.status_code == 422
+
+    wished = db.session.scalars(select(FairWish.fair_registration_id)).all()
+    assert wished == [second.id]
+    assert 'value="%d" checked' % second.id in client.get(path).get_data(as_text=True)
+
+
+def test_wishes_need_the_registrants_own_valid_link(app, factory, people):
+    from envoycrm.events import registration as event_registration
+
+    fair = _fair(factory, people)
+    registration = factory.registration(fair)
+    client = app.test_client()
+    assert client.get(_wishes_path(registration)[:-3] + "abc").status_code == 404
+    event_registration.cancel_registration(registration)
+    db.session.commit()
+    assert client.get(_wishes_path(registration)).status_code == 404
