@@ -39,7 +39,7 @@ from envoycrm.models import (
 from envoycrm.students import services as students
 
 # Names listed for one search at the door; a longer query narrows them.
-SEARCH_LIMIT = 30
+SEARCH_LIMIT = 20
 # The longest query searched (a name or an email).
 MAX_QUERY = 100
 

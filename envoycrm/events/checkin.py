@@ -77,30 +77,15 @@ def _walk_in_form() -> WalkInForm:
     return form
 
 
-def _door_page(event: Event, form: WalkInForm, status: int = 200):
-    query = request.args.get("q", "")[: attendance.MAX_QUERY]
-    rows = attendance.search_registrants(event, query)
-    template = "events/_door_rows.html" if is_fragment_request() else "events/door.html"
-    return (
-        render_template(
-            template,
-            event=event,
-            rows=rows,
-            q=query,
-            form=form,
-            walk_in_open=status != 200,
-            notice_version=NOTICE_VERSION,
-        ),
-        status,
-    )
-
-
 @bp.route("/<id:event_id>/door")
 @roles(*PEOPLE)
 def door(event_id: int):
     """The host's phone page: search registrants, tap to check in (htmx search)."""
     event = _door_event(event_id)
-    return _door_page(event, _walk_in_form())
+    query = request.args.get("q", "")[: attendance.MAX_QUERY]
+    rows = attendance.search_registrants(event, query)
+    template = "events/_door_rows.html" if is_fragment_request() else "events/door.html"
+    return render_template(template, event=event, rows=rows, q=query)
 
 
 @bp.route("/<id:event_id>/door/<id:registration_id>", methods=["POST"])
@@ -124,7 +109,7 @@ def door_check_in(event_id: int, registration_id: int):
     return redirect(url_for("events.door", event_id=event.id, q=request.form.get("q")))
 
 
-@bp.route("/<id:event_id>/walk-in", methods=["POST"])
+@bp.route("/<id:event_id>/walk-in", methods=["GET", "POST"])
 @roles(*PEOPLE)
 @idempotent
 def walk_in(event_id: int):
@@ -132,7 +117,13 @@ def walk_in(event_id: int):
     event = _door_event(event_id)
     form = _walk_in_form()
     if not form.validate_on_submit():
-        return _door_page(event, form, 422)
+        status = 422 if request.method == "POST" else 200
+        return render_template(
+            "events/walk_in.html",
+            event=event,
+            form=form,
+            notice_version=NOTICE_VERSION,
+        ), status
     data = {name: f.data for name, f in form._fields.items()}
     registration, _new = attendance.add_walk_in(
         event, current_user, data, form.notice_language.data

@@ -255,9 +255,7 @@ def wishes(token: str):
     groups = booths.participants(event, locale)
     form = WishesForm()
     form.employers.choices = [
-        SelectChoice(row.id, row.employer.name_for(locale))
-        for group in groups
-        for row in group.rows
+        SelectChoice(row.id, row.name) for group in groups for row in group.rows
     ]
     if request.method == "POST":
         if form.validate_on_submit():
