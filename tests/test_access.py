@@ -179,6 +179,21 @@ EXPECTED: dict[str, set[str] | str] = {
     "event_public.register": "public",
     "event_public.thanks": "public",
     "event_public.cancel": "public",
+    # the door (check-in): the host and coordinators; anyone else signed in
+    # gets 404 from the check-in link, whose token here is not a real one
+    "events.checkin": EVERYONE,
+    "events.door": {"envoy", "coordinator", "admin"},
+    "events.door_check_in": {"envoy", "coordinator", "admin"},
+    "events.walk_in": {"envoy", "coordinator", "admin"},
+    # the fair: the event here is an info session, so the fair pages are 404
+    # to everyone who may reach them; the booth is 999999, missing
+    "events.fair_page": EVERYONE,
+    "events.fair_register": {"employer"},
+    "events.fair_queue": STAFF,
+    "events.fair_decide": STAFF,
+    "events.booth": {"employer", "coordinator", "admin"},
+    "events.booth_meet": {"employer", "coordinator", "admin"},
+    "event_public.wishes": "public",
 }
 
 

@@ -37,6 +37,7 @@ from envoycrm.models import (
     DigestKind,
     Employer,
     Event,
+    EventRegistration,
     IdempotencyKey,
     Intention,
     Interaction,
@@ -54,7 +55,17 @@ from envoycrm.pipeline import services as pipeline_services
 from envoycrm.pipeline.filters import PipelineFilter
 from envoycrm.policies import public as policy_page
 from tests.conftest import Factory, csrf_token, sign_in
-from tests.events.conftest import event_form_data, registration_form_data
+from tests.events.conftest import (
+    attended_registrant,
+    booth_of,
+    event_form_data,
+    fair_of,
+    hosted_event,
+    registrant_of,
+    registration_form_data,
+    walk_in_data,
+    wishes_path,
+)
 from tests.jobs.conftest import opening_form_data
 from tests.policies.test_pages import policy_form
 
@@ -268,6 +279,17 @@ def _employer_user_fields(ctx: Ctx) -> dict:
         "locale": "zh_Hans",
         "timezone": "Asia/Shanghai",
         "employer_id": str(ctx.people["employer"].employer_id),
+    }
+
+
+def _stored_walk_in(ctx: Ctx, sent: dict) -> dict:
+    key = db.session.get(IdempotencyKey, sent["idempotency_key"])
+    registration = db.session.get(EventRegistration, key.record_id)
+    student = db.session.get(Student, registration.student_id)
+    return {
+        "name_latin": registration.name_latin,
+        "programme": student.programme,
+        "how_met": student.how_met,
     }
 
 
@@ -858,6 +880,68 @@ FORMS += [
         lambda ctx: "/students/duplicates",
         lambda ctx: _student_fields(ctx),
         success=(200,),
+    ),
+    FormCase(
+        "walk-in at the door",
+        "envoy",
+        lambda ctx: f"/events/{hosted_event(ctx.people['envoy']).id}/walk-in",
+        lambda ctx: {
+            **_student_fields(ctx),
+            **walk_in_data(ctx.student.university_id),
+            "email": f"walk{NEXT()}@example.org",
+            "how_met": "At the door",
+        },
+        typed={"name_latin": 120, "programme": 200, "how_met": 500},
+        stored=_stored_walk_in,
+    ),
+    FormCase(
+        "check-in tap",
+        "envoy",
+        lambda ctx: (
+            f"/events/{hosted_event(ctx.people['envoy']).id}/door/"
+            f"{registrant_of(hosted_event(ctx.people['envoy'])).id}"
+        ),
+        lambda ctx: {},
+    ),
+    FormCase(
+        "fair registration",
+        "employer",
+        lambda ctx: f"/events/{fair_of(ctx.people['coordinator']).id}/fair/register",
+        lambda ctx: {
+            "staff": "Zhang Min",
+            "note": "Two tables, please",
+            "idempotency_key": uuid.uuid4().hex,
+        },
+        typed={"note": 2000},
+        success=(302, 200),  # the first valid example registers; then it is shown
+    ),
+    FormCase(
+        "fair decision",
+        "coordinator",
+        lambda ctx: (
+            f"/events/fair-registrations/{booth_of(ctx.people, approved=False).id}"
+            "/decide"
+        ),
+        lambda ctx: {"decision": "approve"},
+    ),
+    FormCase(
+        "booth meeting",
+        "employer",
+        lambda ctx: (
+            f"/events/fair-registrations/{booth_of(ctx.people).id}/booth/"
+            + str(
+                attended_registrant(
+                    fair_of(ctx.people["coordinator"]), ctx.people["coordinator"]
+                ).id
+            )
+        ),
+        lambda ctx: {"interest": "HIGH", "opening_id": ""},
+    ),
+    FormCase(
+        "fair wishes",
+        None,
+        lambda ctx: wishes_path(ctx.people),
+        lambda ctx: {"employers": [str(booth_of(ctx.people).id)]},
     ),
     FormCase(
         "tag remove",

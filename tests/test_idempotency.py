@@ -25,6 +25,8 @@ from envoycrm.models import (
     Event,
     EventInvitation,
     EventLink,
+    EventRegistration,
+    FairEmployerRegistration,
     IdempotencyKey,
     ImportJob,
     Intention,
@@ -43,7 +45,7 @@ from envoycrm.models import (
     User,
 )
 from tests.conftest import Factory, post
-from tests.events.conftest import event_form_data
+from tests.events.conftest import event_form_data, hosted_event, walk_in_data
 from tests.jobs.test_openings import employer_data, opening_data
 from tests.network.conftest import envoy_form_data
 from tests.pipeline.test_import import _csv_bytes, _map_and_preview, _rows
@@ -142,6 +144,18 @@ def _last_import_of(area: str) -> Callable[[Ctx], str]:
         return f"/{area}/import/{job_id}/confirm"
 
     return url
+
+
+def _fair_of(ctx: Ctx) -> Event:
+    """A published talent fair (made once)."""
+    from envoycrm.models import EventKind
+
+    fair = db.session.scalar(
+        select(Event).where(Event.kind == EventKind.TALENT_FAIR).limit(1)
+    )
+    return fair or Factory().event(
+        ctx.people["coordinator"], kind=EventKind.TALENT_FAIR
+    )
 
 
 CREATING = {
@@ -295,6 +309,18 @@ CREATING = {
         lambda ctx: f"/policies/{_policy_id(ctx)}/push",
         lambda ctx: {},
         (PolicyPush,),
+    ),
+    "fair registration": Creating(
+        "employer",
+        lambda ctx: f"/events/{_fair_of(ctx).id}/fair/register",
+        lambda ctx: {"staff": "Zhang Min", "note": ""},
+        (FairEmployerRegistration,),
+    ),
+    "walk-in at the door": Creating(
+        "envoy",
+        lambda ctx: f"/events/{hosted_event(ctx.people['envoy']).id}/walk-in",
+        lambda ctx: walk_in_data(ctx.people["envoy"].envoy_profile.university_id),
+        (EventRegistration, Student),
     ),
     "import confirmation": Creating(
         "coordinator",
@@ -466,6 +492,10 @@ NOT_CREATING = {
         "finds the registration by its email"
     ),
     "event_public.cancel": "public; a second finds the registration cancelled",
+    "events.door_check_in": "checks in once; a second tap finds it done",
+    "events.fair_decide": "a decision taken once",
+    "event_public.wishes": "public; replaces the registrant's set of wishes",
+    "events.booth_meet": "one meeting per booth and registrant; a repeat updates it",
 }
 
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)

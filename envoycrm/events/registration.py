@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from envoycrm import audit
 from envoycrm.auth.services import normalise_email
 from envoycrm.database import rows_changed
+from envoycrm.events.attendance import attendance_on_timeline
 from envoycrm.events.services import OPEN_FOR_REGISTRATION
 from envoycrm.extensions import db
 from envoycrm.jobs.referrals import split_name
@@ -252,6 +253,10 @@ def decide_held(registration: EventRegistration, actor: User, confirm: bool) -> 
     if rows_changed(decided) != 1:
         return False
     db.session.refresh(registration)
+    if confirm:
+        # Attended before the match was confirmed: the student's timeline
+        # gains the attendance now.
+        attendance_on_timeline(registration, actor)
     db.session.execute(
         update(Task)
         .where(Task.id == registration.match_task_id, Task.done_at.is_(None))

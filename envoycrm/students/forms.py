@@ -196,19 +196,9 @@ class StudentFieldsMixin(StudiesMixin):
 NOT_CHOSEN = (InteractionKind.PUSH, InteractionKind.EVENT_INVITATION)
 
 
-class QuickLogForm(StudentFieldsMixin, IdempotentForm):
-    """A new student and the first meeting, in one form and one submit."""
+class NewStudentConsentMixin:
+    """The consent a new student gives: the quick log's and a walk-in's."""
 
-    met_kind = enum_select(_l("How you met"), InteractionKind, exclude=NOT_CHOSEN)
-    met_on = DateField(_l("Met on"), validators=[InputRequired(), plausible_date])
-    notes = TextAreaField(
-        _l("Notes on the meeting"),
-        filters=[strip],
-        validators=[Optional(), Length(max=4000)],
-    )
-    how_met = optional_text(
-        _l("Where you met"), 500, description=_l("e.g. CSSA welcome evening")
-    )
     consent_scope = enum_select(
         _l("Consent"),
         ConsentScope,
@@ -224,6 +214,21 @@ class QuickLogForm(StudentFieldsMixin, IdempotentForm):
     )
     notice_language = SelectField(
         _l("Privacy notice shown in"), choices=language_choices
+    )
+
+
+class QuickLogForm(StudentFieldsMixin, NewStudentConsentMixin, IdempotentForm):
+    """A new student and the first meeting, in one form and one submit."""
+
+    met_kind = enum_select(_l("How you met"), InteractionKind, exclude=NOT_CHOSEN)
+    met_on = DateField(_l("Met on"), validators=[InputRequired(), plausible_date])
+    notes = TextAreaField(
+        _l("Notes on the meeting"),
+        filters=[strip],
+        validators=[Optional(), Length(max=4000)],
+    )
+    how_met = optional_text(
+        _l("Where you met"), 500, description=_l("e.g. CSSA welcome evening")
     )
     submit = SubmitField(_l("Save student and meeting"))
 

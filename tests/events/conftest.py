@@ -1,6 +1,12 @@
 """Form data for the events tests (shared with the cross-cutting suites)."""
 
+import uuid
 from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from envoycrm.extensions import db
+from envoycrm.models import Event, EventRegistration, User
 
 
 def event_form_data(**overrides) -> dict:
@@ -40,3 +46,80 @@ def registration_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def hosted_event(envoy: User) -> Event:
+    """A published info session ``envoy`` hosts (made once)."""
+    from tests.conftest import Factory
+
+    event = db.session.scalar(select(Event).where(Event.host_id == envoy.id).limit(1))
+    return event or Factory().event(envoy)
+
+
+def registrant_of(event: Event) -> EventRegistration:
+    """Someone registered for ``event`` (made once)."""
+    from tests.conftest import Factory
+
+    found = db.session.scalar(
+        select(EventRegistration).where(EventRegistration.event_id == event.id).limit(1)
+    )
+    return found or Factory().registration(event)
+
+
+def walk_in_data(university_id: int | None, **fields) -> dict:
+    """A valid walk-in at the door: the quick log's fields and consent."""
+    data = {
+        "name_latin": "Ma Chao",
+        "name_hanzi": "马超",
+        "email": f"ma.chao.{uuid.uuid4().hex[:8]}@uni.example.org",
+        "university_id": str(university_id),
+        "field": "MATERIALS",
+        "degree": "PHD",
+        "consent_scope": "BUREAU",
+        "consent_method": "IN_PERSON",
+        "notice_language": "en",
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    data.update(fields)
+    return data
+
+
+def fair_of(coordinator: User) -> Event:
+    """A published talent fair (made once)."""
+    from envoycrm.models import EventKind
+    from tests.conftest import Factory
+
+    fair = db.session.scalar(
+        select(Event).where(Event.kind == EventKind.TALENT_FAIR).limit(1)
+    )
+    return fair or Factory().event(coordinator, kind=EventKind.TALENT_FAIR)
+
+
+def booth_of(people: dict, approved: bool = True):
+    """The employer's registration for the fair, approved unless told."""
+    from envoycrm.events import booths
+
+    fair = fair_of(people["coordinator"])
+    booth, _ = booths.register_employer(fair, people["employer"], [], [], "")
+    if approved:
+        booths.decide(booth, people["coordinator"], approve=True)
+    db.session.commit()
+    return booth
+
+
+def attended_registrant(event: Event, host: User) -> EventRegistration:
+    """Someone registered for ``event`` and checked in (made once)."""
+    from envoycrm.events import attendance
+
+    registration = registrant_of(event)
+    attendance.check_in(registration, host)
+    db.session.commit()
+    return registration
+
+
+def wishes_path(people: dict) -> str:
+    """A fair registrant's own signed link to the page of their wishes."""
+    from envoycrm.events import tokens
+
+    registrant = registrant_of(fair_of(people["coordinator"]))
+    return "/e/wishes/" + tokens.sign(registrant.token, tokens.CANCEL)
