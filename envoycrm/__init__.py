@@ -188,3 +188,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp, url_prefix="/privacy-admin")
     app.register_blueprint(data_requests_bp, url_prefix="/my-data")
     app.register_blueprint(tasks_bp, url_prefix="/tasks")
+    from envoycrm.events import bp as events_bp
+    from envoycrm.events import public_bp as event_public_bp
+
+    app.register_blueprint(events_bp, url_prefix="/events")
+    app.register_blueprint(event_public_bp, url_prefix="/e")

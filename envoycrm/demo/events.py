@@ -386,9 +386,12 @@ def _load_invitations(report, event_id: int, rows: list[dict], rng) -> None:
 def _load_wishes_and_meetings(report, booths, rows: list[dict], rng) -> None:
     wish_ids, meeting_ids = _Ids(FairWish), _Ids(BoothMeeting)
     wishes, meetings, interests = [], [], []
-    taken = set(
-        db.session.execute(select(JobInterest.student_id, JobInterest.opening_id))
-    )
+    taken: set[tuple[int, int]] = {
+        (student_id, opening_id)
+        for student_id, opening_id in db.session.execute(
+            select(JobInterest.student_id, JobInterest.opening_id)
+        )
+    }
     interest_ids = _Ids(JobInterest)
     for row in rows:
         if row["status"] is RegistrationStatus.CANCELLED:
@@ -482,6 +485,7 @@ def _load_tour(report, tour, coordinators: list[int], rng: random.Random) -> Non
     db.session.add(event)
     db.session.flush()
     report.count("events")
+    opened = starts - timedelta(days=100)
     # Applicants: PhDs and masters near graduation, a few each from many envoys.
     offset = rng.randrange(1, 50)
     students = db.session.execute(
@@ -514,7 +518,7 @@ def _load_tour(report, tour, coordinators: list[int], rng: random.Random) -> Non
             tour_status = TourStatus.APPLIED
         if status is not EventStatus.HELD and n < selected:
             tour_status = TourStatus.APPLIED if n % 2 else TourStatus.SELECTED
-        queued = event.published_at + timedelta(hours=rng.randrange(1, 1_200))
+        queued = opened + timedelta(hours=rng.randrange(1, 1_200))
         email = (student.email or f"tour{event.id}-{n}@students.example.com").lower()
         went = tour_status is TourStatus.ATTENDED
         undecided = tour_status is TourStatus.APPLIED

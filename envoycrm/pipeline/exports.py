@@ -169,11 +169,22 @@ def csv_stream(rows: Iterator[list]) -> Iterator[bytes]:
         yield buffer.getvalue().encode("utf-8")
 
 
-def xlsx_stream(rows: Iterator[list]) -> Iterator[bytes]:
-    """XLSX bytes from a write-only workbook spooled to a temporary file."""
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_stream(
+    rows: Iterator[list],
+    header: list[str] | None = None,
+    sheet_title: str | None = None,
+) -> Iterator[bytes]:
+    """XLSX bytes from a write-only workbook spooled to a temporary file.
+
+    The students' export by default; another export names its own header
+    and sheet.
+    """
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Students"))
-    sheet.append(headers())
+    sheet = workbook.create_sheet(sheet_title or _("Students"))
+    sheet.append(header if header is not None else headers())
     for row in rows:
         cells = []
         for value in row:
