@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
+from envoycrm.events.upcoming import Upcoming, upcoming_events
 from envoycrm.extensions import db
 from envoycrm.jobs.new_candidates import (
     Candidate,
@@ -71,6 +72,7 @@ class BureauDigest:
     open_follow_ups: int = 0
     failed_digests: int = 0
     trends: Trends | None = None
+    upcoming: Upcoming = field(default_factory=Upcoming)
 
     @property
     def moves(self) -> int:
@@ -91,6 +93,7 @@ class BureauDigest:
             or self.awaiting_approval
             or self.open_follow_ups
             or self.failed_digests
+            or self.upcoming.total
         )
 
     def mentioned_students(self) -> list[int]:
@@ -137,11 +140,12 @@ class EnvoyDigest:
     numbers: EnvoyNumbers = field(default_factory=EnvoyNumbers)
     followups: Sequence[Student] = field(default_factory=list)
     trends: EnvoyTrends | None = None
+    upcoming: Upcoming = field(default_factory=Upcoming)
 
     @property
     def is_empty(self) -> bool:
-        """No new opening worth pushing and no one waiting for a follow-up."""
-        return not (self.openings or self.followups)
+        """No opening worth pushing, no one waiting, no event coming up."""
+        return not (self.openings or self.followups or self.upcoming.total)
 
     def mentioned_students(self) -> list[int]:
         """Every student named in the digest."""
@@ -226,6 +230,7 @@ def build_bureau_digest(user: User, window: Window) -> BureauDigest:
     digest.open_follow_ups = needs.follow_ups
     digest.failed_digests = needs.failed_digests
     digest.trends = headline_trends(window)
+    digest.upcoming = upcoming_events(user, window.end, LIST_LIMIT)
     return digest
 
 
@@ -310,4 +315,5 @@ def build_envoy_digest(user: User, window: Window) -> EnvoyDigest:
     ).all()
     digest.numbers.waiting = len(digest.followups)
     digest.trends = envoy_trends(user, window)
+    digest.upcoming = upcoming_events(user, window.end, LIST_LIMIT)
     return digest

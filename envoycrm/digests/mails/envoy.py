@@ -18,6 +18,7 @@ from . import (
     get_locale_name,
     subject,
     trend_lines,
+    upcoming_section,
 )
 
 
@@ -126,6 +127,7 @@ def envoy_mail(digest: EnvoyDigest, link) -> Mail:
             total=digest.opening_total,
             more_url=link("jobs.index", status=OpeningStatus.OPEN.name),
         ),
+        upcoming_section(digest.upcoming, link, seats=False),
     ]
     return mail
 
