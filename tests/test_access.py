@@ -122,6 +122,31 @@ EXPECTED: dict[str, set[str] | str] = {
     "referral.opening": "public",
     "referral.reply": "public",
     "referral.thanks": "public",
+    # events (issue #15); the event is the first envoy's published info
+    # session, so the second envoy sees it but may not edit it (404)
+    "events.index": {"envoy", "envoy2", "coordinator", "admin"},
+    "events.show": {"envoy", "envoy2", "coordinator", "admin"},
+    "events.new": {"envoy", "envoy2", "coordinator", "admin"},
+    "events.edit": {"envoy", "coordinator", "admin"},
+    "events.status": {"envoy", "coordinator", "admin"},
+    "events.cancel": {"envoy", "coordinator", "admin"},
+    "events.link": {"envoy", "envoy2"},
+    "events.invite": {"envoy", "envoy2"},
+    "events.link_show": {"envoy"},  # envoy2: 404, not their link
+    "events.link_qr": {"envoy"},
+    # a registration held for the first envoy's student: envoy2 (who hosts
+    # the event) may not decide it
+    "events.held": {"envoy", "coordinator", "admin"},
+    "event_public.register_page": "public",
+    "event_public.register": "public",
+    "event_public.thanks": "public",
+    "event_public.cancel": "public",
+    # the report: the host (the first envoy) and coordinators; the export and
+    # a study tour's applications are the bureau's (on the info session the
+    # applications page is a 404 even for staff: it is no study tour)
+    "events.event_report": {"envoy", "coordinator", "admin"},
+    "events.event_report_xlsx": STAFF,
+    "events.applications": STAFF,
 }
 
 
@@ -161,6 +186,12 @@ def _url(factory, app, rule, people, student) -> str:
             values[arg] = factory.held_reply(people, student).id
         elif arg == "employer_id":
             values[arg] = people["employer"].employer_id
+        elif arg == "event_id":
+            values[arg] = factory.event_of(people).id
+        elif arg == "link_id":
+            values[arg] = factory.event_link(people).id
+        elif arg == "registration_id":
+            values[arg] = factory.held_registration(people, student).id
         elif arg == "row_id":
             values[arg] = 999999  # digests.retry: a missing row is a 404
         else:

@@ -36,6 +36,9 @@ from envoycrm.models import (
     DataRequest,
     DigestKind,
     Employer,
+    Event,
+    EventKind,
+    EventRegistration,
     IdempotencyKey,
     Intention,
     Interaction,
@@ -44,12 +47,14 @@ from envoycrm.models import (
     Student,
     Task,
     TaskKind,
+    TourStatus,
     User,
 )
 from envoycrm.pipeline import imports
 from envoycrm.pipeline import services as pipeline_services
 from envoycrm.pipeline.filters import PipelineFilter
 from tests.conftest import Factory, csrf_token, sign_in
+from tests.events.conftest import event_form_data, register, registration_form_data
 from tests.jobs.conftest import opening_form_data
 
 # Enough to find a crash in each of some fifty forms without a long run; set
@@ -847,6 +852,137 @@ FORMS += [
         "envoy",
         _student_url("/consent/withdraw"),
         lambda ctx: {},
+    ),
+]
+
+
+def _event_id(ctx: Ctx) -> int:
+    return _once(ctx, "event", lambda: Factory().event_of(ctx.people).id)
+
+
+def _event_edit_fields(ctx: Ctx) -> dict:
+    event = db.session.get(Event, _event_id(ctx))
+    return {**event_form_data(), "version": str(event.version)}
+
+
+def _held_registration_id(ctx: Ctx) -> int:
+    return _once(
+        ctx,
+        "held-registration",
+        lambda: Factory().held_registration(ctx.people, ctx.student).id,
+    )
+
+
+def _registration_url(ctx: Ctx) -> str:
+    def make() -> str:
+        from envoycrm.events import tokens
+
+        return "/e/" + tokens.public_token_of_link(Factory().event_link(ctx.people))
+
+    return _once(ctx, "registration-url", make)
+
+
+def _cancel_url(ctx: Ctx) -> str:
+    def make() -> str:
+        from envoycrm.events import tokens
+
+        registration = Factory().registration(Factory().event_of(ctx.people))
+        return "/e/cancel/" + tokens.sign(registration.token, tokens.CANCEL)
+
+    return _once(ctx, "cancel-url", make)
+
+
+FORMS += [
+    FormCase(
+        "event create",
+        "coordinator",
+        lambda ctx: "/events/new",
+        lambda ctx: event_form_data(kind="TALENT_FAIR"),
+        typed={"title_en": 200, "title_zh": 200, "place": 300, "description_en": 5000},
+        stored=_latest(Event, "title_en", "title_zh", "place", "description_en"),
+        text=plain_text,
+    ),
+    FormCase(
+        "event edit",
+        "coordinator",
+        lambda ctx: f"/events/{_event_id(ctx)}/edit",
+        _event_edit_fields,
+        typed={"title_en": 200, "description_zh": 5000},
+        text=plain_text,
+    ),
+    FormCase(
+        "event status",
+        "coordinator",
+        lambda ctx: f"/events/{_event_id(ctx)}/status",
+        lambda ctx: {"status": "CLOSED"},
+    ),
+    FormCase(
+        "event cancel",
+        "coordinator",
+        lambda ctx: f"/events/{_event_id(ctx)}/cancel",
+        lambda ctx: {},
+    ),
+    FormCase(
+        "event link",
+        "envoy",
+        lambda ctx: f"/events/{_event_id(ctx)}/link",
+        lambda ctx: {},
+    ),
+    FormCase(
+        "event invitation",
+        "envoy",
+        lambda ctx: f"/events/{_event_id(ctx)}/invitations",
+        lambda ctx: {"student_id": str(ctx.student.id), "note": "Sent on WeChat"},
+        typed={"note": 500},
+        text=plain_text,
+    ),
+    FormCase(
+        "held event registration",
+        "envoy",
+        lambda ctx: f"/events/registrations/{_held_registration_id(ctx)}/held",
+        lambda ctx: {"decision": "confirm"},
+    ),
+    FormCase(
+        "event registration",
+        None,
+        _registration_url,
+        lambda ctx: registration_form_data(email=f"reg{NEXT()}@example.org"),
+        typed={"programme": 200, "university_typed": 200},
+        text=plain_text,
+    ),
+    FormCase(
+        "event registration cancel",
+        None,
+        _cancel_url,
+        lambda ctx: {},
+    ),
+]
+
+
+def _tour_application(ctx: Ctx) -> EventRegistration:
+    def make() -> int:
+        tour = Factory().event(ctx.people["coordinator"], kind=EventKind.STUDY_TOUR)
+        return register(tour, ctx.student).id
+
+    return db.session.get(EventRegistration, _once(ctx, "tour-application", make))
+
+
+def _tour_move(ctx: Ctx) -> dict:
+    """Select the application, or put it back: a valid move either way."""
+    application = _tour_application(ctx)
+    selected = application.tour_status is TourStatus.SELECTED
+    return {
+        "to": "APPLIED" if selected else "SELECTED",
+        "applications": f"{application.id}:{application.version}",
+    }
+
+
+FORMS += [
+    FormCase(
+        "study tour applications",
+        "coordinator",
+        lambda ctx: f"/events/{_tour_application(ctx).event_id}/applications",
+        _tour_move,
     ),
 ]
 

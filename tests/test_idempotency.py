@@ -22,6 +22,9 @@ from envoycrm.models import (
     DegreeLevel,
     Employer,
     EmployerInterest,
+    Event,
+    EventInvitation,
+    EventLink,
     IdempotencyKey,
     ImportJob,
     Intention,
@@ -35,7 +38,8 @@ from envoycrm.models import (
     Task,
     User,
 )
-from tests.conftest import post
+from tests.conftest import Factory, post
+from tests.events.conftest import event_form_data
 from tests.jobs.test_openings import employer_data, opening_data
 from tests.network.conftest import envoy_form_data
 from tests.pipeline.test_import import _csv_bytes, _map_and_preview, _rows
@@ -109,7 +113,26 @@ def _push_of(ctx: Ctx) -> Push:
     return push
 
 
+def _event_of(ctx: Ctx) -> Event:
+    return Factory().event_of(ctx.people)
+
+
 CREATING = {
+    "event": Creating(
+        "envoy", lambda ctx: "/events/new", lambda ctx: event_form_data(), (Event,)
+    ),
+    "event link": Creating(
+        "envoy",
+        lambda ctx: f"/events/{_event_of(ctx).id}/link",
+        lambda ctx: {},
+        (EventLink,),
+    ),
+    "event invitation": Creating(
+        "envoy",
+        lambda ctx: f"/events/{_event_of(ctx).id}/invitations",
+        lambda ctx: {"student_id": str(ctx.student.id), "note": "On WeChat"},
+        (EventInvitation, Interaction),
+    ),
     "quick log": Creating(
         "envoy",
         lambda ctx: "/students/quick-log",
@@ -289,6 +312,7 @@ def test_a_creating_form_without_a_key_is_refused_with_a_message(ctx, login_as):
 # Forms that post to the page they are on (no action): the endpoints serving it.
 SELF_POSTING = {
     "jobs/form.html": {"jobs.new", "jobs.edit"},
+    "events/form.html": {"events.new", "events.edit"},
     "jobs/employer_form.html": {"jobs.employer_new", "jobs.employer_edit"},
     "network/envoy_form.html": {"network.envoy_new", "network.envoy_edit"},
     "network/employer_user_form.html": {
@@ -344,6 +368,16 @@ NOT_CREATING = {
     "privacy.retention_keep": "clears a flag",
     "data_requests.request_form": "public: no account to key a send to; rate-limited",
     "tasks.done": "sets a flag",
+    "events.edit": "an edit, with its version",
+    "events.status": "a status step, refused out of order",
+    "events.cancel": "a second finds the event cancelled",
+    "events.held": "a decision taken once",
+    "events.applications": "moves study-tour applications, each at its version",
+    "event_public.register": (
+        "public: no account to key a send to; rate-limited, and a second "
+        "finds the registration by its email"
+    ),
+    "event_public.cancel": "public; a second finds the registration cancelled",
 }
 
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)

@@ -1,38 +1,22 @@
-"""The outbox: one row per digest, recipient and period; exactly-once sending.
+"""The digests' outbox: one row per digest, recipient and period.
 
-* **Insert if absent.** ``build_due`` inserts a row per recipient for their
-  latest due period with ``ON CONFLICT DO NOTHING`` against the unique
-  (kind, recipient, period) constraint, so any number of runs, in any number
-  of processes, leave one row.
-* **Claim with expiry.** A sender takes a row with one conditional UPDATE
-  (status still PENDING and not held, or SENDING whose claim has lapsed), so
-  two processes never send the same row; a process that dies mid-send leaves
-  a claim that lapses and the row is taken again.
-* **Commit after each mail.** A row is marked SENT in its own transaction the
-  moment the SMTP server accepts it, so a run interrupted half way resends
-  nothing already sent. (Only a crash in the instant between the server's
-  "250" and that commit could repeat a mail; it carries the same Message-ID,
-  so mail clients show it once.)
-* **Retry with backoff.** Temporary failures come back after growing delays
-  that add up to 48 hours, so a relay down for a morning (or a weekend day)
-  delays Monday's digests instead of failing them; only then is the row
-  FAILED. Permanent ones (5xx) fail at once.
+Rows are made for every subscribed recipient whose digest is due, and sent
+with the guarantees every outbox shares (``envoycrm/outbox.py``): inserted
+if absent, claimed with expiry, committed after each mail, retried with
+backoff for 48 hours.
 """
 
 import logging
-import os
 import secrets
-import socket
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
-from envoycrm import audit, mail
+from envoycrm import audit
+from envoycrm import outbox as delivery
 from envoycrm.access import N_
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
@@ -50,35 +34,17 @@ from .periods import latest_due_period
 
 log = logging.getLogger(__name__)
 
-RETRY_DELAYS = (
-    timedelta(minutes=1),
-    timedelta(minutes=4),
-    timedelta(minutes=10),
-    timedelta(minutes=15),
-    timedelta(minutes=30),
-    timedelta(hours=1),
-    timedelta(hours=2),
-    timedelta(hours=4),
-    timedelta(hours=8),
-    timedelta(hours=12),
-    timedelta(hours=12),
-    timedelta(hours=8),
-)
-# The last try is made this long after the first one.
-RETRY_SPAN = sum(RETRY_DELAYS, timedelta())
-MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-# Long enough for one SMTP hand-over with its timeout, short enough that a
-# crashed sender's rows go out again within the quarter hour.
-CLAIM_LEASE = timedelta(minutes=10)
+# The shared sending machinery, under the names this module always had.
+RETRY_DELAYS = delivery.RETRY_DELAYS
+RETRY_SPAN = delivery.RETRY_SPAN
+MAX_ATTEMPTS = delivery.MAX_ATTEMPTS
+CLAIM_LEASE = delivery.CLAIM_LEASE
+SendReport = delivery.SendReport
+worker_name = delivery.worker_name
 
 # Why a row was skipped; stored in English, translated on the outbox page.
 SKIPPED_UNSUBSCRIBED = N_("unsubscribed or inactive")
 SKIPPED_EMPTY = N_("nothing new")
-
-
-def worker_name() -> str:
-    """Who holds a claim: host and process, for the outbox page."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
 def new_message_id(kind: DigestKind, recipient_id: int, period: str) -> str:
@@ -90,24 +56,7 @@ def new_message_id(kind: DigestKind, recipient_id: int, period: str) -> str:
 
 def _insert_if_absent(rows: list[dict]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING on PostgreSQL and SQLite."""
-    if not rows:
-        return
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        db.session.execute(
-            postgresql.insert(OutboxMessage).values(rows).on_conflict_do_nothing()
-        )
-    elif dialect == "sqlite":
-        db.session.execute(
-            sqlite.insert(OutboxMessage).values(rows).on_conflict_do_nothing()
-        )
-    else:  # any other database: one row at a time, a duplicate is not an error
-        for row in rows:
-            try:
-                with db.session.begin_nested():
-                    db.session.execute(insert(OutboxMessage).values(row))
-            except IntegrityError:
-                pass
+    delivery.insert_if_absent(OutboxMessage, rows)
 
 
 def _row_values(kind: DigestKind, user: User, period: str, now: datetime) -> dict:
@@ -175,20 +124,7 @@ def _count_rows() -> int:
 
 
 def _claimable(now: datetime):
-    return or_(
-        and_(
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.next_attempt_at <= now,
-            or_(
-                OutboxMessage.claimed_until.is_(None),
-                OutboxMessage.claimed_until < now,
-            ),
-        ),
-        and_(
-            OutboxMessage.status == OutboxStatus.SENDING,
-            OutboxMessage.claimed_until < now,
-        ),
-    )
+    return delivery.claimable(OutboxMessage, now)
 
 
 def claim(row_id: int, worker: str, now: datetime) -> OutboxMessage | None:
@@ -196,51 +132,18 @@ def claim(row_id: int, worker: str, now: datetime) -> OutboxMessage | None:
 
     Commits the claim before any mail is sent, so no other sender takes it.
     """
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, _claimable(now))
-        .values(
-            status=OutboxStatus.SENDING,
-            claimed_by=worker,
-            claimed_until=now + CLAIM_LEASE,
-            attempts=OutboxMessage.attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    if rows_changed(result) != 1:
-        return None
-    row = db.session.get(OutboxMessage, row_id)
-    db.session.refresh(row)
-    return row
+    return delivery.claim(OutboxMessage, row_id, worker, now)
 
 
 def claim_next(worker: str, now: datetime) -> OutboxMessage | None:
-    """Claim the next row that is due and free, or None when there is none."""
-    while True:
-        ids = db.session.scalars(
-            select(OutboxMessage.id)
-            .where(_claimable(now))
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(20)
-        ).all()
-        if not ids:
-            return None
-        for row_id in ids:
-            row = claim(row_id, worker, now)
-            if row is not None:
-                return row
-        # Another sender took all of these between our read and our update.
+    """Claim the next row that is due and free, or None when there is none.
+
+    Commits each claim.
+    """
+    return delivery.claim_next(OutboxMessage, worker, now)
 
 
-def _finish(row: OutboxMessage, status: OutboxStatus, **values) -> None:
-    """Record a row's outcome and release its claim; commits at once."""
-    row.status = status
-    row.claimed_by = None
-    row.claimed_until = None
-    for key, value in values.items():
-        setattr(row, key, value)
-    db.session.commit()
+_finish = delivery.finish
 
 
 def deliver(
@@ -271,33 +174,22 @@ def deliver(
         _finish(row, OutboxStatus.SKIPPED, last_error=SKIPPED_EMPTY)
         return OutboxStatus.SKIPPED
     message = render.build_message(composed, user, user.email, row.message_id)
-    try:
-        mail.send_message(message)
-    except mail.MailError as exc:
-        error = str(exc)[:2000]
-        if exc.temporary and row.attempts < MAX_ATTEMPTS:
-            delay = RETRY_DELAYS[row.attempts - 1]
-            _finish(
-                row,
-                OutboxStatus.PENDING,
-                last_error=error,
-                next_attempt_at=now + delay,
-            )
-            return OutboxStatus.PENDING
-        _finish(row, OutboxStatus.FAILED, last_error=error)
-        return OutboxStatus.FAILED
-    # Committed with the SENT mark: a digest names students to its reader.
-    audit.record(
-        "digest.sent",
-        "outbox",
-        row.id,
-        kind=row.kind.name,
-        recipient_id=user.id,
-        students=len(set(composed.mentions)),
-    )
-    _finish(row, OutboxStatus.SENT, sent_at=now, last_error=None)
-    _record_mentions(row.id, composed.mentions)
-    return OutboxStatus.SENT
+
+    def audited() -> None:
+        # Committed with the SENT mark: a digest names students to its reader.
+        audit.record(
+            "digest.sent",
+            "outbox",
+            row.id,
+            kind=row.kind.name,
+            recipient_id=user.id,
+            students=len(set(composed.mentions)),
+        )
+
+    status = delivery.send_claimed(row, message, now, on_sent=audited)
+    if status is OutboxStatus.SENT:
+        _record_mentions(row.id, composed.mentions)
+    return status
 
 
 def _record_mentions(outbox_id: int, student_ids: list[int]) -> None:
@@ -314,27 +206,6 @@ def _record_mentions(outbox_id: int, student_ids: list[int]) -> None:
     else:
         db.session.execute(insert(DigestMention), rows)
     db.session.commit()
-
-
-@dataclass
-class SendReport:
-    """What one sending pass did."""
-
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    skipped: int = 0
-    ids: list[int] = field(default_factory=list)
-
-    def count(self, status: OutboxStatus) -> None:
-        """Add one outcome."""
-        name = {
-            OutboxStatus.SENT: "sent",
-            OutboxStatus.PENDING: "retrying",
-            OutboxStatus.FAILED: "failed",
-            OutboxStatus.SKIPPED: "skipped",
-        }[status]
-        setattr(self, name, getattr(self, name) + 1)
 
 
 def send_due(

@@ -12,4 +12,4 @@ from flask import Blueprint
 bp = Blueprint("events", __name__)
 public_bp = Blueprint("event_public", __name__)
 
-from envoycrm.events import report_routes, tour_routes  # noqa: E402, F401
+from envoycrm.events import public, report_routes, routes, tour_routes  # noqa: E402, F401  # noqa: E402, F401

@@ -8,7 +8,7 @@ from flask_login import current_user
 from envoycrm import audit
 from envoycrm.access import roles, staff
 from envoycrm.dashboards import charts
-from envoycrm.events import bp, report
+from envoycrm.events import bp, queries, report
 from envoycrm.extensions import db
 from envoycrm.i18n import format_number
 from envoycrm.models import Event, Role, utcnow
@@ -35,7 +35,7 @@ def _percent(value: float | None) -> str:
 def _reported_event(event_id: int) -> Event:
     """The event, for coordinators and its host; anyone else gets a 404."""
     event = db.get_or_404(Event, event_id)
-    if not (current_user.is_staff or event.host_id == current_user.id):
+    if not queries.sees_everyone(event, current_user):
         abort(404)
     return event
 

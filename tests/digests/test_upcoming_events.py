@@ -7,53 +7,51 @@ from envoycrm.extensions import db
 from envoycrm.models import EventKind, EventStatus, RegistrationStatus
 from tests.digests.conftest import NOW, opt_in
 from tests.digests.test_what_digests_say import text_of
-from tests.events.conftest import make_event, register
+from tests.events.conftest import register
 
 # 18:00 in Manchester (GMT in winter): 02:00 the next day in Shanghai.
 SESSION_STARTS = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 FAIR_STARTS = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 
 
-def _events(people):
+def _events(factory, people):
     envoy, envoy2 = people["envoy"], people["envoy2"]
-    manchester = envoy.envoy_profile.university_id
-    session = make_event(
+    session = factory.event(
         envoy,
         kind=EventKind.INFO_SESSION,
         title_en="Working in Qingdao, Manchester",
         title_zh="青岛就业宣讲会（曼彻斯特）",
-        university_id=manchester,
         starts_at=SESSION_STARTS,
         status=EventStatus.PUBLISHED,
         place="Alliance Manchester Business School",
         capacity=40,
     )
     register(session, None, status=RegistrationStatus.REGISTERED)
-    make_event(
+    factory.event(
         people["coordinator"],
+        kind=EventKind.TALENT_FAIR,
         title_en="Winter Talent Fair",
         title_zh="冬季人才招聘会",
         starts_at=FAIR_STARTS,
         time_zone="Asia/Shanghai",
         status=EventStatus.PUBLISHED,
     )
-    make_event(
+    factory.event(
         envoy2,
         kind=EventKind.INFO_SESSION,
         title_en="Working in Qingdao, Auckland",
         title_zh="青岛就业宣讲会（奥克兰）",
-        university_id=envoy2.envoy_profile.university_id,
         starts_at=SESSION_STARTS,
         time_zone="Pacific/Auckland",
         status=EventStatus.PUBLISHED,
     )
-    make_event(
+    factory.event(
         people["coordinator"],
         title_en="A draft nobody sees",
         starts_at=SESSION_STARTS,
         status=EventStatus.DRAFT,
     )
-    make_event(
+    factory.event(
         people["coordinator"],
         title_en="Too far ahead",
         starts_at=datetime(2027, 1, 20, 1, 0, tzinfo=UTC),
@@ -62,12 +60,12 @@ def _events(people):
 
 
 def test_bureau_digest_lists_the_next_two_weeks_events_in_the_readers_zone(
-    mailserver, people
+    mailserver, factory, people
 ):
     coordinator = people["coordinator"]
     coordinator.locale = "en"
     db.session.commit()
-    _events(people)
+    _events(factory, people)
 
     outbox.run(NOW)
 
@@ -86,13 +84,13 @@ def test_bureau_digest_lists_the_next_two_weeks_events_in_the_readers_zone(
 
 
 def test_envoy_digest_lists_their_universitys_and_the_bureaus_events(
-    mailserver, people
+    mailserver, factory, people
 ):
     envoy = people["envoy"]
     envoy.locale = "zh_Hans"
     db.session.commit()
     opt_in(envoy)
-    _events(people)
+    _events(factory, people)
 
     outbox.run(NOW)
 

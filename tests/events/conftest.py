@@ -1,40 +1,56 @@
-"""Rows the event report and study-tour tests share."""
+"""Form data for the events tests (shared with the cross-cutting suites), and
+registrations made directly, in any state (attended, applied), for reports."""
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import date, timedelta
 
 from envoycrm.extensions import db
 from envoycrm.models import (
-    Event,
     EventKind,
     EventRegistration,
-    EventStatus,
     RegistrationStatus,
     TourStatus,
     registration_search_text,
 )
 
 
-def make_event(host, **fields) -> Event:
-    """An event hosted by ``host``, ten days ago unless told, in London time."""
-    starts = fields.pop("starts_at", datetime.now(UTC) - timedelta(days=10))
-    values = {
-        "kind": EventKind.TALENT_FAIR,
-        "title_en": "Talent Fair",
-        "title_zh": "人才招聘会",
-        "starts_at": starts,
-        "ends_at": starts + timedelta(hours=6),
+def event_form_data(**overrides) -> dict:
+    """A valid event form: an info session at 18:00 London time in ten days."""
+    day = date.today() + timedelta(days=10)
+    data = {
+        "kind": "INFO_SESSION",
+        "title_en": "Working in Qingdao",
+        "title_zh": "在青岛工作",
+        "description_en": "Meet the bureau.",
+        "description_zh": "与人社局见面。",
         "time_zone": "Europe/London",
-        "status": EventStatus.HELD,
-        "host_id": host.id,
-        "public_token": secrets.token_hex(16),
-        "capacity": None,
+        "starts_at": f"{day.isoformat()}T18:00",
+        "ends_at": f"{day.isoformat()}T20:00",
+        "place": "University Place, Room 2.1",
+        "online_url": "",
+        "capacity": "40",
+        "registration_deadline": day.isoformat(),
     }
-    values.update(fields)
-    event = Event(**values)
-    db.session.add(event)
-    db.session.commit()
-    return event
+    data.update(overrides)
+    return data
+
+
+def registration_form_data(**overrides) -> dict:
+    """A valid public registration, with a university not on the list."""
+    data = {
+        "name": "Li Na 李娜",
+        "email": "li.na@students.example.org",
+        "wechat_id": "",
+        "university_id": "0",
+        "university_typed": "University of Leeds",
+        "programme": "MSc Chemistry",
+        "field": "CHEMISTRY",
+        "degree": "MASTER",
+        "expected_graduation": "2027-06",
+        "consent": "y",
+    }
+    data.update(overrides)
+    return data
 
 
 def register(event, student=None, **fields) -> EventRegistration:

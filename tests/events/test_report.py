@@ -1,7 +1,7 @@
 """The report after an event: the funnel by envoy and by university, and its export."""
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
 
@@ -10,6 +10,7 @@ from envoycrm.extensions import db
 from envoycrm.models import (
     EventInvitation,
     EventKind,
+    EventStatus,
     InterestSource,
     JobInterest,
     RegistrationStatus,
@@ -17,7 +18,17 @@ from envoycrm.models import (
     StageChange,
 )
 from tests.conftest import sign_in
-from tests.events.conftest import make_event, register
+from tests.events.conftest import register
+
+
+def _held_fair(factory, host, **fields):
+    """A fair that took place ten days ago."""
+    values = {
+        "kind": EventKind.TALENT_FAIR,
+        "starts_at": datetime.now(UTC) - timedelta(days=10),
+        "status": EventStatus.HELD,
+    }
+    return factory.event(host, **(values | fields))
 
 
 def _fair_with_followups(factory, people):
@@ -25,7 +36,7 @@ def _fair_with_followups(factory, people):
     brought them; two came, one of them went for an opening, the other moved
     stage; the second envoy's student came but followed up too late."""
     envoy, envoy2 = people["envoy"], people["envoy2"]
-    fair = make_event(people["coordinator"])
+    fair = _held_fair(factory, people["coordinator"])
     s1, s2, s3 = (factory.student(envoy) for _ in range(3))
     s4 = factory.student(envoy2)
     for student in (s1, s2, s3):
@@ -99,7 +110,7 @@ def test_coordinator_reads_the_report_as_charts_with_tables(
 def test_the_host_envoy_reads_their_events_report_and_others_get_404(
     client, factory, people
 ):
-    session = make_event(people["envoy"], kind=EventKind.INFO_SESSION)
+    session = _held_fair(factory, people["envoy"], kind=EventKind.INFO_SESSION)
     sign_in(client, people["envoy"].email)
     assert client.get(f"/events/{session.id}/report").status_code == 200
     assert client.get(f"/events/{session.id}/report.xlsx").status_code == 403

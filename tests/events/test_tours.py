@@ -15,12 +15,12 @@ from envoycrm.models import (
     TourStatus,
 )
 from tests.conftest import post
-from tests.events.conftest import make_event, register
+from tests.events.conftest import register
 
 
 @pytest.fixture
-def tour(people):
-    return make_event(
+def tour(factory, people):
+    return factory.event(
         people["coordinator"],
         kind=EventKind.STUDY_TOUR,
         title_en="Founders Study Tour",
@@ -118,7 +118,7 @@ def test_moves_that_skip_a_step_or_name_another_events_row_are_refused(
     )
     assert response.status_code == 422
     assert "cannot make that move" in response.get_data(as_text=True)
-    elsewhere = make_event(people["coordinator"], kind=EventKind.STUDY_TOUR)
+    elsewhere = factory.event(people["coordinator"], kind=EventKind.STUDY_TOUR)
     response = post(
         client,
         f"/events/{elsewhere.id}/applications",
@@ -147,7 +147,9 @@ def test_the_domain_refuses_a_stale_version(factory, people, tour):
         )
 
 
-def test_applications_of_an_event_that_is_no_tour_are_404(client, people, login_as):
-    fair = make_event(people["coordinator"])
+def test_applications_of_an_event_that_is_no_tour_are_404(
+    client, factory, people, login_as
+):
+    fair = factory.event(people["coordinator"], kind=EventKind.TALENT_FAIR)
     login_as("coordinator")
     assert client.get(f"/events/{fair.id}/applications").status_code == 404

@@ -195,10 +195,17 @@ def upcoming_section(upcoming, link, seats: bool) -> Section:
                 if event.capacity
                 else _("%(taken)s registered", taken=taken)
             )
-        items.append(Item(event.title_for(locale), None, details))
+        items.append(
+            Item(
+                event.title_for(locale),
+                link("events.show", event_id=event.id),
+                details,
+            )
+        )
     return Section(
         _("Upcoming events"),
         items,
         empty=_("No events in the next two weeks."),
         total=upcoming.total,
+        more_url=link("events.index"),
     )
