@@ -233,10 +233,12 @@ _SURNAMES = ("Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zho
 _GIVEN = ("Min", "Jing", "Lei", "Fang", "Tao", "Yan", "Hui", "Qiang", "Xin")
 
 
-def _fair_students(count: int) -> list:
-    """``count`` demo students spread evenly over the table, by id."""
-    total = db.session.scalar(select(func.count(Student.id))) or 0
-    step = max(1, total // (count + count // 10))
+def _students(count: int, step: int | None = None, offset: int = 0) -> list:
+    """``count`` demo students, every ``step``-th by id (by default spread
+    evenly over the whole table), starting at ``offset``."""
+    if step is None:
+        total = db.session.scalar(select(func.count(Student.id))) or 0
+        step = max(1, total // (count + count // 10))
     return list(
         db.session.execute(
             select(
@@ -247,8 +249,9 @@ def _fair_students(count: int) -> list:
                 Student.name_latin,
                 Student.name_hanzi,
                 Student.consent_scope,
+                Student.intention_level,
             )
-            .where(Student.id % step == 0)
+            .where(Student.id % step == offset % step)
             .order_by(Student.id)
             .limit(count)
         ).all()
@@ -276,7 +279,7 @@ def _links(report, event_id: int, envoy_ids, rng: random.Random) -> dict[int, in
 def _load_fair_registrations(
     report, event: Event, host_id: int, rng: random.Random
 ) -> list[dict]:
-    students = _fair_students(FAIR_KNOWN)
+    students = _students(FAIR_KNOWN)
     # Most registered through the envoy who knows them; a few by the public link.
     credited = [s.owner_id if rng.random() < 0.8 else None for s in students]
     link_ids = _links(report, event.id, {c for c in credited if c}, rng)
@@ -488,21 +491,7 @@ def _load_tour(report, tour, coordinators: list[int], rng: random.Random) -> Non
     opened = starts - timedelta(days=100)
     # Applicants: PhDs and masters near graduation, a few each from many envoys.
     offset = rng.randrange(1, 50)
-    students = db.session.execute(
-        select(
-            Student.id,
-            Student.owner_id,
-            Student.university_id,
-            Student.email,
-            Student.name_latin,
-            Student.name_hanzi,
-            Student.consent_scope,
-            Student.intention_level,
-        )
-        .where(Student.id % 97 == offset % 97)
-        .order_by(Student.id)
-        .limit(applicants)
-    ).all()
+    students = _students(applicants, 97, offset)
     ids = _Ids(EventRegistration)
     decided = starts - timedelta(days=30)
     rows, intentions = [], []
