@@ -100,8 +100,14 @@ def _registration_counts(event: Event):
     """Per (envoy, university): registered, attended, interested, moved."""
     starts, ends = follow_up_window(event)
     reg = EventRegistration
-    envoy = func.coalesce(reg.credited_envoy_id, Student.owner_id)
-    university = func.coalesce(reg.university_id, Student.university_id)
+
+    def of_student(column):
+        return select(column).where(Student.id == reg.student_id).scalar_subquery()
+
+    # The student's row is read only when the registration lacks the value
+    # (COALESCE stops at the first one): most carry both.
+    envoy = func.coalesce(reg.credited_envoy_id, of_student(Student.owner_id))
+    university = func.coalesce(reg.university_id, of_student(Student.university_id))
     attended = reg.status == RegistrationStatus.ATTENDED
     interested = attended & (
         exists().where(
@@ -134,8 +140,6 @@ def _registration_counts(event: Event):
             ones(interested),
             ones(moved),
         )
-        .select_from(reg)
-        .outerjoin(Student, Student.id == reg.student_id)
         .where(reg.event_id == event.id, reg.status != RegistrationStatus.CANCELLED)
         .group_by(envoy, university)
     ).all()

@@ -1,5 +1,7 @@
 """The report after an event: the funnel as charts and tables, and its export."""
 
+from functools import lru_cache
+
 from flask import Response, abort, render_template, stream_with_context
 from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
@@ -103,6 +105,8 @@ def event_report(event_id: int):
         university_rows=list(zip(university_names, figures.by_university, strict=True)),
         follow_up_days=report.FOLLOW_UP_DAYS,
         chart_rows=CHART_ROWS,
+        # Hundreds of cells hold a few distinct small numbers: format each once.
+        number=lru_cache(maxsize=None)(format_number),
     )
 
 

@@ -14,6 +14,7 @@ intention history their envoy reads.
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from envoycrm.database import check_version
 from envoycrm.extensions import db
@@ -80,8 +81,11 @@ def applications(event: Event, status: TourStatus | None) -> Applications:
     if status is not None:
         query = query.where(EventRegistration.tour_status == status)
     rows = db.session.scalars(
-        query.order_by(EventRegistration.queued_at, EventRegistration.id).limit(
-            PAGE_SIZE
+        query.order_by(EventRegistration.queued_at, EventRegistration.id)
+        .limit(PAGE_SIZE)
+        .options(
+            selectinload(EventRegistration.university),
+            selectinload(EventRegistration.credited_envoy),
         )
     ).all()
     return Applications(list(rows), {s: counts.get(s, 0) for s in TourStatus})

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from envoycrm.demo.events import FAIR_TITLE, load_events
+from envoycrm.demo.fair import FAIR_TITLE, load_fair_and_tours
 from envoycrm.extensions import db
 from envoycrm.models import (
     BoothMeeting,
@@ -110,5 +110,5 @@ def test_demo_fair_and_tours_are_true_to_the_programme_and_deterministic(runner)
     assert founders == len(selected)
 
     before = _fingerprint()
-    load_events(_Report())  # a second run adds nothing
+    load_fair_and_tours(_Report())  # a second run adds nothing
     assert _fingerprint() == before

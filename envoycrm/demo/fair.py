@@ -85,7 +85,7 @@ TOURS = (
 )
 
 
-def load_events(report, scale: int = 1) -> None:
+def load_fair_and_tours(report, scale: int = 1) -> None:
     """Add the demo fair and study tours that are missing; commits.
 
     ``scale`` is accepted like the other loaders' but changes nothing: the
