@@ -244,8 +244,7 @@ def build_message(row: EventMail, now: datetime) -> EmailMessage:
             event, registration, locale, _host(), now, cancel_link
         )
         message.add_attachment(
-            calendar,
-            maintype="text",
+            calendar.decode("utf-8"),
             subtype="calendar",
             filename="event.ics",
             params={"method": "PUBLISH"},

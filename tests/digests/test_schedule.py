@@ -76,6 +76,7 @@ def test_jobs_have_fixed_ids_coalesce_and_a_generous_grace_time(app):
     jobs = {job.id: job for job in sched.get_jobs()}
     assert set(jobs) == {
         "digests",
+        "event-mails",
         "close-expired-openings",
         "flag-retention",
         "forget-import-files",
