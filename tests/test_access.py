@@ -194,6 +194,12 @@ EXPECTED: dict[str, set[str] | str] = {
     "events.booth": {"employer", "coordinator", "admin"},
     "events.booth_meet": {"employer", "coordinator", "admin"},
     "event_public.wishes": "public",
+    # the report: the host (the first envoy) and coordinators; the export and
+    # a study tour's applications are the bureau's (on the info session the
+    # applications page is a 404 even for staff: it is no study tour)
+    "events.event_report": {"envoy", "coordinator", "admin"},
+    "events.event_report_xlsx": STAFF,
+    "events.applications": STAFF,
 }
 
 

@@ -37,6 +37,7 @@ from envoycrm.models import (
     DigestKind,
     Employer,
     Event,
+    EventKind,
     EventRegistration,
     IdempotencyKey,
     Intention,
@@ -48,6 +49,7 @@ from envoycrm.models import (
     Student,
     Task,
     TaskKind,
+    TourStatus,
     User,
 )
 from envoycrm.pipeline import imports
@@ -61,6 +63,7 @@ from tests.events.conftest import (
     event_form_data,
     fair_of,
     hosted_event,
+    register,
     registrant_of,
     registration_form_data,
     walk_in_data,
@@ -1234,6 +1237,34 @@ FORMS += [
         None,
         _cancel_url,
         lambda ctx: {},
+    ),
+]
+
+
+def _tour_application(ctx: Ctx) -> EventRegistration:
+    def make() -> int:
+        tour = Factory().event(ctx.people["coordinator"], kind=EventKind.STUDY_TOUR)
+        return register(tour, ctx.student).id
+
+    return db.session.get(EventRegistration, _once(ctx, "tour-application", make))
+
+
+def _tour_move(ctx: Ctx) -> dict:
+    """Select the application, or put it back: a valid move either way."""
+    application = _tour_application(ctx)
+    selected = application.tour_status is TourStatus.SELECTED
+    return {
+        "to": "APPLIED" if selected else "SELECTED",
+        "applications": f"{application.id}:{application.version}",
+    }
+
+
+FORMS += [
+    FormCase(
+        "study tour applications",
+        "coordinator",
+        lambda ctx: f"/events/{_tour_application(ctx).event_id}/applications",
+        _tour_move,
     ),
 ]
 

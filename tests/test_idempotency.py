@@ -487,6 +487,7 @@ NOT_CREATING = {
     "events.status": "a status step, refused out of order",
     "events.cancel": "a second finds the event cancelled",
     "events.held": "a decision taken once",
+    "events.applications": "moves study-tour applications, each at its version",
     "event_public.register": (
         "public: no account to key a send to; rate-limited, and a second "
         "finds the registration by its email"

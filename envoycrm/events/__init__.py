@@ -12,4 +12,11 @@ from flask import Blueprint
 bp = Blueprint("events", __name__)
 public_bp = Blueprint("event_public", __name__)
 
-from envoycrm.events import checkin, fair, public, routes  # noqa: E402, F401
+from envoycrm.events import (  # noqa: E402, F401
+    checkin,
+    fair,
+    public,
+    report_routes,
+    routes,
+    tour_routes,
+)

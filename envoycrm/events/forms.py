@@ -135,7 +135,7 @@ class EventForm(VersionedForm):
 
         Start and end are read in the event's zone and stored as instants.
         """
-        zone = ZoneInfo(self.time_zone.data)
+        zone = ZoneInfo(str(self.time_zone.data))  # validated: a known zone
         data = {
             name: self[name].data
             for name in (

@@ -43,7 +43,6 @@ from envoycrm.models import (
     RegistrationStatus,
     utcnow,
 )
-from envoycrm.sharing import qr_image
 
 log = logging.getLogger(__name__)
 

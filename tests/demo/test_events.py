@@ -16,7 +16,9 @@ def _events() -> list:
             Event.university_id,
             Event.status,
             Event.public_token,
-        ).order_by(Event.id)
+        )
+        .where(Event.university_id.is_not(None))  # the fair and tours are apart
+        .order_by(Event.id)
     ).all()
 
 

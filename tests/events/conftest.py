@@ -1,12 +1,22 @@
-"""Form data for the events tests (shared with the cross-cutting suites)."""
+"""Form data for the events tests (shared with the cross-cutting suites), and
+registrations made directly, in any state (attended, applied), for reports."""
 
+import secrets
 import uuid
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from envoycrm.extensions import db
-from envoycrm.models import Event, EventRegistration, User
+from envoycrm.models import (
+    Event,
+    EventKind,
+    EventRegistration,
+    RegistrationStatus,
+    TourStatus,
+    User,
+    registration_search_text,
+)
 
 
 def event_form_data(**overrides) -> dict:
@@ -123,3 +133,29 @@ def wishes_path(people: dict) -> str:
 
     registrant = registrant_of(fair_of(people["coordinator"]))
     return "/e/wishes/" + tokens.sign(registrant.token, tokens.CANCEL)
+
+
+def register(event, student=None, **fields) -> EventRegistration:
+    """A registration for ``event``, of ``student`` when given."""
+    email = fields.pop("email", None) or (
+        student.email if student is not None else f"{secrets.token_hex(4)}@x.org"
+    )
+    name = fields.pop("name_latin", student.name_latin if student else "New Person")
+    values = {
+        "event_id": event.id,
+        "student_id": student.id if student is not None else None,
+        "name_latin": name,
+        "email": email,
+        "search_text": registration_search_text(name, None, email),
+        "language": "en",
+        "status": RegistrationStatus.REGISTERED,
+        "token": secrets.token_hex(16),
+        "university_id": student.university_id if student is not None else None,
+    }
+    if event.kind is EventKind.STUDY_TOUR:
+        values["tour_status"] = TourStatus.APPLIED
+    values.update(fields)
+    registration = EventRegistration(**values)
+    db.session.add(registration)
+    db.session.commit()
+    return registration
