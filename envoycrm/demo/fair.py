@@ -19,7 +19,7 @@ up by its English title) and written with Core inserts in chunks.
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 
 from envoycrm.demo.students import NOTICE_VERSION
 from envoycrm.extensions import db
@@ -566,6 +566,18 @@ def _load_tour(report, tour, coordinators: list[int], rng: random.Random) -> Non
             )
     _insert(EventRegistration, rows)
     _insert(Intention, intentions)
+    # A selected founder without an intention before has one now: their level
+    # is the new intention's, as ``record_intention`` keeps it.
+    first_timers = [row["student_id"] for row in intentions]
+    for start in range(0, len(first_timers), CHUNK):
+        db.session.execute(
+            update(Student)
+            .where(
+                Student.id.in_(first_timers[start : start + CHUNK]),
+                Student.intention_level.is_(None),
+            )
+            .values(intention_level=IntentionLevel.CONSIDERING)
+        )
     report.count("study tour applications", len(rows))
     report.count("intentions", len(intentions))
 
