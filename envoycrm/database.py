@@ -88,3 +88,20 @@ def rows_changed(result: Result[Any]) -> int:
     statements it is a ``CursorResult``, which holds the count.
     """
     return cast(CursorResult[Any], result).rowcount
+
+
+def commit_keeping_loaded(session: Any) -> None:
+    """Commit without expiring the rows already loaded.
+
+    A list page records that it was viewed (an audit row) and commits before
+    it renders; a plain commit would expire every row it read, and rendering
+    would then reload each one by itself (one statement per row, and the
+    eager loads lost). Only the audit row changed, so what was read is still
+    what the page should show.
+    """
+    scoped = session() if callable(session) else session
+    scoped.expire_on_commit = False
+    try:
+        scoped.commit()
+    finally:
+        scoped.expire_on_commit = True

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from envoycrm import audit, sharing
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
-from envoycrm.database import STALE
+from envoycrm.database import STALE, commit_keeping_loaded
 from envoycrm.editing import refuse_stale_edit
 from envoycrm.errors import render_error
 from envoycrm.extensions import db
@@ -133,7 +133,7 @@ def _show_page(opening: JobOpening, status: int = 200, reject_form=None):
             "job_opening",
             opening.id,
         )
-        db.session.commit()
+        commit_keeping_loaded(db.session)
     return render_template("jobs/show.html", **context), status
 
 

@@ -18,6 +18,7 @@ from wtforms import SelectChoice
 
 from envoycrm import audit, cache
 from envoycrm.access import get_scoped_or_404, staff
+from envoycrm.database import commit_keeping_loaded
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.idempotency import idempotent, remember
@@ -57,7 +58,7 @@ def _board_page(filters: PipelineFilter, status: int = 200, **extra):
         sum(column.count for column in columns),
         sum(len(column.cards) for column in columns),
     )
-    db.session.commit()
+    commit_keeping_loaded(db.session)
     return (
         render_template(
             "pipeline/board.html",
@@ -170,7 +171,7 @@ def student_list():
         page.total or 0,
         len(page.items),
     )
-    db.session.commit()
+    commit_keeping_loaded(db.session)
     return _list_page(filters, page)
 
 

@@ -17,7 +17,7 @@ from wtforms import SelectChoice
 
 from envoycrm import audit, ratelimit
 from envoycrm.access import get_scoped_or_404, roles, scoped, staff
-from envoycrm.database import STALE
+from envoycrm.database import STALE, commit_keeping_loaded
 from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
@@ -142,7 +142,7 @@ def index():
         page.total,
         len(page.items),
     )
-    db.session.commit()
+    commit_keeping_loaded(db.session)
     template = "students/_rows.html" if is_fragment_request() else "students/index.html"
     return render_template(
         template,
