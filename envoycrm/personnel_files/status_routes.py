@@ -80,11 +80,8 @@ def show(token: str):
             LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
         )
         return response
-    audit.omit_client_address()
-    audit.record("file.status_view", "student", file.student_id, file_id=file.id)
-    db.session.commit()
     reached = {event.step: event.step_on for event in file.events}
-    return _no_store(
+    page = _no_store(
         render_template(
             "files/status.html",
             file=file,
@@ -95,6 +92,10 @@ def show(token: str):
         ),
         200,
     )
+    audit.omit_client_address()
+    audit.record("file.status_view", "student", file.student_id, file_id=file.id)
+    db.session.commit()
+    return page
 
 
 def _path(current: FileStep) -> list[FileStep]:
