@@ -32,8 +32,6 @@ from .forms import (
     StepForm,
 )
 
-QUEUE_PAGE_SIZE = 50
-
 
 def _filters_from(args) -> queue.QueueFilter:
     """The queue's filter from query-string arguments; nonsense is ignored."""
@@ -60,7 +58,7 @@ def _queue_page(filters: queue.QueueFilter, form: BulkStepForm | None, status=20
     page = db.paginate(
         queue.queue_query(filters, days, today),
         page=page_arg(),
-        per_page=QUEUE_PAGE_SIZE,
+        per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
     if form is None:
