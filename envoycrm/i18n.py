@@ -15,7 +15,7 @@ from babel.core import get_global
 from babel.dates import format_skeleton, get_timezone_location
 from babel.lists import format_list
 from babel.numbers import format_currency
-from flask import current_app, request
+from flask import current_app, redirect, request
 from flask_babel import (
     format_date,
     format_datetime,
@@ -24,6 +24,7 @@ from flask_babel import (
     get_locale,
 )
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from envoycrm.models.base import local_date, utcnow
@@ -68,6 +69,19 @@ def select_locale() -> str:
         if chosen:
             return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def switched_language(clean_url: str) -> Response | None:
+    """A public page's language switch (``?lang=…``): remember the choice in
+    the language cookie and lead to ``clean_url``; None when none was asked."""
+    chosen = normalise_locale(request.args.get("lang"))
+    if not chosen:
+        return None
+    response = redirect(clean_url)
+    response.set_cookie(
+        LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+    )
+    return response
 
 
 def select_timezone() -> str:
