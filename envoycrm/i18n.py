@@ -25,6 +25,7 @@ from flask_babel import (
     refresh,
 )
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from envoycrm.models.base import local_date, utcnow
@@ -101,6 +102,19 @@ def prefer_locale(locale: str | None) -> None:
     """
     g.setdefault(PREFERRED_LOCALE, locale)
     refresh()
+
+
+def switched_language(clean_url: str) -> Response | None:
+    """A public page's language switch (``?lang=…``): remember the choice in
+    the language cookie and lead to ``clean_url``; None when none was asked."""
+    chosen = normalise_locale(request.args.get("lang"))
+    if not chosen:
+        return None
+    response = redirect(clean_url)
+    response.set_cookie(
+        LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+    )
+    return response
 
 
 def select_timezone() -> str:

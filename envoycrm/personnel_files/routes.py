@@ -32,8 +32,6 @@ from .forms import (
     StepForm,
 )
 
-QUEUE_PAGE_SIZE = 50
-
 
 def _filters_from(args) -> queue.QueueFilter:
     """The queue's filter from query-string arguments; nonsense is ignored."""
@@ -60,33 +58,32 @@ def _queue_page(filters: queue.QueueFilter, form: BulkStepForm | None, status=20
     page = db.paginate(
         queue.queue_query(filters, days, today),
         page=page_arg(),
-        per_page=QUEUE_PAGE_SIZE,
+        per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
     if form is None:
         form = BulkStepForm(formdata=None, filter=_query_string(filters))
         form.step_on.data = user_today()
     form.expected.data = page.total
+    template = "files/_queue_rows.html" if is_fragment_request() else "files/queue.html"
+    body = render_template(
+        template,
+        page=page,
+        filters=filters,
+        form=form,
+        today=today,
+        days_waited=queue.days_waited,
+        is_overdue=lambda f: queue.is_overdue(f, days, today),
+        service_days=days,
+        handlers=_handler_choices(),
+        steps=list(FileStep),
+    )
+    # Recorded after rendering: the commit expires the rows shown.
     audit.record_list_view(
         "file.queue", filters.as_args(), page.total or 0, len(page.items), "file"
     )
     db.session.commit()
-    template = "files/_queue_rows.html" if is_fragment_request() else "files/queue.html"
-    return (
-        render_template(
-            template,
-            page=page,
-            filters=filters,
-            form=form,
-            today=today,
-            days_waited=queue.days_waited,
-            is_overdue=lambda f: queue.is_overdue(f, days, today),
-            service_days=days,
-            handlers=_handler_choices(),
-            steps=list(FileStep),
-        ),
-        status,
-    )
+    return body, status
 
 
 def _query_string(filters: queue.QueueFilter) -> str:
@@ -191,9 +188,10 @@ def _file_page(file: PersonnelFile, status=200, step_form=None, details_form=Non
 def show(file_id: int):
     """A file: its steps with dates, handlers and staff notes; its checklist."""
     file = _load(file_id)
+    page = _file_page(file)  # before the commit, which expires what it shows
     audit.record("file.view", "student", file.student_id, file_id=file.id)
     db.session.commit()
-    return _file_page(file)
+    return page
 
 
 @bp.route("/<id:file_id>/step", methods=["POST"])

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from envoycrm import audit, ratelimit
 from envoycrm.access import public
 from envoycrm.extensions import db
-from envoycrm.i18n import LANG_COOKIE, normalise_locale
+from envoycrm.i18n import switched_language
 from envoycrm.models import FileStep
 
 from . import notices, status_bp
@@ -73,18 +73,10 @@ def show(token: str):
     file = notices.file_for(token)
     if file is None:
         return _no_store(render_template("files/status_invalid.html"), 404)
-    chosen = normalise_locale(request.args.get("lang"))
-    if chosen:
-        response = redirect(url_for("file_status.show", token=token))
-        response.set_cookie(
-            LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
-        )
-        return response
-    audit.omit_client_address()
-    audit.record("file.status_view", "student", file.student_id, file_id=file.id)
-    db.session.commit()
+    if switched := switched_language(url_for("file_status.show", token=token)):
+        return switched
     reached = {event.step: event.step_on for event in file.events}
-    return _no_store(
+    page = _no_store(
         render_template(
             "files/status.html",
             file=file,
@@ -95,6 +87,10 @@ def show(token: str):
         ),
         200,
     )
+    audit.omit_client_address()
+    audit.record("file.status_view", "student", file.student_id, file_id=file.id)
+    db.session.commit()
+    return page
 
 
 def _path(current: FileStep) -> list[FileStep]:

@@ -306,3 +306,23 @@ def test_the_scheduler_sends_file_notices(app, smtp, factory, people, student):
     record = scheduler.run_job(app, "file-notices")
     assert record.ok is True and record.detail == "sent 1"
     assert [m["To"] for m in smtp.messages] == [student.email]
+
+
+def test_the_queue_runs_the_same_queries_for_more_files(
+    client, login_as, factory, people, max_queries
+):
+    def add(n):
+        for _ in range(n):
+            s = factory.student(people["envoy"])
+            factory.personnel_file(s, people["coordinator"])
+
+    add(2)
+    login_as("coordinator")
+    client.get("/files/")  # the list view is audited once a minute
+    with max_queries(40) as few:
+        assert client.get("/files/").status_code == 200
+    add(6)
+    with max_queries(40) as more:
+        html = client.get("/files/").get_data(as_text=True)
+    assert html.count('name="ids"') == 8
+    assert more.count == few.count
