@@ -31,7 +31,7 @@ import envoycrm
 import envoycrm.config
 from envoycrm.demo.loader import DEMO_PASSWORD, load_demo
 from envoycrm.extensions import db
-from envoycrm.models import Interaction, Student, User
+from envoycrm.models import Interaction, JobOpening, Student, User
 
 BUDGET_MS = 50.0
 WARM_UP = 5
@@ -69,6 +69,11 @@ def main() -> int:
         help="SQLAlchemy URL of a database the benchmark may fill",
     )
     parser.add_argument("--requests", "-n", type=int, default=200)
+    parser.add_argument(
+        "--office",
+        action="store_true",
+        help="also every coordinator, employer and administrator page (issue #13)",
+    )
     args = parser.parse_args()
 
     app = envoycrm.create_app(
@@ -83,6 +88,13 @@ def main() -> int:
             .join(User, User.id == Student.owner_id)
             .where(User.email == "envoy@example.com")
             .order_by(Student.last_activity_at.desc(), Student.id.desc())
+            .limit(1)
+        )
+        opening_id = db.session.scalar(
+            select(JobOpening.id)
+            .join(User, User.employer_id == JobOpening.employer_id)
+            .where(User.email == "employer@example.com")
+            .order_by(JobOpening.id)
             .limit(1)
         )
     # No app context is held open from here on: every request gets its own,
@@ -109,6 +121,10 @@ def main() -> int:
         "envoy": signed_in(app, "envoy@example.com"),
         "coordinator": signed_in(app, "coordinator@example.com"),
     }
+    if args.office:
+        later_pages += office_pages(opening_id)
+        clients["employer"] = signed_in(app, "employer@example.com")
+        clients["admin"] = signed_in(app, "admin@example.com")
     results = []
     for who, url in pages + later_pages:
         result = run_page(clients[who], who, url, args.requests, counter)
@@ -116,6 +132,34 @@ def main() -> int:
         print(f"  measured {who:<11} {url} ({result.status})", flush=True)
     report(results, args.requests)
     return 0
+
+
+def office_pages(opening_id: int | None) -> list[tuple[str, str]]:
+    """Every page of the office side: coordinators', employers', administrators'."""
+    pages = [
+        ("coordinator", "/"),
+        ("coordinator", "/pipeline/"),
+        ("coordinator", "/pipeline/list"),
+        ("coordinator", "/pipeline/list?page=5"),
+        ("coordinator", "/dashboards/"),
+        ("coordinator", "/pipeline/envoys"),
+        ("coordinator", "/privacy-admin/audit"),
+        ("coordinator", "/privacy-admin/audit?page=5"),
+        ("coordinator", "/digests/"),
+        ("coordinator", "/digests/outbox"),
+        ("coordinator", "/jobs/"),
+        ("coordinator", "/tasks/"),
+        ("employer", "/"),
+        ("employer", "/jobs/"),
+        ("admin", "/admin/users"),
+    ]
+    if opening_id is not None:
+        pages += [
+            ("coordinator", f"/jobs/{opening_id}"),
+            ("employer", f"/jobs/{opening_id}"),
+            ("employer", f"/jobs/{opening_id}?page=2"),
+        ]
+    return pages
 
 
 def prepare(scale: int) -> None:

@@ -166,6 +166,7 @@ def main() -> int:
     )
     parser.add_argument("--requests", "-n", type=int, default=100)
     parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument(
@@ -204,7 +205,7 @@ def main() -> int:
         "/pipeline/envoys",
     ]
     print(f"\n{'page':<48} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'KB':>6}")
-    for url in pages:
+    for url in [] if args.skip_pages else pages:
         result = time_page(client, url, args.requests, counter)
         queries = f"{min(result.queries)}-{max(result.queries)}"
         print(

@@ -118,6 +118,7 @@ def _init_extensions(app: Flask) -> None:
         layout,
         security,
     )
+    from envoycrm import htmx as htmx_answers
     from envoycrm.extensions import babel, csrf, db, htmx, login_manager, migrate
 
     db.init_app(app)
@@ -141,6 +142,7 @@ def _init_extensions(app: Flask) -> None:
     # is registered first so that it sees the finished response last.
     compression.init_app(app)
     security.init_app(app)
+    htmx_answers.init_app(app)
 
     from envoycrm.auth import session as auth_session
 
@@ -199,3 +201,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(files_bp, url_prefix="/files")
     app.register_blueprint(file_status_bp, url_prefix="/file-status")
+
+    from envoycrm.events import bp as events_bp
+    from envoycrm.events import public_bp as event_public_bp
+
+    app.register_blueprint(events_bp, url_prefix="/events")
+    app.register_blueprint(event_public_bp, url_prefix="/e")

@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from envoycrm.extensions import db
+from envoycrm.htmx import error_fragment, is_fragment_request
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood.")),
@@ -25,8 +26,11 @@ MESSAGES = {
 
 
 def render_error(code: int, detail=None):
-    """The error page for ``code`` in the user's language."""
+    """The error page for ``code`` in the user's language; for a fragment
+    request, its message in the page's flash region instead of a page."""
     title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if is_fragment_request():
+        return error_fragment(str(title), str(detail or message), code)
     return (
         render_template(
             "errors/error.html", code=code, title=title, message=detail or message

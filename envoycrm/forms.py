@@ -28,15 +28,11 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from envoycrm.i18n import (
-    canonical_timezones,
-    format_day,
-    language_choices,
-    timezone_choices,
-)
+from envoycrm.i18n import format_day, language_choices
 from envoycrm.idempotency import KEY_PATTERN, new_idempotency_key
 from envoycrm.labels import choices
 from envoycrm.params import MAX_ID, parse_id
+from envoycrm.pickers import TimezoneField
 
 # Plausible dates for anything the bureau records (no year 1 or 9999).
 EARLIEST_DATE = date(1990, 1, 1)
@@ -159,27 +155,6 @@ class IdempotentForm(Form):
     )
 
 
-class TimezoneField(SelectField):
-    """A time zone chosen from the list grouped by country, in the reader's
-    language (``i18n.timezone_choices``). A legacy zone an account already has
-    stays possible; any other value is refused at the field."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, validate_choice=False, **kwargs)
-
-    @property
-    def choices(self):
-        return timezone_choices(self.object_data)
-
-    @choices.setter
-    def choices(self, value):
-        """The list is always the one of ``timezone_choices``."""
-
-    def pre_validate(self, form):
-        if self.data != self.object_data and self.data not in canonical_timezones():
-            raise ValidationError(_l("Choose a time zone from the list."))
-
-
 class VersionField(BoundedIntegerField):
     """The version of the row an edit form was loaded at, sent back hidden.
 
@@ -224,7 +199,9 @@ class PersonFormMixin:
         validators=[InputRequired(), Email(), Length(max=254), single_line],
     )
     locale = SelectField(_l("Language"), choices=language_choices)
-    timezone = TimezoneField(_l("Time zone"), default="Asia/Shanghai")
+    timezone = TimezoneField(
+        _l("Time zone"), validators=[single_line], default="Asia/Shanghai"
+    )
 
 
 def enum_select(

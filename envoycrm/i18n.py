@@ -15,13 +15,14 @@ from babel.core import get_global
 from babel.dates import format_skeleton, get_timezone_location
 from babel.lists import format_list
 from babel.numbers import format_currency
-from flask import current_app, request
+from flask import current_app, g, redirect, request, url_for
 from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
     format_percent,
     get_locale,
+    refresh,
 )
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -54,8 +55,26 @@ def normalise_locale(tag: str | None) -> str | None:
     return None
 
 
+PREFERRED_LOCALE = "preferred_locale"
+
+
+def language_switch(endpoint: str, **values):
+    """A public page's language link was followed (``?lang=…``): a redirect to
+    the page's clean address that remembers the choice in the language
+    cookie; None when the request chose no language we speak."""
+    chosen = normalise_locale(request.args.get("lang"))
+    if not chosen:
+        return None
+    response = redirect(url_for(endpoint, **values))
+    response.set_cookie(
+        LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+    )
+    return response
+
+
 def select_locale() -> str:
-    """Flask-Babel locale selector: user setting → cookie → browser → default."""
+    """Flask-Babel locale selector: user setting → cookie → the language of the
+    person a page is for (``prefer_locale``) → browser → default."""
     if current_user and current_user.is_authenticated:
         chosen = normalise_locale(current_user.locale)
         if chosen:
@@ -63,11 +82,25 @@ def select_locale() -> str:
     chosen = normalise_locale(request.cookies.get(LANG_COOKIE))
     if chosen:
         return chosen
+    chosen = normalise_locale(g.get(PREFERRED_LOCALE))
+    if chosen:
+        return chosen
     for tag, _quality in request.accept_languages:
         chosen = normalise_locale(tag)
         if chosen:
             return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def prefer_locale(locale: str | None) -> None:
+    """Show this request's page in the language of the person it is for.
+
+    An invitee opening their link is not signed in yet, and their browser
+    may say nothing useful; their account says which language they read.
+    A language the visitor chose on the page (the cookie) still wins.
+    """
+    g.setdefault(PREFERRED_LOCALE, locale)
+    refresh()
 
 
 def select_timezone() -> str:

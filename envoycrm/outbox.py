@@ -1,36 +1,38 @@
-"""Exactly-once mail, for any outbox table: claims, retries, outcomes.
+"""Exactly-once sending for every outbox: the digests', the events', the files'.
 
-An outbox table (the weekly digests' ``outbox_messages``, the personnel
-files' ``file_notices`` ...) holds one row per mail that must go out once,
-made insert-if-absent against a unique key, and these columns: ``status``,
-``attempts``, ``next_attempt_at``, ``claimed_by``, ``claimed_until``,
-``last_error``, ``sent_at``. The rules, the same for every table:
+An outbox is a table whose rows carry the sending columns (``Deliverable``;
+``models.OutboxDelivery`` declares them for the digests and the events), one
+row per mail that must go out once. The guarantees are the same for all:
 
+* **Insert if absent.** Rows are inserted with ``ON CONFLICT DO NOTHING``
+  against the table's own unique constraint (recipient, kind, period ...),
+  so any number of runs, in any number of processes, leave one row.
 * **Claim with expiry.** A sender takes a row with one conditional UPDATE
-  (status still PENDING and not held, or SENDING whose claim has lapsed), so
-  two processes never send the same row; a process that dies mid-send leaves
-  a claim that lapses and the row is taken again.
-* **Commit after each mail.** A row is marked SENT in its own transaction the
-  moment the SMTP server accepts it, so a run interrupted half way resends
-  nothing already sent. (Only a crash in the instant between the server's
-  "250" and that commit could repeat a mail; it carries the row's own
+  (status still PENDING and due, or SENDING whose claim has lapsed), so two
+  processes never send the same row; a process that dies mid-send leaves a
+  claim that lapses and the row is taken again.
+* **Commit after each mail.** A row is marked SENT in its own transaction
+  the moment the SMTP server accepts it, so a run interrupted half way
+  resends nothing already sent. (Only a crash in the instant between the
+  server's "250" and that commit could repeat a mail; it carries the same
   Message-ID, so mail clients show it once.)
 * **Retry with backoff.** Temporary failures come back after growing delays
-  that add up to 48 hours; only then is the row FAILED. Permanent ones (5xx)
-  fail at once.
+  that add up to 48 hours; only then is the row FAILED. Permanent ones
+  (5xx) fail at once.
 
-Functions here commit: a claim must be visible to every other sender before
-any mail is sent, and an outcome the moment it is known.
+What each outbox puts in its mail is its own business (``digests/outbox.py``,
+``events/mails.py``); the functions here only claim, send and record.
 """
 
 import os
 import socket
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -61,13 +63,29 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 CLAIM_LEASE = timedelta(minutes=10)
 
 
+class Deliverable(Protocol):
+    """What the sending rules read and write on any outbox row."""
+
+    id: int
+    status: OutboxStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime
+    claimed_by: str | None
+    claimed_until: datetime | None
+    sent_at: datetime | None
+
+
+Row = TypeVar("Row", bound=Deliverable)
+
+
 def worker_name() -> str:
-    """Who holds a claim: host and process, for the outbox pages."""
+    """Who holds a claim: host and process, for the outbox page."""
     return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
 def insert_if_absent(model: type[Any], rows: list[dict]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING on PostgreSQL and SQLite."""
+    """INSERT ... ON CONFLICT DO NOTHING into ``model``'s table."""
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
@@ -86,8 +104,8 @@ def insert_if_absent(model: type[Any], rows: list[dict]) -> None:
                 pass
 
 
-def claimable(model: type[Any], now: datetime):
-    """SQL: the rows of ``model`` a sender may take now."""
+def claimable(model: type[Any], now: datetime) -> ColumnElement[bool]:
+    """SQL: the row is due and nobody holds it (or their claim lapsed)."""
     return or_(
         and_(
             model.status == OutboxStatus.PENDING,
@@ -98,19 +116,20 @@ def claimable(model: type[Any], now: datetime):
     )
 
 
-def claim(model: type[Any], row_id: int, worker: str, now: datetime) -> Any | None:
+def claim(model: type[Row], row_id: int, worker: str, now: datetime) -> Row | None:
     """Take row ``row_id`` for sending if nobody holds it; None if taken or done.
 
     Commits the claim before any mail is sent, so no other sender takes it.
     """
+    table: Any = model
     result = db.session.execute(
-        update(model)
-        .where(model.id == row_id, claimable(model, now))
+        update(table)
+        .where(table.id == row_id, claimable(table, now))
         .values(
             status=OutboxStatus.SENDING,
             claimed_by=worker,
             claimed_until=now + CLAIM_LEASE,
-            attempts=model.attempts + 1,
+            attempts=table.attempts + 1,
         )
         .execution_options(synchronize_session=False)
     )
@@ -122,13 +141,17 @@ def claim(model: type[Any], row_id: int, worker: str, now: datetime) -> Any | No
     return row
 
 
-def claim_next(model: type[Any], worker: str, now: datetime) -> Any | None:
-    """Claim the next row of ``model`` that is due and free, or None."""
+def claim_next(model: type[Row], worker: str, now: datetime) -> Row | None:
+    """Claim the next row that is due and free, or None when there is none.
+
+    Commits each claim (``claim``).
+    """
+    table: Any = model
     while True:
         ids = db.session.scalars(
-            select(model.id)
-            .where(claimable(model, now))
-            .order_by(model.next_attempt_at, model.id)
+            select(table.id)
+            .where(claimable(table, now))
+            .order_by(table.next_attempt_at, table.id)
             .limit(20)
         ).all()
         if not ids:
@@ -140,7 +163,7 @@ def claim_next(model: type[Any], worker: str, now: datetime) -> Any | None:
         # Another sender took all of these between our read and our update.
 
 
-def finish(row: Any, status: OutboxStatus, **values) -> None:
+def finish(row: Deliverable, status: OutboxStatus, **values: Any) -> None:
     """Record a row's outcome and release its claim; commits at once."""
     row.status = status
     row.claimed_by = None
@@ -150,15 +173,20 @@ def finish(row: Any, status: OutboxStatus, **values) -> None:
     db.session.commit()
 
 
-def hand_over(
-    row: Any,
+def send_claimed(
+    row: Deliverable,
     message: EmailMessage,
     now: datetime,
-    when_sent: Callable[[], None] | None = None,
+    on_sent: Callable[[], None] | None = None,
 ) -> OutboxStatus:
-    """Send a claimed row's ``message`` and record the outcome; never raises
-    for mail. ``when_sent`` adds what must commit with the SENT mark (an
-    audit entry). Commits the outcome."""
+    """Hand ``message`` (the claimed ``row``'s mail) to the server; record it.
+
+    A temporary failure puts the row back with the next delay, a permanent
+    one (or the last try) fails it. ``on_sent`` writes what goes with a
+    sent mail (an audit entry), in the transaction that marks it SENT.
+    Returns the row's new status. Commits the outcome (``finish``) without
+    raising for mail errors.
+    """
     try:
         mail.send_message(message)
     except mail.MailError as exc:
@@ -171,7 +199,35 @@ def hand_over(
             return OutboxStatus.PENDING
         finish(row, OutboxStatus.FAILED, last_error=error)
         return OutboxStatus.FAILED
-    if when_sent is not None:
-        when_sent()
+    if on_sent is not None:
+        on_sent()
     finish(row, OutboxStatus.SENT, sent_at=now, last_error=None)
     return OutboxStatus.SENT
+
+
+@dataclass
+class SendReport:
+    """What one sending pass did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+    ids: list[int] = field(default_factory=list)
+
+    def count(self, status: OutboxStatus) -> None:
+        """Add one outcome."""
+        name = {
+            OutboxStatus.SENT: "sent",
+            OutboxStatus.PENDING: "retrying",
+            OutboxStatus.FAILED: "failed",
+            OutboxStatus.SKIPPED: "skipped",
+        }[status]
+        setattr(self, name, getattr(self, name) + 1)
+
+    def summary(self) -> str:
+        """One line for the scheduler's health view."""
+        return (
+            f"sent {self.sent}, retrying {self.retrying}, "
+            f"failed {self.failed}, skipped {self.skipped}"
+        )

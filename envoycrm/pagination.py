@@ -46,10 +46,8 @@ class CappedPage:
         return self.page + 1
 
 
-def paginate_capped(
-    query: Select[Any], page: int, per_page: int, cap: int
-) -> CappedPage:
-    """The ``page``-th page of ``query`` and its total, counted up to ``cap``."""
+def count_capped(query: Select[Any], cap: int) -> tuple[int, bool]:
+    """The rows of ``query`` counted up to ``cap``, and whether there are more."""
     limited = query.order_by(None).with_only_columns(query.selected_columns[0])
     counted = (
         db.session.scalar(
@@ -57,6 +55,14 @@ def paginate_capped(
         )
         or 0
     )
+    return min(counted, cap), counted > cap
+
+
+def paginate_capped(
+    query: Select[Any], page: int, per_page: int, cap: int
+) -> CappedPage:
+    """The ``page``-th page of ``query`` and its total, counted up to ``cap``."""
+    total, capped = count_capped(query, cap)
     items = db.session.scalars(
         query.limit(per_page).offset((page - 1) * per_page)
     ).all()
@@ -64,6 +70,6 @@ def paginate_capped(
         items=list(items),
         page=page,
         per_page=per_page,
-        total=min(counted, cap),
-        capped=counted > cap,
+        total=total,
+        capped=capped,
     )

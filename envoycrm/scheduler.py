@@ -61,6 +61,13 @@ def send_file_notices(now: datetime) -> str:
     return f"sent {notices.send_due(now)}"
 
 
+def send_event_mails(now: datetime) -> str:
+    """Queue the reminders due (24 hours before) and send the events' mail."""
+    from envoycrm.events import mails
+
+    return mails.run(now).summary()
+
+
 def close_expired_openings(now: datetime) -> str:
     """Close openings whose deadline has passed (in the bureau's zone)."""
     from envoycrm.i18n import bureau_today
@@ -100,6 +107,7 @@ def refresh_statistics(now: datetime) -> str:
 JOBS: dict[str, tuple[Callable[[datetime], str], dict]] = {
     "digests": (send_digests, {"minute": "*/15"}),
     "file-notices": (send_file_notices, {"minute": "*"}),
+    "event-mails": (send_event_mails, {"minute": "*/5"}),
     "close-expired-openings": (close_expired_openings, {"hour": 0, "minute": 5}),
     "flag-retention": (flag_retention, {"hour": 2, "minute": 30}),
     "forget-import-files": (forget_import_files, {"minute": 40}),

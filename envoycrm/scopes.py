@@ -10,12 +10,16 @@ imported. A model with no rule here cannot be scoped: ``access`` raises.
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 
 from envoycrm.i18n import bureau_today
 from envoycrm.models import (
     Employer,
     EnvoyProfile,
+    Event,
+    EventLink,
+    EventRegistration,
+    EventStatus,
     JobOpening,
     Policy,
     PolicyPush,
@@ -126,6 +130,43 @@ def tasks(user: User) -> ColumnElement[bool]:
     return false()
 
 
+def events(user: User) -> ColumnElement[bool]:
+    """Staff see every event; an envoy the published ones and what they host."""
+    if user.is_staff:
+        return true()
+    if user.role is Role.ENVOY:
+        return or_(Event.status != EventStatus.DRAFT, Event.host_id == user.id)
+    return false()
+
+
+def event_registrations(user: User) -> ColumnElement[bool]:
+    """Staff see every registration; an envoy those of events they host, and
+    elsewhere (a bureau event, another envoy's) only their own students' and
+    those their link brought; of the others they see a count.
+    """
+    if user.is_staff:
+        return true()
+    if user.role is Role.ENVOY:
+        hosted = select(Event.id).where(Event.host_id == user.id)
+        own = select(Student.id).where(Student.owner_id == user.id)
+        return or_(
+            EventRegistration.event_id.in_(hosted),
+            EventRegistration.credited_envoy_id == user.id,
+            EventRegistration.student_id.in_(own),
+            EventRegistration.matched_student_id.in_(own),
+        )
+    return false()
+
+
+def event_links(user: User) -> ColumnElement[bool]:
+    """Staff see every envoy's event link; an envoy their own."""
+    if user.is_staff:
+        return true()
+    if user.role is Role.ENVOY:
+        return EventLink.envoy_id == user.id
+    return false()
+
+
 RULES: dict[type[Any], Rule] = {
     User: users,
     EnvoyProfile: envoy_profiles,
@@ -137,4 +178,7 @@ RULES: dict[type[Any], Rule] = {
     PolicyPush: policy_pushes,
     ReferralReply: held_replies,
     Task: tasks,
+    Event: events,
+    EventRegistration: event_registrations,
+    EventLink: event_links,
 }

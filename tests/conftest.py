@@ -12,7 +12,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,8 @@ from flask_migrate import upgrade
 from bench.statements import StatementCounter, counting_statements
 from envoycrm import create_app
 from envoycrm.config import TestConfig
+from envoycrm.events import registration as event_registration
+from envoycrm.events import services as events
 from envoycrm.extensions import db
 from envoycrm.jobs import referrals
 from envoycrm.jobs import services as jobs
@@ -39,6 +41,11 @@ from envoycrm.models import (
     EmployerKind,
     EnvoyProfile,
     EnvoyStatus,
+    Event,
+    EventKind,
+    EventLink,
+    EventRegistration,
+    EventStatus,
     FieldOfStudy,
     Intention,
     IntentionLevel,
@@ -425,6 +432,96 @@ class Factory:
         referrals.record_reply(push, data, "en")
         db.session.commit()
         return db.session.scalars(query).one()
+
+    def event(self, host: User, **fields) -> Event:
+        """A published info session hosted by ``host`` (an envoy: at their
+        university), at 18:00 London time ten days from now, unless told."""
+        starts = fields.pop(
+            "starts_at",
+            datetime.combine(
+                date.today() + timedelta(days=10), datetime.min.time()
+            ).replace(hour=18, tzinfo=UTC),
+        )
+        values = {
+            "kind": EventKind.INFO_SESSION,
+            "title_en": "Working in Qingdao",
+            "title_zh": "在青岛工作",
+            "description_en": "Meet the bureau and hear about jobs in the city.",
+            "description_zh": "与人社局见面，了解青岛的工作机会。",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=2),
+            "time_zone": "Europe/London",
+            "place": "Alliance Manchester Business School, Room 3.12",
+            "online_url": "",
+            "capacity": None,
+            "registration_deadline": None,
+            "audience_degrees": [],
+            "audience_fields": [],
+            "audience_countries": [],
+        }
+        status = fields.pop("status", EventStatus.PUBLISHED)
+        kind = fields.get("kind", values["kind"])
+        values.update(fields)
+        author = host
+        if kind not in events.kinds_for(host):
+            author = self.user(Role.COORDINATOR)
+            values["host_id"] = host.id
+        event = events.create_event(author, values, [], datetime.now(UTC))
+        event.status = status
+        db.session.commit()
+        return event
+
+    def event_of(self, people) -> Event:
+        """The first envoy's published info session (made once)."""
+        event = db.session.scalar(
+            sa.select(Event).where(Event.host_id == people["envoy"].id).limit(1)
+        )
+        return event or self.event(people["envoy"])
+
+    def event_link(self, people) -> EventLink:
+        """The first envoy's registration link for ``event_of(people)``."""
+        link = events.link_for(people["envoy"], self.event_of(people))
+        db.session.commit()
+        return link
+
+    def registration(
+        self, event: Event, link: EventLink | None = None, **fields
+    ) -> EventRegistration:
+        """Someone registered through the public form's domain function."""
+        n = self._next()
+        data = {
+            "name": f"Registrant{n} Test",
+            "email": f"registrant{n}@students.example.org",
+            "wechat_id": None,
+            "university_id": None,
+            "university_typed": "Some University",
+            "programme": None,
+            "field": FieldOfStudy.MATERIALS,
+            "degree": DegreeLevel.MASTER,
+            "expected_graduation": None,
+            "consent_scope": ConsentScope.BUREAU,
+            "notice_version": "2026-11",
+        }
+        language = fields.pop("language", "en")
+        now = fields.pop("now", None)
+        data.update(fields)
+        registration = event_registration.register(event, data, link, language, now)
+        db.session.commit()
+        return registration
+
+    def held_registration(self, people, student: Student) -> EventRegistration:
+        """A registration with ``student``'s email for an event of the second
+        envoy, held for the student's envoy."""
+        query = sa.select(EventRegistration).where(
+            EventRegistration.matched_student_id == student.id
+        )
+        found = db.session.scalar(query.limit(1))
+        if found is not None:
+            return found
+        event = db.session.scalar(
+            sa.select(Event).where(Event.host_id == people["envoy2"].id).limit(1)
+        ) or self.event(people["envoy2"], time_zone="Pacific/Auckland")
+        return self.registration(event, name="Someone Else", email=student.email)
 
 
 @pytest.fixture

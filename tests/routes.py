@@ -64,6 +64,14 @@ def url_for_rule(factory, app, rule, people, student) -> str:
             values[arg] = factory.policy_push(people).id
         elif arg == "file_id":
             values[arg] = factory.personnel_file(student, people["coordinator"]).id
+        elif arg == "event_id":
+            values[arg] = factory.event_of(people).id
+        elif arg == "link_id":
+            values[arg] = factory.event_link(people).id
+        elif arg == "registration_id":
+            values[arg] = factory.held_registration(people, student).id
+        elif arg == "fair_registration_id":
+            values[arg] = 999999  # the fair's routes: a missing booth is a 404
         elif arg == "row_id":
             values[arg] = 999999  # digests.retry: a missing row is a 404
         else:

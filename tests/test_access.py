@@ -151,11 +151,55 @@ EXPECTED: dict[str, set[str] | str] = {
             "files.details",
             "files.open_new",
             "files.open_for",
+            "files.import_upload",
+            "files.import_preview",
+            "files.import_confirm",
+            "files.import_errors",
         ],
         STAFF,
     ),
     "file_status.request_link": "public",
     "file_status.show": "public",
+    # events (issue #15); the event is the first envoy's published info
+    # session, so the second envoy sees it but may not edit it (404)
+    "events.index": {"envoy", "envoy2", "coordinator", "admin"},
+    "events.show": {"envoy", "envoy2", "coordinator", "admin"},
+    "events.new": {"envoy", "envoy2", "coordinator", "admin"},
+    "events.edit": {"envoy", "coordinator", "admin"},
+    "events.status": {"envoy", "coordinator", "admin"},
+    "events.cancel": {"envoy", "coordinator", "admin"},
+    "events.link": {"envoy", "envoy2"},
+    "events.invite": {"envoy", "envoy2"},
+    "events.link_show": {"envoy"},  # envoy2: 404, not their link
+    "events.link_qr": {"envoy"},
+    # a registration held for the first envoy's student: envoy2 (who hosts
+    # the event) may not decide it
+    "events.held": {"envoy", "coordinator", "admin"},
+    "event_public.register_page": "public",
+    "event_public.register": "public",
+    "event_public.thanks": "public",
+    "event_public.cancel": "public",
+    # the door (check-in): the host and coordinators; anyone else signed in
+    # gets 404 from the check-in link, whose token here is not a real one
+    "events.checkin": EVERYONE,
+    "events.door": {"envoy", "coordinator", "admin"},
+    "events.door_check_in": {"envoy", "coordinator", "admin"},
+    "events.walk_in": {"envoy", "coordinator", "admin"},
+    # the fair: the event here is an info session, so the fair pages are 404
+    # to everyone who may reach them; the booth is 999999, missing
+    "events.fair_page": EVERYONE,
+    "events.fair_register": {"employer"},
+    "events.fair_queue": STAFF,
+    "events.fair_decide": STAFF,
+    "events.booth": {"employer", "coordinator", "admin"},
+    "events.booth_meet": {"employer", "coordinator", "admin"},
+    "event_public.wishes": "public",
+    # the report: the host (the first envoy) and coordinators; the export and
+    # a study tour's applications are the bureau's (on the info session the
+    # applications page is a 404 even for staff: it is no study tour)
+    "events.event_report": {"envoy", "coordinator", "admin"},
+    "events.event_report_xlsx": STAFF,
+    "events.applications": STAFF,
 }
 
 

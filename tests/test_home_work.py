@@ -99,7 +99,7 @@ def test_coordinator_home_links_each_need_to_exactly_its_rows(app, factory, peop
     assert "Already Open" not in approval
 
     follow_ups = found["2 replies not followed up"]
-    assert follow_ups == "/tasks/?kind=REFERRAL_REPLY,EMPLOYER_INTEREST"
+    assert follow_ups == "/tasks/?kind=REFERRAL_REPLY,EMPLOYER_INTEREST,POLICY_QUESTION"
     listed = rows(client.get(follow_ups).get_data(as_text=True))
     assert "Answer the reply of Li" in listed and "Pass on the interest" in listed
     assert "An answered reply" not in listed and "banners" not in listed

@@ -36,6 +36,9 @@ from envoycrm.models import (
     DataRequest,
     DigestKind,
     Employer,
+    Event,
+    EventKind,
+    EventRegistration,
     IdempotencyKey,
     Intention,
     Interaction,
@@ -46,6 +49,7 @@ from envoycrm.models import (
     Student,
     Task,
     TaskKind,
+    TourStatus,
     User,
 )
 from envoycrm.pipeline import imports
@@ -53,6 +57,18 @@ from envoycrm.pipeline import services as pipeline_services
 from envoycrm.pipeline.filters import PipelineFilter
 from envoycrm.policies import public as policy_page
 from tests.conftest import Factory, csrf_token, sign_in
+from tests.events.conftest import (
+    attended_registrant,
+    booth_of,
+    event_form_data,
+    fair_of,
+    hosted_event,
+    register,
+    registrant_of,
+    registration_form_data,
+    walk_in_data,
+    wishes_path,
+)
 from tests.jobs.conftest import opening_form_data
 from tests.policies.test_pages import policy_form
 
@@ -266,6 +282,17 @@ def _employer_user_fields(ctx: Ctx) -> dict:
         "locale": "zh_Hans",
         "timezone": "Asia/Shanghai",
         "employer_id": str(ctx.people["employer"].employer_id),
+    }
+
+
+def _stored_walk_in(ctx: Ctx, sent: dict) -> dict:
+    key = db.session.get(IdempotencyKey, sent["idempotency_key"])
+    registration = db.session.get(EventRegistration, key.record_id)
+    student = db.session.get(Student, registration.student_id)
+    return {
+        "name_latin": registration.name_latin,
+        "programme": student.programme,
+        "how_met": student.how_met,
     }
 
 
@@ -858,6 +885,68 @@ FORMS += [
         success=(200,),
     ),
     FormCase(
+        "walk-in at the door",
+        "envoy",
+        lambda ctx: f"/events/{hosted_event(ctx.people['envoy']).id}/walk-in",
+        lambda ctx: {
+            **_student_fields(ctx),
+            **walk_in_data(ctx.student.university_id),
+            "email": f"walk{NEXT()}@example.org",
+            "how_met": "At the door",
+        },
+        typed={"name_latin": 120, "programme": 200, "how_met": 500},
+        stored=_stored_walk_in,
+    ),
+    FormCase(
+        "check-in tap",
+        "envoy",
+        lambda ctx: (
+            f"/events/{hosted_event(ctx.people['envoy']).id}/door/"
+            f"{registrant_of(hosted_event(ctx.people['envoy'])).id}"
+        ),
+        lambda ctx: {},
+    ),
+    FormCase(
+        "fair registration",
+        "employer",
+        lambda ctx: f"/events/{fair_of(ctx.people['coordinator']).id}/fair/register",
+        lambda ctx: {
+            "staff": "Zhang Min",
+            "note": "Two tables, please",
+            "idempotency_key": uuid.uuid4().hex,
+        },
+        typed={"note": 2000},
+        success=(302, 200),  # the first valid example registers; then it is shown
+    ),
+    FormCase(
+        "fair decision",
+        "coordinator",
+        lambda ctx: (
+            f"/events/fair-registrations/{booth_of(ctx.people, approved=False).id}"
+            "/decide"
+        ),
+        lambda ctx: {"decision": "approve"},
+    ),
+    FormCase(
+        "booth meeting",
+        "employer",
+        lambda ctx: (
+            f"/events/fair-registrations/{booth_of(ctx.people).id}/booth/"
+            + str(
+                attended_registrant(
+                    fair_of(ctx.people["coordinator"]), ctx.people["coordinator"]
+                ).id
+            )
+        ),
+        lambda ctx: {"interest": "HIGH", "opening_id": ""},
+    ),
+    FormCase(
+        "fair wishes",
+        None,
+        lambda ctx: wishes_path(ctx.people),
+        lambda ctx: {"employers": [str(booth_of(ctx.people).id)]},
+    ),
+    FormCase(
         "tag remove",
         "envoy",
         _student_url("/tags/fair-2026/remove"),
@@ -928,6 +1017,28 @@ FORMS += [
         success=(302, 410),
     ),
 ]
+
+
+FILES_CSV = (
+    "Name,Email,University,Degree,Step,Date\n"
+    "Li Lei,li.lei@example.org,University of Manchester,PhD,Stored,2026-03-02\n"
+).encode()
+
+
+def _file_import_id(ctx: Ctx) -> int:
+    def make() -> int:
+        from flask import current_app
+
+        from envoycrm.personnel_files import imports as file_imports
+
+        owner = db.session.get(User, ctx.people["coordinator"].id)
+        # Column names are matched in the reader's language: a request's.
+        with current_app.test_request_context():
+            job = file_imports.start(owner, "pilot.csv", FILES_CSV)
+        db.session.commit()
+        return job.id
+
+    return _once(ctx, "file import", make)
 
 
 def _file_id(ctx: Ctx) -> int:
@@ -1006,11 +1117,154 @@ FORMS += [
         typed={"notes": 2000},
     ),
     FormCase(
+        "personnel files import upload",
+        "coordinator",
+        lambda ctx: "/files/import",
+        lambda ctx: {"file": (io.BytesIO(FILES_CSV), "pilot.csv")},
+    ),
+    FormCase(
+        "personnel files import confirm",
+        "coordinator",
+        lambda ctx: f"/files/import/{_file_import_id(ctx)}/confirm",
+        lambda ctx: {},
+    ),
+    FormCase(
         "personnel file new link",
         None,
         lambda ctx: "/file-status/",
         lambda ctx: {"email": "nobody@example.org"},
         success=(302, 429),
+    ),
+]
+
+
+def _event_id(ctx: Ctx) -> int:
+    return _once(ctx, "event", lambda: Factory().event_of(ctx.people).id)
+
+
+def _event_edit_fields(ctx: Ctx) -> dict:
+    event = db.session.get(Event, _event_id(ctx))
+    return {**event_form_data(), "version": str(event.version)}
+
+
+def _held_registration_id(ctx: Ctx) -> int:
+    return _once(
+        ctx,
+        "held-registration",
+        lambda: Factory().held_registration(ctx.people, ctx.student).id,
+    )
+
+
+def _registration_url(ctx: Ctx) -> str:
+    def make() -> str:
+        from envoycrm.events import tokens
+
+        return "/e/" + tokens.public_token_of_link(Factory().event_link(ctx.people))
+
+    return _once(ctx, "registration-url", make)
+
+
+def _cancel_url(ctx: Ctx) -> str:
+    def make() -> str:
+        from envoycrm.events import tokens
+
+        registration = Factory().registration(Factory().event_of(ctx.people))
+        return "/e/cancel/" + tokens.sign(registration.token, tokens.CANCEL)
+
+    return _once(ctx, "cancel-url", make)
+
+
+FORMS += [
+    FormCase(
+        "event create",
+        "coordinator",
+        lambda ctx: "/events/new",
+        lambda ctx: event_form_data(kind="TALENT_FAIR"),
+        typed={"title_en": 200, "title_zh": 200, "place": 300, "description_en": 5000},
+        stored=_latest(Event, "title_en", "title_zh", "place", "description_en"),
+        text=plain_text,
+    ),
+    FormCase(
+        "event edit",
+        "coordinator",
+        lambda ctx: f"/events/{_event_id(ctx)}/edit",
+        _event_edit_fields,
+        typed={"title_en": 200, "description_zh": 5000},
+        text=plain_text,
+    ),
+    FormCase(
+        "event status",
+        "coordinator",
+        lambda ctx: f"/events/{_event_id(ctx)}/status",
+        lambda ctx: {"status": "CLOSED"},
+    ),
+    FormCase(
+        "event cancel",
+        "coordinator",
+        lambda ctx: f"/events/{_event_id(ctx)}/cancel",
+        lambda ctx: {},
+    ),
+    FormCase(
+        "event link",
+        "envoy",
+        lambda ctx: f"/events/{_event_id(ctx)}/link",
+        lambda ctx: {},
+    ),
+    FormCase(
+        "event invitation",
+        "envoy",
+        lambda ctx: f"/events/{_event_id(ctx)}/invitations",
+        lambda ctx: {"student_id": str(ctx.student.id), "note": "Sent on WeChat"},
+        typed={"note": 500},
+        text=plain_text,
+    ),
+    FormCase(
+        "held event registration",
+        "envoy",
+        lambda ctx: f"/events/registrations/{_held_registration_id(ctx)}/held",
+        lambda ctx: {"decision": "confirm"},
+    ),
+    FormCase(
+        "event registration",
+        None,
+        _registration_url,
+        lambda ctx: registration_form_data(email=f"reg{NEXT()}@example.org"),
+        typed={"programme": 200, "university_typed": 200},
+        text=plain_text,
+    ),
+    FormCase(
+        "event registration cancel",
+        None,
+        _cancel_url,
+        lambda ctx: {},
+    ),
+]
+
+
+def _tour_application(ctx: Ctx) -> EventRegistration:
+    def make() -> int:
+        tour = Factory().event(ctx.people["coordinator"], kind=EventKind.STUDY_TOUR)
+        return register(tour, ctx.student).id
+
+    return db.session.get(EventRegistration, _once(ctx, "tour-application", make))
+
+
+def _tour_move(ctx: Ctx) -> dict:
+    """Select the application, or put it back: a valid move either way."""
+    application = _tour_application(ctx)
+    selected = application.tour_status is TourStatus.SELECTED
+    return {
+        "to": "APPLIED" if selected else "SELECTED",
+        "applications": f"{application.id}:{application.version}",
+    }
+
+
+FORMS += [
+    FormCase(
+        "study tour applications",
+        "coordinator",
+        lambda ctx: f"/events/{_tour_application(ctx).event_id}/applications",
+        _tour_move,
     ),
 ]
 

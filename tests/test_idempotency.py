@@ -22,6 +22,11 @@ from envoycrm.models import (
     DegreeLevel,
     Employer,
     EmployerInterest,
+    Event,
+    EventInvitation,
+    EventLink,
+    EventRegistration,
+    FairEmployerRegistration,
     IdempotencyKey,
     ImportJob,
     Intention,
@@ -39,7 +44,8 @@ from envoycrm.models import (
     Task,
     User,
 )
-from tests.conftest import post
+from tests.conftest import Factory, post
+from tests.events.conftest import event_form_data, hosted_event, walk_in_data
 from tests.jobs.test_openings import employer_data, opening_data
 from tests.network.conftest import envoy_form_data
 from tests.pipeline.test_import import _csv_bytes, _map_and_preview, _rows
@@ -121,6 +127,37 @@ def _policy_id(ctx: Ctx) -> int:
     return Factory().policy_of().id
 
 
+def _event_of(ctx: Ctx) -> Event:
+    return Factory().event_of(ctx.people)
+
+
+def _pilot_csv() -> bytes:
+    return (
+        "Name,Email,University,Degree,Step,Date\n"
+        "Li Lei,li.lei@example.org,University of Manchester,PhD,Stored,2026-03-02\n"
+    ).encode()
+
+
+def _last_import_of(area: str) -> Callable[[Ctx], str]:
+    def url(ctx: Ctx) -> str:
+        job_id = db.session.scalar(select(func.max(ImportJob.id)))
+        return f"/{area}/import/{job_id}/confirm"
+
+    return url
+
+
+def _fair_of(ctx: Ctx) -> Event:
+    """A published talent fair (made once)."""
+    from envoycrm.models import EventKind
+
+    fair = db.session.scalar(
+        select(Event).where(Event.kind == EventKind.TALENT_FAIR).limit(1)
+    )
+    return fair or Factory().event(
+        ctx.people["coordinator"], kind=EventKind.TALENT_FAIR
+    )
+
+
 CREATING = {
     "personnel file, new student": Creating(
         "coordinator",
@@ -137,11 +174,45 @@ CREATING = {
         },
         (PersonnelFile, Student),
     ),
+    "personnel files import upload": Creating(
+        "coordinator",
+        lambda ctx: "/files/import",
+        lambda ctx: {"file": (io.BytesIO(_pilot_csv()), "pilot.csv")},
+        (ImportJob,),
+        multipart=True,
+    ),
+    "personnel files import confirmation": Creating(
+        "coordinator",
+        _last_import_of("files"),
+        lambda ctx: {},
+        (PersonnelFile,),
+        prepare=lambda ctx: post(
+            ctx.client,
+            "/files/import",
+            {"file": (io.BytesIO(_pilot_csv()), "pilot.csv")},
+            content_type="multipart/form-data",
+        ),
+    ),
     "personnel file": Creating(
         "coordinator",
         lambda ctx: f"/files/open/{ctx.student.id}",
         lambda ctx: {"step_on": "2026-11-02", "locale": "en"},
         (PersonnelFile,),
+    ),
+    "event": Creating(
+        "envoy", lambda ctx: "/events/new", lambda ctx: event_form_data(), (Event,)
+    ),
+    "event link": Creating(
+        "envoy",
+        lambda ctx: f"/events/{_event_of(ctx).id}/link",
+        lambda ctx: {},
+        (EventLink,),
+    ),
+    "event invitation": Creating(
+        "envoy",
+        lambda ctx: f"/events/{_event_of(ctx).id}/invitations",
+        lambda ctx: {"student_id": str(ctx.student.id), "note": "On WeChat"},
+        (EventInvitation, Interaction),
     ),
     "quick log": Creating(
         "envoy",
@@ -238,6 +309,18 @@ CREATING = {
         lambda ctx: f"/policies/{_policy_id(ctx)}/push",
         lambda ctx: {},
         (PolicyPush,),
+    ),
+    "fair registration": Creating(
+        "employer",
+        lambda ctx: f"/events/{_fair_of(ctx).id}/fair/register",
+        lambda ctx: {"staff": "Zhang Min", "note": ""},
+        (FairEmployerRegistration,),
+    ),
+    "walk-in at the door": Creating(
+        "envoy",
+        lambda ctx: f"/events/{hosted_event(ctx.people['envoy']).id}/walk-in",
+        lambda ctx: walk_in_data(ctx.people["envoy"].envoy_profile.university_id),
+        (EventRegistration, Student),
     ),
     "import confirmation": Creating(
         "coordinator",
@@ -336,6 +419,7 @@ SELF_POSTING = {
     "policies/form.html": {"policies.new", "policies.edit"},
     "files/open.html": {"files.open_new", "files.open_for"},
     "jobs/form.html": {"jobs.new", "jobs.edit"},
+    "events/form.html": {"events.new", "events.edit"},
     "jobs/employer_form.html": {"jobs.employer_new", "jobs.employer_edit"},
     "network/envoy_form.html": {"network.envoy_new", "network.envoy_edit"},
     "network/employer_user_form.html": {
@@ -399,6 +483,20 @@ NOT_CREATING = {
     "files.details": "an edit, with its version",
     "files.bulk": "moves files to a step; files already there are left alone",
     "file_status.request_link": "public: no account to key a send to; rate-limited",
+    "events.edit": "an edit, with its version",
+    "events.status": "a status step, refused out of order",
+    "events.cancel": "a second finds the event cancelled",
+    "events.held": "a decision taken once",
+    "events.applications": "moves study-tour applications, each at its version",
+    "event_public.register": (
+        "public: no account to key a send to; rate-limited, and a second "
+        "finds the registration by its email"
+    ),
+    "event_public.cancel": "public; a second finds the registration cancelled",
+    "events.door_check_in": "checks in once; a second tap finds it done",
+    "events.fair_decide": "a decision taken once",
+    "event_public.wishes": "public; replaces the registrant's set of wishes",
+    "events.booth_meet": "one meeting per booth and registrant; a repeat updates it",
 }
 
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)

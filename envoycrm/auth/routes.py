@@ -18,8 +18,8 @@ from envoycrm.auth import bp, services
 from envoycrm.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from envoycrm.auth.session import revoke_session, sign_in, sign_out
 from envoycrm.extensions import db
+from envoycrm.i18n import prefer_locale
 from envoycrm.mail import MailError
-from envoycrm.models import utcnow
 from envoycrm.security import safe_next, verify_password
 
 
@@ -62,7 +62,6 @@ def login():
         return render_template("auth/login.html", form=form), 422
 
     services.attempt_succeeded(email, ip, attempt)
-    user.last_login_at = utcnow()
     # A fresh session on sign-in: nothing from before survives (fixation).
     session.clear()
     sign_in(user, remember=form.remember.data)
@@ -138,6 +137,7 @@ def _choose_password(token: str, purpose: str, template: str):
     user = services.user_for_token(token, purpose)
     if user is None:
         return render_template("auth/link_invalid.html"), 404
+    prefer_locale(user.locale)
     form = SetPasswordForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200

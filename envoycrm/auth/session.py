@@ -182,7 +182,12 @@ def load_user(key: str) -> User | None:
 
 
 def sign_in(user: User, remember: bool) -> None:
-    """Start a server-side session for ``user`` in this browser."""
+    """Start a server-side session for ``user`` in this browser.
+
+    Every way in (the sign-in form, an invitation or reset link) passes
+    here, so "last signed in" is kept here.
+    """
+    user.last_login_at = utcnow()
     user.session_key = create_session(user, remember, request.user_agent.string)
     login_user(user, remember=remember)
 

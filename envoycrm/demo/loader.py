@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 
 from envoycrm.database import refresh_statistics
 from envoycrm.demo import reference
+from envoycrm.demo.events import load_events
+from envoycrm.demo.fair import load_fair_and_tours
 from envoycrm.demo.files import load_files
 from envoycrm.demo.jobs import load_jobs
 from envoycrm.demo.policies import load_policies
@@ -105,6 +107,8 @@ def load_demo(scale: int = 1) -> LoadReport:
     load_policies(report)
     db.session.commit()
     load_files(report)  # the personnel-file pilot: 310 at every scale
+    load_events(report, scale)  # a year of info sessions and briefings
+    load_fair_and_tours(report, scale)  # last autumn's fair, two study tours
     # The demo's deadlines are fixed dates: those already past are closed now,
     # as the nightly job would have done.
     if report.added:

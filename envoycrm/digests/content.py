@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
+from envoycrm.events.upcoming import Upcoming, upcoming_events
 from envoycrm.extensions import db
 from envoycrm.jobs.new_candidates import (
     Candidate,
@@ -77,6 +78,7 @@ class BureauDigest:
     trends: Trends | None = None
     # Current versions of published policies whose validity ends soon.
     expiring_policies: list[PolicyVersion] = field(default_factory=list)
+    upcoming: Upcoming = field(default_factory=Upcoming)
 
     @property
     def moves(self) -> int:
@@ -98,6 +100,7 @@ class BureauDigest:
             or self.open_follow_ups
             or self.failed_digests
             or self.expiring_policies
+            or self.upcoming.total
         )
 
     def mentioned_students(self) -> list[int]:
@@ -147,10 +150,14 @@ class EnvoyDigest:
     # Policies offered now that were published or given a new version.
     policies: list = field(default_factory=list)  # (policy, current version)
 
+    upcoming: Upcoming = field(default_factory=Upcoming)
+
     @property
     def is_empty(self) -> bool:
-        """No new opening or policy to push and no one waiting for a follow-up."""
-        return not (self.openings or self.followups or self.policies)
+        """No opening or policy to push, no one waiting, no event coming up."""
+        return not (
+            self.openings or self.followups or self.policies or self.upcoming.total
+        )
 
     def mentioned_students(self) -> list[int]:
         """Every student named in the digest."""
@@ -238,6 +245,7 @@ def build_bureau_digest(user: User, window: Window) -> BureauDigest:
     digest.expiring_policies = policy_services.expiring(
         window.today, POLICY_WARNING_DAYS
     )[:LIST_LIMIT]
+    digest.upcoming = upcoming_events(user, window.end, LIST_LIMIT)
     return digest
 
 
@@ -328,4 +336,5 @@ def build_envoy_digest(user: User, window: Window) -> EnvoyDigest:
             window.start, window.end, window.today
         )[:LIST_LIMIT]
     ]
+    digest.upcoming = upcoming_events(user, window.end, LIST_LIMIT)
     return digest

@@ -1,12 +1,18 @@
 """Forms of the digest pages."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, StringField, SubmitField
+from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
-from envoycrm.forms import Form, coerce_id, single_line, strip
+from envoycrm.forms import Form, single_line, strip
+from envoycrm.params import parse_id
+from envoycrm.pickers import SearchableChoiceField
 
 from .periods import BadPeriod, monday_of
+
+_EMAIL_IN_BRACKETS = re.compile(r"<([^<>]+)>\s*$")
 
 
 def _valid_week(form, field) -> None:
@@ -17,6 +23,27 @@ def _valid_week(form, field) -> None:
         raise ValidationError(_l("Enter a week such as 2026-W48.")) from exc
 
 
+class RecipientField(SearchableChoiceField):
+    """Anyone who could receive a digest: "Li Ming <li@example.org>", typed or
+    picked. A user number (from a link) or a bare email address names one too."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(
+            label, validators, message=_l("Choose a recipient from the list."), **kwargs
+        )
+
+    def resolve(self, text: str):
+        number = parse_id(text)
+        if number is not None:
+            return number if any(e.data == number for e in self.entries()) else None
+        email = _EMAIL_IN_BRACKETS.search(text)
+        wanted = self.key(email[1] if email else text)
+        for entry in self.entries():
+            if wanted == self.key(entry.text.rpartition("<")[2].rstrip(">")):
+                return entry.data
+        return super().resolve(text)
+
+
 class DigestChoiceForm(Form):
     """Whose digest (its kind follows from their role), for which week."""
 
@@ -24,11 +51,10 @@ class DigestChoiceForm(Form):
         # A GET form: the preview has a shareable URL and changes nothing.
         csrf = False
 
-    recipient = SelectField(
+    recipient = RecipientField(
         _l("Recipient"),
-        coerce=coerce_id,
-        validators=[InputRequired()],
-        validate_choice=True,
+        validators=[InputRequired(), single_line],
+        description=_l("Type a name or an email address and pick from the list."),
     )
     week = StringField(
         _l("Week"),

@@ -1,24 +1,22 @@
-"""The outbox: one row per digest, recipient and period; exactly-once sending.
+"""The digests' outbox: one row per digest, recipient and period.
 
-* **Insert if absent.** ``build_due`` inserts a row per recipient for their
-  latest due period with ``ON CONFLICT DO NOTHING`` against the unique
-  (kind, recipient, period) constraint, so any number of runs, in any number
-  of processes, leave one row.
-* **Claim, send, retry.** Claims with expiry, a commit after each mail and
-  retries with backoff are the rules of every outbox, in ``envoycrm/outbox.py``.
+Rows are made for every subscribed recipient whose digest is due, and sent
+with the guarantees every outbox shares (``envoycrm/outbox.py``): inserted
+if absent, claimed with expiry, committed after each mail, retried with
+backoff for 48 hours.
 """
 
 import logging
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from envoycrm import audit
-from envoycrm import outbox as core
+from envoycrm import outbox as delivery
 from envoycrm.access import N_
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
@@ -30,24 +28,23 @@ from envoycrm.models import (
     User,
     utcnow,
 )
-from envoycrm.outbox import (  # noqa: F401 - the digests' names for them
-    CLAIM_LEASE,
-    MAX_ATTEMPTS,
-    RETRY_DELAYS,
-    RETRY_SPAN,
-)
 
 from . import content, render, subscriptions
 from .periods import latest_due_period
 
 log = logging.getLogger(__name__)
 
+# The shared sending machinery, under the names this module always had.
+RETRY_DELAYS = delivery.RETRY_DELAYS
+RETRY_SPAN = delivery.RETRY_SPAN
+MAX_ATTEMPTS = delivery.MAX_ATTEMPTS
+CLAIM_LEASE = delivery.CLAIM_LEASE
+SendReport = delivery.SendReport
+worker_name = delivery.worker_name
+
 # Why a row was skipped; stored in English, translated on the outbox page.
 SKIPPED_UNSUBSCRIBED = N_("unsubscribed or inactive")
 SKIPPED_EMPTY = N_("nothing new")
-
-
-worker_name = core.worker_name
 
 
 def new_message_id(kind: DigestKind, recipient_id: int, period: str) -> str:
@@ -59,7 +56,7 @@ def new_message_id(kind: DigestKind, recipient_id: int, period: str) -> str:
 
 def _insert_if_absent(rows: list[dict]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING on PostgreSQL and SQLite."""
-    core.insert_if_absent(OutboxMessage, rows)
+    delivery.insert_if_absent(OutboxMessage, rows)
 
 
 def _row_values(kind: DigestKind, user: User, period: str, now: datetime) -> dict:
@@ -126,20 +123,27 @@ def _count_rows() -> int:
     return db.session.scalar(select(func.count(OutboxMessage.id))) or 0
 
 
+def _claimable(now: datetime):
+    return delivery.claimable(OutboxMessage, now)
+
+
 def claim(row_id: int, worker: str, now: datetime) -> OutboxMessage | None:
     """Take row ``row_id`` for sending if nobody holds it; None if taken or done.
 
     Commits the claim before any mail is sent, so no other sender takes it.
     """
-    return core.claim(OutboxMessage, row_id, worker, now)
+    return delivery.claim(OutboxMessage, row_id, worker, now)
 
 
 def claim_next(worker: str, now: datetime) -> OutboxMessage | None:
-    """Claim the next row that is due and free, or None when there is none."""
-    return core.claim_next(OutboxMessage, worker, now)
+    """Claim the next row that is due and free, or None when there is none.
+
+    Commits each claim.
+    """
+    return delivery.claim_next(OutboxMessage, worker, now)
 
 
-_finish = core.finish
+_finish = delivery.finish
 
 
 def deliver(
@@ -171,7 +175,7 @@ def deliver(
         return OutboxStatus.SKIPPED
     message = render.build_message(composed, user, user.email, row.message_id)
 
-    def when_sent() -> None:
+    def audited() -> None:
         # Committed with the SENT mark: a digest names students to its reader.
         audit.record(
             "digest.sent",
@@ -182,11 +186,10 @@ def deliver(
             students=len(set(composed.mentions)),
         )
 
-    status = core.hand_over(row, message, now, when_sent)
-    if status is not OutboxStatus.SENT:
-        return status
-    _record_mentions(row.id, composed.mentions)
-    return OutboxStatus.SENT
+    status = delivery.send_claimed(row, message, now, on_sent=audited)
+    if status is OutboxStatus.SENT:
+        _record_mentions(row.id, composed.mentions)
+    return status
 
 
 def _record_mentions(outbox_id: int, student_ids: list[int]) -> None:
@@ -194,29 +197,15 @@ def _record_mentions(outbox_id: int, student_ids: list[int]) -> None:
     rows = [{"outbox_id": outbox_id, "student_id": sid} for sid in student_ids]
     if not rows:
         return
-    core.insert_if_absent(DigestMention, rows)
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    if dialect in ("postgresql", "sqlite"):
+        db.session.execute(
+            module.insert(DigestMention).values(rows).on_conflict_do_nothing()
+        )
+    else:
+        db.session.execute(insert(DigestMention), rows)
     db.session.commit()
-
-
-@dataclass
-class SendReport:
-    """What one sending pass did."""
-
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    skipped: int = 0
-    ids: list[int] = field(default_factory=list)
-
-    def count(self, status: OutboxStatus) -> None:
-        """Add one outcome."""
-        name = {
-            OutboxStatus.SENT: "sent",
-            OutboxStatus.PENDING: "retrying",
-            OutboxStatus.FAILED: "failed",
-            OutboxStatus.SKIPPED: "skipped",
-        }[status]
-        setattr(self, name, getattr(self, name) + 1)
 
 
 def send_due(

@@ -20,6 +20,7 @@ from envoycrm.htmx import is_fragment_request
 from envoycrm.labels import label
 from envoycrm.models import DigestKind, OutboxMessage, OutboxStatus, User
 from envoycrm.params import enum_arg, id_arg, page_arg, parse_id, period_arg
+from envoycrm.pickers import Entry
 
 from . import bp, outbox, render, subscriptions, unsubscribe_bp
 from .forms import (
@@ -50,23 +51,23 @@ OUTCOMES = {
 }
 
 
-def _recipient_choices() -> dict:
-    """Everyone who could receive a digest, grouped by role, for the select."""
-    groups: dict = {}
+def _recipient_entries() -> list[Entry]:
+    """Everyone who could receive a digest, by role, for the picker."""
+    entries: list[Entry] = []
     for kind in DigestKind:
         users = db.session.scalars(
             subscriptions.candidates(kind).order_by(User.role, User.full_name)
         ).all()
-        for user in users:
-            groups.setdefault(label(user.role), []).append(
-                (user.id, f"{user.full_name} <{user.email}>")
-            )
-    return groups
+        entries.extend(
+            Entry(user.id, f"{user.full_name} <{user.email}>", label(user.role))
+            for user in users
+        )
+    return entries
 
 
 def _choice_form(formdata) -> DigestChoiceForm:
     form = DigestChoiceForm(formdata=formdata)
-    form.recipient.choices = _recipient_choices()
+    form.recipient.set_entries(_recipient_entries())
     return form
 
 

@@ -28,9 +28,13 @@ from envoycrm.models import (
     TaskKind,
     User,
 )
+from envoycrm.pagination import CappedPage, count_capped
 
 # How many candidates are scored for one page; the best are shown.
 WINDOW = 300
+# An employer's candidates per page, and how far they are counted.
+PAGE_SIZE = 25
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -42,12 +46,12 @@ class Candidate:
     result: matching.MatchResult
 
 
-def _scored(query, opening: JobOpening, limit: int, *options) -> list[Candidate]:
-    """Rank a window of candidates on plain columns, then load the best few.
+def _ranked_window(query, opening: JobOpening) -> list[int]:
+    """The ids of the ``WINDOW`` newest candidates, best fit first.
 
     Ranking reads four columns and the intention facts of ``WINDOW``
-    students; only the ``limit`` shown are loaded as objects and explained
-    in words (building objects and formatting money are the costly parts).
+    students; only the ones shown are loaded as objects and explained in
+    words (building objects and formatting money are the costly parts).
     """
     window = db.session.execute(
         query.with_only_columns(
@@ -63,24 +67,33 @@ def _scored(query, opening: JobOpening, limit: int, *options) -> list[Candidate]
         window,
         key=lambda row: (-_points(row, facts.get(row.id), opening), row.id),
     )
-    best_ids = [row.id for row in ranked[:limit]]
+    return [row.id for row in ranked]
+
+
+def _explained(ids: list[int], opening: JobOpening, *options) -> list[Candidate]:
+    """The students ``ids``, in that order, loaded and scored in words."""
     students = {
         s.id: s
         for s in db.session.scalars(
             select(Student)
-            .where(Student.id.in_(best_ids))
+            .where(Student.id.in_(ids))
             .options(selectinload(Student.university), *options)
         )
     }
-    intentions = matching.latest_intentions(best_ids)
+    intentions = matching.latest_intentions(ids)
     candidates = []
-    for student_id in best_ids:
+    for student_id in ids:
         student = students[student_id]
         intention = intentions.get(student_id)
         result = matching.score(student, intention, opening)
         if result.qualifies:
             candidates.append(Candidate(student, intention, result))
     return candidates
+
+
+def _scored(query, opening: JobOpening, limit: int, *options) -> list[Candidate]:
+    """The ``limit`` best fits among the newest candidates."""
+    return _explained(_ranked_window(query, opening)[:limit], opening, *options)
 
 
 def _points(row, facts, opening) -> int:
@@ -117,14 +130,30 @@ def employer_sees_candidates(opening: JobOpening, today: date) -> bool:
 
 
 def employer_candidates(
-    opening: JobOpening, today: date, limit: int = 25
-) -> list[Candidate]:
-    """Students who agreed to be shared with employers and fit the opening."""
+    opening: JobOpening, today: date, page: int = 1, per_page: int = PAGE_SIZE
+) -> CappedPage:
+    """A page of the students who agreed to be shared with employers and fit
+    the opening, with their number (counted up to ``COUNT_CAP``).
+
+    The ``WINDOW`` newest come first, best fit first; older ones follow,
+    newest first, so every candidate is reachable page by page.
+    """
     if not employer_sees_candidates(opening, today):
-        return []
-    return _scored(
-        matching.candidate_query(opening, employer_view=True), opening, limit
-    )
+        return CappedPage([], 1, per_page, 0, False)
+    query = matching.candidate_query(opening, employer_view=True)
+    total, capped = count_capped(query, COUNT_CAP)
+    ranked = _ranked_window(query, opening)
+    start = (page - 1) * per_page
+    ids = ranked[start : start + per_page]
+    if len(ids) < per_page and len(ranked) == WINDOW:
+        # Past the ranked window: the older candidates, newest first.
+        older = query.where(Student.id < min(ranked)).with_only_columns(Student.id)
+        ids += db.session.scalars(
+            older.order_by(Student.id.desc())
+            .offset(max(0, start - WINDOW))
+            .limit(per_page - len(ids))
+        ).all()
+    return CappedPage(_explained(ids, opening), page, per_page, total, capped)
 
 
 def employer_candidate(

@@ -240,8 +240,11 @@ class NewEmployerForm(IdempotentForm, EmployerForm):
     """A new employer organisation: sent twice, added once."""
 
 
-class ReplyForm(StudiesMixin, Form):
-    """The public "I'm interested" form behind a referral link."""
+class PublicContactMixin:
+    """Who a member of the public is and their consent, on a public form.
+
+    ``website`` is a honeypot: a field people never see, which bots fill.
+    """
 
     name = text(_l("Your name"), 120, required=True)
     email = EmailField(
@@ -250,23 +253,27 @@ class ReplyForm(StudiesMixin, Form):
         validators=[InputRequired(), Email(), Length(max=254), single_line],
     )
     wechat_id = wechat_field()
-    university_typed = text(
-        _l("Your university, if it is not in the list"),
-        200,
-        description=_l("Choose “Not in the list” above, then type its name here."),
-    )
-    programme = text(_l("Programme"), 200)
     consent = BooleanField(
         _l("I agree"),
         validators=[
             InputRequired(message=_l("Tick this box to send your details to us."))
         ],
     )
+    website = StringField(_l("Leave this empty"), validators=[Optional(), single_line])
+
+
+class ReplyForm(StudiesMixin, PublicContactMixin, Form):
+    """The public "I'm interested" form behind a referral link."""
+
+    university_typed = text(
+        _l("Your university, if it is not in the list"),
+        200,
+        description=_l("Choose “Not in the list” above, then type its name here."),
+    )
+    programme = text(_l("Programme"), 200)
     share_with_employers = BooleanField(
         _l("Employers in the city may also see my profile (never my contact details)")
     )
-    # A field people never see; bots fill every field they find.
-    website = StringField(_l("Leave this empty"), validators=[Optional(), single_line])
     submit = SubmitField(_l("I'm interested"))
 
     def validate(self, extra_validators=None) -> bool:

@@ -15,7 +15,7 @@ from wtforms import SelectChoice
 from envoycrm import audit, ratelimit
 from envoycrm.access import public
 from envoycrm.extensions import db
-from envoycrm.i18n import LANG_COOKIE, bureau_today, normalise_locale
+from envoycrm.i18n import bureau_today, language_switch
 from envoycrm.jobs import referral_bp as bp
 from envoycrm.jobs import referrals
 from envoycrm.jobs.forms import ReplyForm
@@ -75,14 +75,9 @@ def opening(token: str):
     push = referrals.push_for(token)
     if push is None:
         return _invalid()
-    chosen = normalise_locale(request.args.get("lang"))
-    if chosen:
-        # The language switch: remember the choice, then show the clean link.
-        response = redirect(url_for("referral.opening", token=token))
-        response.set_cookie(
-            LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
-        )
-        return response
+    switched = language_switch("referral.opening", token=token)
+    if switched is not None:
+        return switched
     if not referrals.still_open(push, bureau_today()):
         return _closed(push)
     referrals.count_view(push)

@@ -46,6 +46,7 @@ from envoycrm.models import (
     Student,
 )
 from envoycrm.models.users import DegreeLevel
+from envoycrm.pagination import CappedPage
 from envoycrm.params import enum_arg, int_arg, page_arg, text_arg
 from envoycrm.urls import absolute_url
 
@@ -110,7 +111,9 @@ def _show_page(opening: JobOpening, status: int = 200, reject_form=None):
         context["matches"] = candidates.matching_students(opening)
         context["reject_form"] = reject_form or RejectForm(formdata=None)
     elif current_user.role is Role.EMPLOYER:
-        context["matches"] = candidates.employer_candidates(opening, bureau_today())
+        page = candidates.employer_candidates(opening, bureau_today(), page_arg())
+        context["matches"] = page.items
+        context["candidate_page"] = page
         context["interested"] = candidates.interested_student_ids(opening)
         context["candidates_hidden"] = not candidates.employer_sees_candidates(
             opening, bureau_today()
@@ -121,10 +124,11 @@ def _show_page(opening: JobOpening, status: int = 200, reject_form=None):
         )
     matches = context.get("matches")
     if isinstance(matches, list) and matches:
+        shown = context.get("candidate_page")
         audit.record_list_view(
             "opening.candidates",
-            {},
-            len(matches),
+            {"page": shown.page} if isinstance(shown, CappedPage) else {},
+            shown.total if isinstance(shown, CappedPage) else len(matches),
             len(matches),
             "job_opening",
             opening.id,

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField
 from wtforms.validators import DataRequired, InputRequired
 
-from envoycrm.forms import Form, TimezoneField
+from envoycrm.forms import Form, TimezoneField, single_line
 from envoycrm.i18n import language_choices
 
 
@@ -22,7 +22,7 @@ class SettingsForm(Form):
     """A user's own language and time zone."""
 
     locale = SelectField(_l("Language"), choices=language_choices)
-    timezone = TimezoneField(_l("Time zone"))
+    timezone = TimezoneField(_l("Time zone"), validators=[single_line])
     digest_subscribed = BooleanField(
         _l("Email me the weekly digest"),
         description=_l("Sent on Monday mornings in your time zone."),

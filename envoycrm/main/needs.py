@@ -37,8 +37,13 @@ from envoycrm.models import (
 QUIET_DAYS = 30
 STUCK_DAYS = 60
 # Replies and interest someone must answer: a held referral reply for the
-# student's envoy, an employer's "interested" for the bureau to pass on.
-FOLLOW_UP_TASKS = (TaskKind.REFERRAL_REPLY, TaskKind.EMPLOYER_INTEREST)
+# student's envoy, an employer's "interested" for the bureau to pass on, a
+# question asked through an envoy's policy link.
+FOLLOW_UP_TASKS = (
+    TaskKind.REFERRAL_REPLY,
+    TaskKind.EMPLOYER_INTEREST,
+    TaskKind.POLICY_QUESTION,
+)
 DATA_REQUEST_TASKS = (TaskKind.DATA_EXPORT, TaskKind.DATA_ERASURE)
 # A home page names this many rows of a list and links to the rest.
 SHOWN = 5

@@ -28,7 +28,31 @@ class OutboxStatus(enum.Enum):
     SKIPPED = "skipped"
 
 
-class OutboxMessage(Model):
+class OutboxDelivery:
+    """The columns of an outbox row that ``envoycrm.outbox`` sends exactly once.
+
+    Every outbox (the digests', the events') carries them; the claim, send
+    and retry logic reads and writes only these.
+    """
+
+    recipient_email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(10))
+    timezone: Mapped[str] = mapped_column(String(64))
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_column(OutboxStatus), default=OutboxStatus.PENDING, index=True
+    )
+    # Stable across retries, so a resend is recognisably the same message.
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(OutboxDelivery, Model):
     """One digest for one recipient and one period (ISO week, e.g. 2026-W48)."""
 
     __tablename__ = "outbox_messages"
@@ -42,22 +66,7 @@ class OutboxMessage(Model):
     recipient_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    recipient_email: Mapped[str] = mapped_column(String(254))
-    locale: Mapped[str] = mapped_column(String(10))
-    timezone: Mapped[str] = mapped_column(String(64))
     period: Mapped[str] = mapped_column(String(10), index=True)
-    status: Mapped[OutboxStatus] = mapped_column(
-        enum_column(OutboxStatus), default=OutboxStatus.PENDING, index=True
-    )
-    # Stable across retries, so a resend is recognisably the same message.
-    message_id: Mapped[str] = mapped_column(String(200), unique=True)
-    subject: Mapped[str] = mapped_column(String(300), default="")
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    claimed_by: Mapped[str | None] = mapped_column(String(100))
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

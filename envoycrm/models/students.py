@@ -113,6 +113,8 @@ class InteractionKind(enum.Enum):
     # An opening the envoy sent the student; recorded from the push page,
     # never chosen in the note form.
     PUSH = "push"
+    # An event the envoy invited the student to; recorded from the event page.
+    EVENT_INVITATION = "event_invitation"
 
 
 class ConsentScope(enum.Enum):

@@ -20,6 +20,10 @@ class TaskKind(enum.Enum):
     RETENTION_REVIEW = "retention_review"
     REFERRAL_REPLY = "referral_reply"  # a held reply for the student's envoy
     POLICY_QUESTION = "policy_question"  # asked through an envoy's policy link
+    # A public event registration matching a known student, held for their envoy.
+    EVENT_REGISTRATION = "event_registration"
+    # A student met at a fair booth without employer-sharing consent: ask them.
+    FAIR_CONSENT = "fair_consent"
     OTHER = "other"
 
 

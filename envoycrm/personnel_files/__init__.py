@@ -10,4 +10,8 @@ from flask import Blueprint
 bp = Blueprint("files", __name__)
 status_bp = Blueprint("file_status", __name__)
 
-from envoycrm.personnel_files import routes, status_routes  # noqa: E402, F401
+from envoycrm.personnel_files import (  # noqa: E402, F401
+    import_routes,
+    routes,
+    status_routes,
+)

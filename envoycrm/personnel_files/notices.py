@@ -195,7 +195,7 @@ def deliver(row: FileNotice, now: datetime) -> OutboxStatus:
         return OutboxStatus.SKIPPED
     subject, message = composed
     row.subject = subject[:300]
-    return core.hand_over(row, message, now)
+    return core.send_claimed(row, message, now)
 
 
 def send_due(now: datetime | None = None, worker: str | None = None) -> int:

@@ -1,8 +1,10 @@
 """The coordinators' pages of the personnel-file service."""
 
+from urllib.parse import parse_qs, urlencode
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,7 +18,9 @@ from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.i18n import bureau_today, user_today
 from envoycrm.idempotency import idempotent, remember
+from envoycrm.labels import label
 from envoycrm.models import FileStep, PersonnelFile, Role, Student, User
+from envoycrm.network.services import university_choices
 from envoycrm.params import enum_arg, flag_arg, id_arg, page_arg, text_arg
 
 from . import bp, queue, services
@@ -86,8 +90,6 @@ def _queue_page(filters: queue.QueueFilter, form: BulkStepForm | None, status=20
 
 
 def _query_string(filters: queue.QueueFilter) -> str:
-    from urllib.parse import urlencode
-
     return urlencode(filters.as_args())
 
 
@@ -102,8 +104,6 @@ def index():
 @staff
 def bulk():
     """Move the selected files, or exactly the filtered ones, to a step."""
-    from urllib.parse import parse_qs
-
     form = BulkStepForm()
     parsed = {k: v[0] for k, v in parse_qs(form.filter.data or "").items()}
     filters = _filters_from(parsed)
@@ -167,7 +167,7 @@ def _file_page(file: PersonnelFile, status=200, step_form=None, details_form=Non
         details_form.received.data = [d.name for d in file.received_documents]
     step_form.step.choices = [
         SelectChoice("", _("— choose —")),
-        *(SelectChoice(s.name, _label(s)) for s in file.step.next_steps()),
+        *(SelectChoice(s.name, label(s)) for s in file.step.next_steps()),
     ]
     days = current_app.config["FILE_SERVICE_DAYS"]
     today = bureau_today()
@@ -184,12 +184,6 @@ def _file_page(file: PersonnelFile, status=200, step_form=None, details_form=Non
         ),
         status,
     )
-
-
-def _label(step: FileStep) -> str:
-    from envoycrm.labels import label
-
-    return label(step)
 
 
 @bp.route("/<id:file_id>")
@@ -281,10 +275,6 @@ def details(file_id: int):
 @idempotent
 def open_new():
     """Open a file for someone who comes to the bureau only for it."""
-    from flask_babel import get_locale
-
-    from envoycrm.network.services import university_choices
-
     form = ServiceStudentFileForm()
     form.university_id.choices = university_choices(str(get_locale()))
     if request.method == "GET":

@@ -163,9 +163,24 @@ def csv_stream(rows: Iterator[list]) -> Iterator[bytes]:
         yield buffer.getvalue().encode("utf-8")
 
 
-def xlsx_stream(rows: Iterator[list]) -> Iterator[bytes]:
-    """XLSX bytes, streamed as the rows come (see ``xlsx_stream.stream_workbook``)."""
-    return stream_workbook(_("Students"), headers(), rows)
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_stream(
+    rows: Iterator[list],
+    header: list[str] | None = None,
+    sheet_title: str | None = None,
+) -> Iterator[bytes]:
+    """XLSX bytes, streamed as the rows come (see ``xlsx_stream.stream_workbook``).
+
+    The students' export by default; another export names its own header
+    and sheet.
+    """
+    return stream_workbook(
+        sheet_title or _("Students"),
+        header if header is not None else headers(),
+        rows,
+    )
 
 
 def export_filename(extension: str, now: datetime | None = None) -> str:

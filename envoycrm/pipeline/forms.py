@@ -195,13 +195,18 @@ class SavedViewForm(IdempotentForm):
     filter = filter_field()
 
 
-class UploadForm(IdempotentForm):
-    """Step 1 of an import: the file and what the import states."""
+class FileUploadForm(IdempotentForm):
+    """A spreadsheet to import, and nothing else."""
 
     file = FileField(
         _l("Spreadsheet (CSV or Excel .xlsx)"),
         validators=[FileRequired(_l("Choose a file to upload."))],
     )
+
+
+class UploadForm(FileUploadForm):
+    """Step 1 of an import: the file and what the import states."""
+
     owner_id = SelectField(
         _l("Envoy who will own the students"),
         coerce=coerce_id,

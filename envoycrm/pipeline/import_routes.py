@@ -27,11 +27,7 @@ from envoycrm.students.forms import envoy_choices
 
 def _own_job(import_id: int) -> ImportJob:
     """An import the current coordinator started; anyone else's is a 404."""
-    job = db.session.scalar(
-        select(ImportJob).where(
-            ImportJob.id == import_id, ImportJob.created_by_id == current_user.id
-        )
-    )
+    job = imports.own_job(import_id, current_user)
     if job is None:
         abort(404)
     return job
@@ -59,12 +55,16 @@ def _upload_form() -> UploadForm:
 def import_upload():
     """Step 1: upload a CSV or XLSX file and say what the import states."""
     form = _upload_form()
-    recent = db.session.scalars(
-        select(ImportJob)
-        .where(ImportJob.created_by_id == current_user.id)
-        .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
-        .limit(10)
-    ).all()
+    recent = [
+        job
+        for job in db.session.scalars(
+            select(ImportJob)
+            .where(ImportJob.created_by_id == current_user.id)
+            .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
+            .limit(10)
+        )
+        if job.options.get("kind") is None
+    ]
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template(

@@ -19,11 +19,11 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -379,6 +379,22 @@ def start_import(
     return job
 
 
+def own_job(import_id: int, user: User, kind: str | None = None) -> ImportJob | None:
+    """An import of ``kind`` that ``user`` started, or None.
+
+    ``kind`` None is the student import; another import sharing the table
+    (the personnel files') names itself in the job's options.
+    """
+    job = db.session.scalar(
+        select(ImportJob).where(
+            ImportJob.id == import_id, ImportJob.created_by_id == user.id
+        )
+    )
+    if job is None or job.options.get("kind") != kind:
+        return None
+    return job
+
+
 def load_table(job: ImportJob) -> Table:
     """The job's file, read again."""
     return read_table(job.filename, job.content or b"")
@@ -390,7 +406,7 @@ def load_table(job: ImportJob) -> Table:
 E = TypeVar("E", bound=Enum)
 
 
-def _enum_lookup(enum_cls: type[E]) -> dict[str, E]:
+def enum_lookup(enum_cls: type[E]) -> dict[str, E]:
     """Names, values and labels (English and Chinese) of an enum, lower-cased."""
     from flask_babel import force_locale
 
@@ -404,7 +420,7 @@ def _enum_lookup(enum_cls: type[E]) -> dict[str, E]:
     return lookup
 
 
-def _parse_date(text: str) -> date:
+def parse_date(text: str) -> date:
     """``2027-06-30``, ``2027/6/30``, ``2027年6月30日``, ``2027-06`` or
     ``2027年6月`` (a month alone is its first day)."""
     text = text.replace("年", "-").replace("月", "-").replace("日", "").strip("- ")
@@ -415,7 +431,7 @@ def _parse_date(text: str) -> date:
     return date(int(year), int(month), int(day))
 
 
-class _Validator:
+class StudentRowChecker:
     """Validates rows against the database, loaded once per import."""
 
     def __init__(self, on_duplicate: str):
@@ -426,8 +442,8 @@ class _Validator:
         ):
             self.universities[name_en.strip().lower()] = uid
             self.universities[name_zh.strip().lower()] = uid
-        self.fields = _enum_lookup(FieldOfStudy)
-        self.degrees = _enum_lookup(DegreeLevel)
+        self.fields = enum_lookup(FieldOfStudy)
+        self.degrees = enum_lookup(DegreeLevel)
         self.seen_email: dict[str, int] = {}
         self.seen_wechat: dict[str, int] = {}
         self.labels = field_labels()
@@ -492,7 +508,7 @@ class _Validator:
         values["expected_graduation"] = None
         if graduation:
             try:
-                day = _parse_date(graduation)
+                day = parse_date(graduation)
                 if not EARLIEST_DATE <= day <= LATEST_DATE:
                     raise ValueError(graduation)
                 values["expected_graduation"] = day.isoformat()
@@ -523,13 +539,33 @@ class _Validator:
         return None
 
 
-def preview_import(job: ImportJob, mapping: dict[str, int], on_duplicate: str) -> dict:
+class RowChecker(Protocol):
+    """Checks one row of an import: ``{"line", "values", "errors"}``."""
+
+    def row(self, line: int, raw: dict[str, str]) -> dict: ...
+
+
+def preview_import(
+    job: ImportJob,
+    mapping: dict[str, int],
+    on_duplicate: str,
+    validator: RowChecker | None = None,
+    match: Callable[[list[dict]], None] | None = None,
+) -> dict:
     """Validate every row and find duplicates; store the result in the job.
 
-    Writes only the job (and nothing about students). Returns the counts.
+    ``validator`` and ``match`` are the student import's unless another
+    import (the personnel files) gives its own: ``match`` sets each checked
+    row's ``status`` (new, update, skip or error) and ``match``. Writes only
+    the job (and nothing about students). Returns the counts.
     """
     table = load_table(job)
-    validator = _Validator(on_duplicate)
+    validator = validator or StudentRowChecker(on_duplicate)
+    if match is None:
+
+        def match(results: list[dict]) -> None:
+            _match_existing(results, on_duplicate)
+
     checked = []
     job.rows_done = 0
     for start in range(0, len(table.rows), CHUNK):
@@ -541,7 +577,7 @@ def preview_import(job: ImportJob, mapping: dict[str, int], on_duplicate: str) -
                 for name, index in mapping.items()
             }
             results.append(validator.row(start + offset + 2, raw))
-        _match_existing(results, on_duplicate)
+        match(results)
         checked.extend(results)
         job.rows_done = start + len(chunk)
     counts = dict.fromkeys(("new", "update", "skip", "error"), 0)
@@ -587,10 +623,13 @@ def column_report(table: Table, mapping: dict[str, int], checked: list[dict]) ->
     return report
 
 
-def column_warnings(columns: list[dict]) -> list[str]:
+def column_warnings(
+    columns: list[dict], labels: dict[str, str] | None = None
+) -> list[str]:
     """What the coordinator should know before confirming: a column whose
-    header names a field but is not imported, and values that will be dropped."""
-    labels = field_labels()
+    header names a field but is not imported, and values that will be dropped.
+    ``labels`` names the fields (the student import's by default)."""
+    labels = {**field_labels(), **(labels or {})}
     warnings = []
     for column in columns:
         header = column["header"] or _("Column %(n)s", n=column["index"] + 1)
@@ -671,12 +710,11 @@ class AlreadyConfirmed(Exception):
     """The import was confirmed before (a double submit)."""
 
 
-def confirm_import(job: ImportJob, actor: User) -> int:
-    """Write exactly the good rows; returns how many students were written.
+def claim_for_confirm(job: ImportJob) -> None:
+    """Take a previewed job for writing, or raise ``AlreadyConfirmed``.
 
-    The job is claimed with a conditional UPDATE so that a double submit, or
-    two coordinators, cannot import the same file twice. Commits the claim,
-    then each chunk of rows (rolling back only a chunk that fails).
+    A conditional UPDATE, so that a double submit, or two coordinators,
+    cannot import the same file twice. Commits the claim.
     """
     claimed = rows_changed(
         db.session.execute(
@@ -689,6 +727,15 @@ def confirm_import(job: ImportJob, actor: User) -> int:
         db.session.rollback()
         raise AlreadyConfirmed
     db.session.commit()
+
+
+def confirm_import(job: ImportJob, actor: User) -> int:
+    """Write exactly the good rows; returns how many students were written.
+
+    Commits the claim (``claim_for_confirm``), then each chunk of rows
+    (rolling back only a chunk that fails).
+    """
+    claim_for_confirm(job)
     options = job.options
     owner_id = int(options["owner_id"])
     scope = ConsentScope[options["scope"]]
@@ -711,7 +758,7 @@ def confirm_import(job: ImportJob, actor: User) -> int:
                 }
             new_students = []
             for row in chunk:
-                values = _model_values(row["values"])
+                values = model_values(row["values"])
                 tags = row["values"]["tags"]
                 if row["status"] == "update":
                     student = existing.get(row["match"])
@@ -764,7 +811,7 @@ def confirm_import(job: ImportJob, actor: User) -> int:
     return written
 
 
-def _model_values(values: dict) -> dict:
+def model_values(values: dict) -> dict:
     """Stored values from a previewed row."""
     graduation = values["expected_graduation"]
     return {
@@ -794,9 +841,14 @@ def _update_student(student: Student, values: dict, tags: list[str]) -> None:
             student.tags.append(StudentTag(tag=tag))
 
 
-def error_report(job: ImportJob) -> Iterator[bytes]:
-    """The rows that were not imported and why, as CSV with a BOM."""
-    labels = field_labels()
+def error_report(
+    job: ImportJob, labels: dict[str, str] | None = None
+) -> Iterator[bytes]:
+    """The rows that were not imported and why, as CSV with a BOM.
+
+    ``labels`` names the fields (the student import's by default).
+    """
+    labels = labels or field_labels()
     headers = job.preview.get("headers", [])
     table = load_table(job)
     buffer = io.StringIO()

@@ -327,7 +327,7 @@ def _export(filters: PipelineFilter, extension: str, ids: list[int] | None = Non
         mimetype = "text/csv; charset=utf-8"
     else:
         body = exports.xlsx_stream(stream)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        mimetype = exports.XLSX_MIMETYPE
     response = Response(stream_with_context(body), mimetype=mimetype)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{exports.export_filename(extension)}"'

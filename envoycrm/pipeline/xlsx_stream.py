@@ -91,7 +91,7 @@ class _Sink:
         self.chunks: list[bytes] = []
         self.size = 0
 
-    def write(self, data: bytes, /) -> int:
+    def write(self, data: bytes) -> int:
         self.chunks.append(bytes(data))
         self.size += len(data)
         return len(data)
@@ -100,7 +100,7 @@ class _Sink:
         """Nothing to flush: ``drain`` hands the bytes on."""
 
     def close(self) -> None:
-        """Nothing to close: the bytes are handed on as they come."""
+        """Nothing to close: the response ends when the last block is sent."""
 
     def drain(self) -> bytes:
         data = b"".join(self.chunks)

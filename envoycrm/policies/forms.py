@@ -2,10 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField,
     DateField,
-    EmailField,
-    MonthField,
     SelectChoice,
     SelectField,
     StringField,
@@ -13,7 +10,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     URL,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -30,12 +26,12 @@ from envoycrm.forms import (
     single_line,
     strip,
 )
-from envoycrm.jobs.forms import text
+from envoycrm.jobs.forms import PublicContactMixin, text
 from envoycrm.labels import choices
 from envoycrm.models import AmountKind, CityTie, FieldOfStudy, PolicyCategory
 from envoycrm.models.users import DegreeLevel
 from envoycrm.policies.questions import QUESTION_MAX
-from envoycrm.students.forms import MultiCheckboxField, wechat_field
+from envoycrm.students.forms import DegreeMixin, MultiCheckboxField
 
 # The largest sum any city policy pays (CNY); a typo past it is refused.
 AMOUNT_MAX = 50_000_000
@@ -174,63 +170,18 @@ PLANS = [
 ]
 
 
-class CheckerForm(Form):
+class CheckerForm(DegreeMixin, Form):
     """The public checker: four short questions, stored nowhere."""
 
     class Meta:
         csrf = False  # a GET form that stores nothing
 
-    degree = enum_select(
-        _l("Your degree"),
-        DegreeLevel,
-        prompt=_l("— choose —"),
-        required=_l("Choose the degree."),
-    )
-    field = enum_select(
-        _l("Your field of study"),
-        FieldOfStudy,
-        prompt=_l("— choose —"),
-        required=_l("Choose the field of study."),
-    )
-    graduation = MonthField(
-        _l("Graduation (expected)"), validators=[Optional(), plausible_date]
-    )
     plan = SelectField(_l("In the city you plan to"), choices=PLANS, default="unsure")
     submit = SubmitField(_l("Show what may apply"))
 
 
-class QuestionForm(Form):
+class QuestionForm(DegreeMixin, PublicContactMixin, Form):
     """Ask the envoy a question about a policy, leaving contact details."""
 
-    name = text(_l("Your name"), 120, required=True)
-    email = EmailField(
-        _l("Email"),
-        filters=[strip],
-        validators=[InputRequired(), Email(), Length(max=254), single_line],
-    )
-    wechat_id = wechat_field()
-    degree = enum_select(
-        _l("Degree"),
-        DegreeLevel,
-        prompt=_l("— choose —"),
-        required=_l("Choose the degree."),
-    )
-    field = enum_select(
-        _l("Field of study"),
-        FieldOfStudy,
-        prompt=_l("— choose —"),
-        required=_l("Choose the field of study."),
-    )
-    expected_graduation = MonthField(
-        _l("Expected graduation"), validators=[Optional(), plausible_date]
-    )
     question = text(_l("Your question"), QUESTION_MAX, required=True, area=True)
-    consent = BooleanField(
-        _l("I agree"),
-        validators=[
-            InputRequired(message=_l("Tick this box to send your details to us."))
-        ],
-    )
-    # A field people never see; bots fill every field they find.
-    website = StringField(_l("Leave this empty"), validators=[Optional(), single_line])
     submit = SubmitField(_l("Ask"))

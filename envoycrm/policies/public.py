@@ -17,7 +17,7 @@ from sqlalchemy import select
 from envoycrm import audit, ratelimit, sharing
 from envoycrm.access import public
 from envoycrm.extensions import db
-from envoycrm.i18n import LANG_COOKIE, bureau_today, normalise_locale
+from envoycrm.i18n import bureau_today, language_switch
 from envoycrm.models import PolicyPush
 from envoycrm.policies import eligibility, questions
 from envoycrm.policies import public_bp as bp
@@ -50,18 +50,6 @@ def _invalid():
     return render_template("referral/invalid.html"), 404
 
 
-def _language_switch(endpoint: str, **values):
-    """The language link was followed: remember it, show the clean link."""
-    chosen = normalise_locale(request.args.get("lang"))
-    if not chosen:
-        return None
-    response = redirect(url_for(endpoint, **values))
-    response.set_cookie(
-        LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
-    )
-    return response
-
-
 def _policy_page(push, version, form, token: str, status=200):
     return _page(
         "policy.html",
@@ -82,7 +70,7 @@ def policy(token: str):
     push = push_for(token)
     if push is None:
         return _invalid()
-    switched = _language_switch("policy_page.policy", token=token)
+    switched = language_switch("policy_page.policy", token=token)
     if switched is not None:
         return switched
     version = push.policy.current_on(bureau_today())
@@ -158,7 +146,7 @@ def _profile(form: CheckerForm) -> eligibility.Profile:
     return eligibility.Profile(
         degree=form.degree.data,
         field=form.field.data,
-        graduation=form.graduation.data,
+        graduation=form.expected_graduation.data,
         works_in_city=True if plan in ("work", "both") else None,
         founds_in_city=True if plan in ("found", "both") else None,
     )
@@ -170,17 +158,41 @@ def checker():
     """The public checker: which policies may apply, with their sums.
 
     A GET form that stores nothing: neither the answers nor the visitor.
+    Reached through an envoy's policy link (``via``), the answer ends with
+    that policy's "ask a question" form, the answers filled in: details
+    are stored only if the visitor sends it, with consent.
     """
-    switched = _language_switch("policy_page.checker")
+    via = request.args.get("via", "")
+    push = push_for(via) if via else None
+    token = via if push is not None else None
+    values = {"via": token} if token else {}
+    switched = language_switch("policy_page.checker", **values)
     if switched is not None:
         return switched
     form = CheckerForm(request.args)
-    asked = "degree" in request.args
     found = None
+    form_to_ask = None
     status = 200
-    if asked:
+    if "degree" in request.args:
         if form.validate():
-            found = eligibility.applicable(_profile(form), bureau_today())
+            today = bureau_today()
+            found = eligibility.applicable(_profile(form), today)
+            if push is not None and push.policy.current_on(today) is not None:
+                form_to_ask = QuestionForm(
+                    formdata=None,
+                    degree=form.degree.data,
+                    field=form.field.data,
+                    expected_graduation=form.expected_graduation.data,
+                )
         else:
             status = 422
-    return _page("checker.html", status, form=form, found=found)
+    return _page(
+        "checker.html",
+        status,
+        form=form,
+        found=found,
+        token=token,
+        form_to_ask=form_to_ask,
+        notice_version=NOTICE_VERSION,
+        privacy_lang=str(get_locale()),
+    )

@@ -74,8 +74,6 @@ def show(policy_id: int):
         "current": current,
         "today": today,
     }
-    if current_user.is_staff and current is not None:
-        context["reach"] = eligibility.reach([current], today).get(policy.id, 0)
     if current_user.role is Role.ENVOY:
         context["push"] = db.session.scalar(
             scoped(PolicyPush).where(PolicyPush.policy_id == policy.id)

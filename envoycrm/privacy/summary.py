@@ -25,6 +25,9 @@ TABLES = {
     "idempotency_keys": _l("Form submissions"),
     "data_requests": _l("Data requests"),
     "audit_events": _l("Audit trail"),
+    "personnel_files": _l("Personnel file"),
+    "file_step_events": _l("Steps of the file"),
+    "file_notices": _l("Mails about the personnel file"),
 }
 
 COLUMNS = {
@@ -72,6 +75,14 @@ COLUMNS = {
     "subject": _l("Subject"),
     "status": _l("Status"),
     "period": _l("Week"),
+    "step": _l("Step"),
+    "step_on": _l("Date"),
+    "storage_ref": _l("Storage reference"),
+    "transfer_to": _l("Transferred to"),
+    "documents": _l("Documents the file needs"),
+    "locale": _l("Language"),
+    "recipient_email": _l("Email"),
+    "sent_at": _l("Sent"),
 }
 
 _ENUM_BY_NAME = {(type(member).__name__, member.name): member for member in LABELS}

@@ -123,12 +123,16 @@ def coerce_university(value) -> int:
     return coerce_id(value)
 
 
-class StudiesMixin:
-    """Where and what a student studies: every form that takes a student."""
+# Made before the fields below, so a form lists the university first.
+_UNIVERSITY = SelectField(
+    _l("University"), coerce=coerce_university, validators=[InputRequired()]
+)
 
-    university_id = SelectField(
-        _l("University"), coerce=coerce_university, validators=[InputRequired()]
-    )
+
+class DegreeMixin:
+    """What a student studies and when they graduate (a public form may ask
+    only this, with no university)."""
+
     field = enum_select(
         _l("Field of study"),
         FieldOfStudy,
@@ -144,6 +148,12 @@ class StudiesMixin:
     expected_graduation = MonthField(
         _l("Expected graduation"), validators=[Optional(), plausible_date]
     )
+
+
+class StudiesMixin(DegreeMixin):
+    """Where and what a student studies: every form that takes a student."""
+
+    university_id = _UNIVERSITY
 
 
 class StudentFieldsMixin(StudiesMixin):
@@ -183,22 +193,12 @@ class StudentFieldsMixin(StudiesMixin):
 
 
 # Touchpoints the app records itself: an opening sent from the push page.
-NOT_CHOSEN = (InteractionKind.PUSH,)
+NOT_CHOSEN = (InteractionKind.PUSH, InteractionKind.EVENT_INVITATION)
 
 
-class QuickLogForm(StudentFieldsMixin, IdempotentForm):
-    """A new student and the first meeting, in one form and one submit."""
+class NewStudentConsentMixin:
+    """The consent a new student gives: the quick log's and a walk-in's."""
 
-    met_kind = enum_select(_l("How you met"), InteractionKind, exclude=NOT_CHOSEN)
-    met_on = DateField(_l("Met on"), validators=[InputRequired(), plausible_date])
-    notes = TextAreaField(
-        _l("Notes on the meeting"),
-        filters=[strip],
-        validators=[Optional(), Length(max=4000)],
-    )
-    how_met = optional_text(
-        _l("Where you met"), 500, description=_l("e.g. CSSA welcome evening")
-    )
     consent_scope = enum_select(
         _l("Consent"),
         ConsentScope,
@@ -214,6 +214,21 @@ class QuickLogForm(StudentFieldsMixin, IdempotentForm):
     )
     notice_language = SelectField(
         _l("Privacy notice shown in"), choices=language_choices
+    )
+
+
+class QuickLogForm(StudentFieldsMixin, NewStudentConsentMixin, IdempotentForm):
+    """A new student and the first meeting, in one form and one submit."""
+
+    met_kind = enum_select(_l("How you met"), InteractionKind, exclude=NOT_CHOSEN)
+    met_on = DateField(_l("Met on"), validators=[InputRequired(), plausible_date])
+    notes = TextAreaField(
+        _l("Notes on the meeting"),
+        filters=[strip],
+        validators=[Optional(), Length(max=4000)],
+    )
+    how_met = optional_text(
+        _l("Where you met"), 500, description=_l("e.g. CSSA welcome evening")
     )
     submit = SubmitField(_l("Save student and meeting"))
 

@@ -271,3 +271,45 @@ def test_csrf_token_is_required_to_sign_in(client, people):
     )
     assert response.status_code == 400
     assert csrf_token(client)
+
+
+def test_an_invitee_chooses_a_password_in_their_own_language_and_is_then_signed_in(
+    app, client, factory, people
+):
+    """The set-password page follows the invitee's language (not the browser's),
+    unless the visitor picked one on the page; signing in through the link
+    counts as signing in on the administrators' users list."""
+    user = factory.user(
+        Role.ENVOY, "zh.invitee@example.org", password=None, locale="zh_Hans"
+    )
+    db.session.commit()
+    token = services.make_token(user, services.INVITE)
+    english = {"Accept-Language": "en"}
+    page = client.get(f"/auth/invitation/{token}", headers=english)
+    html = page.get_data(as_text=True)
+    assert 'lang="zh-Hans"' in html
+    short = post(
+        client,
+        f"/auth/invitation/{token}",
+        {"password": "short", "confirm": "short"},
+    )
+    assert short.status_code == 422 and 'lang="zh-Hans"' in short.get_data(as_text=True)
+    client.set_cookie("lang", "en")
+    assert 'lang="en"' in client.get(f"/auth/invitation/{token}").get_data(as_text=True)
+    client.delete_cookie("lang")
+    assert db.session.get(User, user.id).last_login_at is None
+    response = post(
+        client,
+        f"/auth/invitation/{token}",
+        {"password": "chosen password 1", "confirm": "chosen password 1"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).last_login_at is not None
+
+    admin_client = app.test_client()
+    sign_in(admin_client, people["admin"].email)
+    listed = admin_client.get("/admin/users?q=zh.invitee").get_data(as_text=True)
+    assert "zh.invitee@example.org" in listed and "Never signed in" not in listed
+    invited = admin_client.get("/admin/users?state=invited").get_data(as_text=True)
+    assert "zh.invitee@example.org" not in invited

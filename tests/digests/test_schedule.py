@@ -76,6 +76,8 @@ def test_jobs_have_fixed_ids_coalesce_and_a_generous_grace_time(app):
     jobs = {job.id: job for job in sched.get_jobs()}
     assert set(jobs) == {
         "digests",
+        "event-mails",
+        "file-notices",
         "close-expired-openings",
         "flag-retention",
         "forget-import-files",
@@ -112,6 +114,7 @@ def test_a_failing_job_is_recorded_as_failed(app, monkeypatch):
 
 def test_the_other_jobs_close_openings_and_flag_retention(app, people):
     for job_id in (
+        "file-notices",
         "close-expired-openings",
         "flag-retention",
         "forget-import-files",

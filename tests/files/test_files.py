@@ -237,6 +237,16 @@ def test_coordinator_sees_staff_notes_and_the_view_is_audited(
     )
 
 
+def test_export_page_names_the_file(client, login_as, factory, people, student):
+    factory.personnel_file(student, people["coordinator"])
+    login_as("coordinator")
+    html = client.get(f"/privacy-admin/students/{student.id}/export").get_data(
+        as_text=True
+    )
+    assert "Personnel file" in html and "Steps of the file" in html
+    assert "A-01-01" in html
+
+
 def test_export_and_erasure_cover_the_file(smtp, factory, people, student):
     file = factory.personnel_file(student, people["coordinator"])
     files.change_step(
@@ -287,3 +297,12 @@ def test_demo_pilot_files_spread_over_the_steps_some_overdue(
     db.session.commit()
     demo_files.load_files(LoadReport())
     assert snapshot() == first  # deterministic
+
+
+def test_the_scheduler_sends_file_notices(app, smtp, factory, people, student):
+    from envoycrm import scheduler
+
+    factory.personnel_file(student, people["coordinator"])
+    record = scheduler.run_job(app, "file-notices")
+    assert record.ok is True and record.detail == "sent 1"
+    assert [m["To"] for m in smtp.messages] == [student.email]

@@ -141,7 +141,10 @@ def test_coordinator_sees_matching_students_with_score_and_reasons(
     page = client.get(f"/jobs/{opening.id}").get_data(as_text=True)
     assert "Matching students" in page
     assert "Liu Fang 刘芳" in page
-    assert "field matches, degree meets the minimum, aims for this sector" in page
+    assert (
+        "<li>field matches</li><li>degree meets the minimum</li>"
+        "<li>aims for this sector</li>"
+    ) in page
     assert "Bachelor Only" not in page
 
 
@@ -187,3 +190,47 @@ def test_an_employers_candidate_list_and_candidate_page_are_audited(
     viewed = seen["candidate.view"]
     assert (viewed.record_type, viewed.record_id) == ("student", candidate.id)
     assert viewed.details == {"opening_id": opening.id}
+
+
+def _candidate_links(html: str, opening_id: int) -> list[str]:
+    import re
+
+    return re.findall(rf'href="/jobs/{opening_id}/candidates/(\d+)"', html)
+
+
+@pytest.mark.parametrize("window", [300, 10])
+def test_employer_candidates_are_paged_with_their_total(
+    client, login_as, factory, people, opening, candidate, monkeypatch, window
+):
+    """25 a page, with the number of candidates; every candidate is on one
+    page exactly, also past the window of the newest that are ranked."""
+    from envoycrm.jobs import candidates as candidate_module
+
+    monkeypatch.setattr(candidate_module, "WINDOW", window)
+    for n in range(30):
+        factory.student(
+            people["envoy"], name_latin=f"Paged{n} Person", degree=DegreeLevel.PHD
+        )
+    login_as("employer")
+    first = client.get(f"/jobs/{opening.id}").get_data(as_text=True)
+    assert "31 candidates" in first
+    assert "Page 1 of 2" in first
+    assert f'href="/jobs/{opening.id}?page=2"' in first
+    second = client.get(f"/jobs/{opening.id}?page=2").get_data(as_text=True)
+    on_first, on_second = (
+        _candidate_links(first, opening.id),
+        _candidate_links(second, opening.id),
+    )
+    assert len(on_first) == 25 and len(on_second) == 6
+    assert len(set(on_first) | set(on_second)) == 31
+
+
+def test_an_employers_openings_list_does_not_repeat_its_own_name_and_kind(
+    client, login_as, people, opening
+):
+    login_as("employer")
+    html = client.get("/jobs/").get_data(as_text=True)
+    employer = people["employer"].employer
+    assert opening.title_en in html
+    assert employer.name_en not in html.split("<table")[1]
+    assert ">Employer<" not in html and 'name="kind"' not in html

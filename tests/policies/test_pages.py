@@ -276,7 +276,9 @@ def test_the_public_checker_answers_and_stores_nothing(app, factory):
         query_string={
             "degree": "MASTER",
             "field": "MATERIALS",
-            "graduation": (date.today() + timedelta(days=200)).strftime("%Y-%m"),
+            "expected_graduation": (date.today() + timedelta(days=200)).strftime(
+                "%Y-%m"
+            ),
             "plan": "work",
         },
     )
@@ -309,12 +311,14 @@ def test_the_student_page_lists_the_policies_with_reasons(
 def test_coordinator_sees_how_many_students_each_policy_may_reach(
     client, login_as, factory, student
 ):
-    policy = factory.policy(title_en="Reachable", min_degree=None)
+    factory.policy(title_en="Reachable", min_degree=None)
+    factory.policy(title_en="For postdocs only", min_degree=DegreeLevel.POSTDOC)
     login_as("coordinator")
     page = client.get("/policies/reach").get_data(as_text=True)
-    assert "Reachable" in page
-    shown = client.get(f"/policies/{policy.id}").get_data(as_text=True)
-    assert "1 student may qualify" in shown
+    rows = re.findall(
+        r">([^<>]+)</a></td>\s*<td>[^<]*</td>\s*<td class=\"num\">(\d+)<", page
+    )
+    assert dict(rows) == {"Reachable": "1", "For postdocs only": "0"}
 
 
 @pytest.mark.parametrize("role", ["envoy", "employer"])
@@ -323,3 +327,87 @@ def test_only_coordinators_manage_policies(client, login_as, factory, role):
     login_as(role)
     assert client.get("/policies/new").status_code == 403
     assert post(client, f"/policies/{policy.id}/expire").status_code == 403
+
+
+def test_export_and_erasure_of_a_student_cover_their_policy_questions(
+    app, factory, people
+):
+    from envoycrm.privacy import rights
+
+    push = factory.policy_push(people)
+    visitor = app.test_client()
+    path = "/p/" + public.sign(push)
+    visitor.post(
+        path,
+        data={
+            "csrf_token": csrf_token(visitor),
+            "name": "Zhao Lei",
+            "email": "zhao.lei@example.org",
+            "degree": "PHD",
+            "field": "MARINE",
+            "question": "My email is zhao.lei@example.org, can I apply?",
+            "consent": "y",
+        },
+    )
+    question = db.session.scalar(select(PolicyQuestion))
+    student = db.session.get(Student, question.student_id)
+    exported = rights.export_student(student)
+    assert "can I apply" in str(exported)
+    task_id = question.task_id
+    rights.erase_student(student, people["coordinator"])
+    db.session.commit()
+    assert _count(PolicyQuestion) == 0
+    task = db.session.get(Task, task_id)
+    assert "zhao.lei@example.org" not in task.details + task.title
+
+
+def test_a_policy_question_waits_on_the_envoys_task_list(
+    app, client, login_as, factory, people
+):
+    push = factory.policy_push(people)
+    visitor = app.test_client()
+    visitor.post(
+        "/p/" + public.sign(push),
+        data={
+            "csrf_token": csrf_token(visitor),
+            "name": "Sun Yue",
+            "email": "sun.yue@example.org",
+            "degree": "MASTER",
+            "field": "LAW",
+            "question": "Is the subsidy taxed?",
+            "consent": "y",
+        },
+    )
+    login_as("envoy")
+    tasks = client.get("/tasks/?kind=POLICY_QUESTION").get_data(as_text=True)
+    assert "Sun Yue asked about" in tasks
+    assert "Question about a policy" in tasks
+
+
+def test_the_checker_through_an_envoys_link_ends_with_the_question_form(
+    app, factory, people
+):
+    push = factory.policy_push(people)
+    token = public.sign(push)
+    visitor = app.test_client()
+    policy_page = visitor.get("/p/" + token).get_data(as_text=True)
+    assert f"/p/check?via={token}" in policy_page
+    assert f"/p/{token}?lang=zh_Hans" in policy_page  # the language switch
+    before = {model: _count(model) for model in (Student, Task, PolicyQuestion)}
+    answer = visitor.get(
+        "/p/check",
+        query_string={
+            "via": token,
+            "degree": "PHD",
+            "field": "MARINE",
+            "expected_graduation": "2027-06",
+            "plan": "both",
+        },
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "Ask a question" in html and f'action="/p/{token}"' in html
+    assert '<option selected value="PHD">' in html  # the answers carried over
+    assert {model: _count(model) for model in before} == before
+    forged = visitor.get("/p/check", query_string={"via": "x", "degree": "PHD"})
+    assert "Ask a question" not in forged.get_data(as_text=True)

@@ -54,3 +54,27 @@ def envoy_client(client, login_as):
 
 def envoy_university(people):
     return people["envoy"].envoy_profile.university_id
+
+
+def inline_edit(client, student, **changes):
+    """Open the student's inline edit form as htmx does and save it with the
+    version it carries; returns the answer to the save."""
+    from tests.conftest import post
+
+    htmx = {"HX-Request": "true"}
+    form = client.get(f"/students/{student.id}/edit", headers=htmx)
+    version = re.search(
+        r'name="version" type="hidden" value="(\d+)"', form.get_data(as_text=True)
+    ).group(1)
+    data = {
+        "version": version,
+        "name_latin": "Wang Wei",
+        "name_hanzi": "王伟",
+        "university_id": str(student.university_id),
+        "programme": "PhD Materials",
+        "field": "MATERIALS",
+        "degree": "PHD",
+        "expected_graduation": "2028-07",
+        **changes,
+    }
+    return post(client, f"/students/{student.id}/edit", data, headers=htmx)

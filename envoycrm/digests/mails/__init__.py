@@ -14,12 +14,27 @@ lists stop at ``content.LIST_LIMIT`` rows and link to the rest.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_interval, format_time, get_datetime_format
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_interval,
+    format_time,
+    get_datetime_format,
+)
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 
-from envoycrm.i18n import english, format_day, format_moment, format_number
+from envoycrm.i18n import (
+    ENGLISH_MOMENT,
+    english,
+    format_day,
+    format_moment,
+    format_number,
+    timezone_name,
+)
+from envoycrm.labels import label
 
 from ..trends import Trend
 
@@ -79,17 +94,21 @@ class Mail:
 # --- formatting ------------------------------------------------------------------
 
 
-def when(value: datetime | None) -> str:
-    """A date with hours and minutes, no seconds, in the recipient's zone."""
+def when(value: datetime | None, zone: str | None = None) -> str:
+    """A date with hours and minutes, no seconds, in the recipient's zone
+    (or in ``zone``, an IANA name)."""
     if value is None:
         return ""
-    if english():
+    if english() and zone is None:
         return format_moment(value, "short")  # "3 Dec 2026, 08:00"
-    locale, zone = get_locale(), get_timezone()
+    locale, tz = get_locale(), ZoneInfo(zone) if zone else get_timezone()
+    if english():
+        pattern = ENGLISH_MOMENT["short"]
+        return format_datetime(value, pattern, tzinfo=tz, locale=locale)
     pattern = str(get_datetime_format("medium", locale=locale)).replace("'", "")
     return pattern.replace(
-        "{0}", format_time(value, "short", tzinfo=zone, locale=locale)
-    ).replace("{1}", format_date(value.astimezone(zone), "medium", locale=locale))
+        "{0}", format_time(value, "short", tzinfo=tz, locale=locale)
+    ).replace("{1}", format_date(value.astimezone(tz), "medium", locale=locale))
 
 
 def day(value: date | None) -> str:
@@ -142,3 +161,51 @@ def covers(digest) -> str:
 def get_locale_name() -> str:
     """The forced locale as the models' ``name_for`` wants it."""
     return str(get_locale())
+
+
+def upcoming_section(upcoming, link, seats: bool) -> Section:
+    """The events coming up: when in the recipient's zone, and in the event's
+    own beside it when that differs; where; seats taken when ``seats``."""
+    locale = get_locale_name()
+    items = []
+    for event in upcoming.events:
+        details = [label(event.kind), when(event.starts_at)]
+        own = event.starts_at.astimezone(ZoneInfo(event.time_zone))
+        if own.utcoffset() != event.starts_at.astimezone(get_timezone()).utcoffset():
+            details[-1] = _(
+                "%(here)s (%(there)s %(zone)s)",
+                here=details[-1],
+                there=when(event.starts_at, event.time_zone),
+                zone=timezone_name(event.time_zone),
+            )
+        if event.university is not None:
+            details.append(event.university.name_for(locale))
+        if event.place:
+            details.append(event.place)
+        elif event.online_url:
+            details.append(_("Online"))
+        if seats:
+            taken = format_number(upcoming.seats.get(event.id, 0))
+            details.append(
+                _(
+                    "%(taken)s of %(capacity)s seats taken",
+                    taken=taken,
+                    capacity=format_number(event.capacity),
+                )
+                if event.capacity
+                else _("%(taken)s registered", taken=taken)
+            )
+        items.append(
+            Item(
+                event.title_for(locale),
+                link("events.show", event_id=event.id),
+                details,
+            )
+        )
+    return Section(
+        _("Upcoming events"),
+        items,
+        empty=_("No events in the next two weeks."),
+        total=upcoming.total,
+        more_url=link("events.index"),
+    )

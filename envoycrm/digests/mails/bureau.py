@@ -20,6 +20,7 @@ from . import (
     get_locale_name,
     subject,
     trend_lines,
+    upcoming_section,
     when,
 )
 
@@ -153,6 +154,7 @@ def bureau_mail(digest: BureauDigest, link) -> Mail:
             total=digest.intentions,
             more_url=link("pipeline.student_list", sort="activity"),
         ),
+        upcoming_section(digest.upcoming, link, seats=True),
     ]
     return mail
 

@@ -19,6 +19,7 @@ from . import (
     get_locale_name,
     subject,
     trend_lines,
+    upcoming_section,
 )
 
 
@@ -127,6 +128,7 @@ def envoy_mail(digest: EnvoyDigest, link) -> Mail:
             total=digest.opening_total,
             more_url=link("jobs.index", status=OpeningStatus.OPEN.name),
         ),
+        upcoming_section(digest.upcoming, link, seats=False),
     ]
     if digest.policies:
         mail.sections.append(
