@@ -6,23 +6,18 @@ phone and accessibility checks in ``tests/e2e/`` open every page a role may
 reach, so a new page is checked everywhere without being listed twice.
 """
 
+import re
+
 from flask import url_for
 
 from envoycrm.access import PUBLIC, SIGNED_IN, access_of
 from envoycrm.extensions import db
 from envoycrm.models import Task, TaskKind, User
 
-# Not pages: images, downloads, exports and the mail-only unsubscribe answer.
-NOT_PAGES = {
-    "static",
-    "jobs.push_qr",
-    "auth.logout",
-    "unsubscribe.one_click",
-    "pipeline.export_csv",
-    "pipeline.export_xlsx",
-    "pipeline.import_errors",
-    "privacy.student_export_json",
-}
+# Not pages: files, signing out and the mail-only unsubscribe answer; and any
+# route whose path ends in a file's extension (images, exports, downloads).
+NOT_PAGES = {"static", "auth.logout", "unsubscribe.one_click"}
+FILE_PATH = re.compile(r"\.(png|svg|csv|xlsx|json|pdf|ics|txt|zip)$")
 
 
 def routes(app):
@@ -122,7 +117,7 @@ def pages_of(app, factory, people, student, role: str) -> list[str]:
     user = None if role == "anonymous" else people[role]
     urls = set()
     for endpoint, method, rule in routes(app):
-        if method != "GET" or endpoint in NOT_PAGES:
+        if method != "GET" or endpoint in NOT_PAGES or FILE_PATH.search(rule.rule):
             continue
         if not may_open(app, endpoint, user):
             continue

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import url_for
 from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
@@ -197,12 +198,23 @@ def pages_for(app, factory, people, student):
     return pages
 
 
-def referral_url(app, push) -> str:
-    """The public referral page of ``push``, as its QR code and link lead."""
+@pytest.fixture
+def public_pages(app, factory, people, student, pages_for, fair_data) -> list[str]:
+    """Every page the public reaches: those without a token, and those a
+    signed link leads to (a referral, a policy, a personnel file's status)."""
     from envoycrm.jobs import referrals
+    from envoycrm.personnel_files import notices
+    from envoycrm.policies import public as policy_links
 
+    policy_push = factory.policy_push(people)
+    personnel_file = factory.personnel_file(student, people["coordinator"])
     with app.test_request_context():
-        return f"/r/{referrals.sign(push)}"
+        linked = [
+            url_for("referral.opening", token=referrals.sign(fair_data["push"])),
+            url_for("policy_page.policy", token=policy_links.sign(policy_push)),
+            url_for("file_status.show", token=notices.sign(personnel_file)),
+        ]
+    return [*pages_for("anonymous"), *linked]
 
 
 @pytest.fixture

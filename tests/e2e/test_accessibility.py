@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.axe import install_axe, wcag_violations
-from tests.e2e.conftest import DESKTOP, PHONE, referral_url, translator
+from tests.e2e.conftest import DESKTOP, PHONE, translator
 
 SCREENS = {"phone": PHONE, "desktop": DESKTOP}
 
@@ -33,7 +33,7 @@ def test_every_page_passes_axe_wcag_22_aa(
     people,
     pages_for,
     sign_in_on,
-    fair_data,
+    public_pages,
     role,
     locale,
     screen,
@@ -43,7 +43,7 @@ def test_every_page_passes_axe_wcag_22_aa(
     page = context.new_page()
     try:
         if role == "anonymous":
-            urls = [*pages_for(role), referral_url(app, fair_data["push"])]
+            urls = public_pages
         else:
             sign_in_on(page, people[role].email, translator(app, locale))
             urls = pages_for(role)

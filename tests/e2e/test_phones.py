@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from envoycrm.extensions import db
 from envoycrm.models import Interaction, InteractionKind, Student
-from tests.e2e.conftest import PHONE, phone_context, referral_url, translator
+from tests.e2e.conftest import PHONE, phone_context, translator
 from tests.e2e.slow_link import BUDGET_SECONDS, quick_log_to_student_page, throttle
 
 WIDTH = PHONE["viewport"]["width"]
@@ -31,14 +31,14 @@ def _page_width(page) -> int:
     "role", ["envoy", "employer", "public", "coordinator", "admin"]
 )
 def test_every_page_fits_a_375px_phone_without_sideways_scrolling(
-    browser, live_server, app, people, pages_for, sign_in_on, fair_data, role, locale
+    browser, live_server, app, people, pages_for, sign_in_on, public_pages, role, locale
 ):
     t = translator(app, locale)
     context = phone_context(browser, locale)
     page = context.new_page()
     try:
         if role == "public":
-            urls = [*pages_for("anonymous"), referral_url(app, fair_data["push"])]
+            urls = public_pages
         else:
             sign_in_on(page, people[role].email, t)
             urls = pages_for(role)
@@ -133,14 +133,14 @@ def _crowded_buttons(page, selector: str) -> list[str]:
 
 @pytest.mark.parametrize("role", ["envoy", "employer", "anonymous"])
 def test_touch_targets_on_every_page_are_24px_and_buttons_not_crowded(
-    browser, live_server, app, people, pages_for, sign_in_on, fair_data, role
+    browser, live_server, app, people, pages_for, sign_in_on, public_pages, role
 ):
     t = translator(app, "zh-CN")
     context = phone_context(browser, "zh-CN")
     page = context.new_page()
     try:
         if role == "anonymous":
-            urls = [*pages_for(role), referral_url(app, fair_data["push"])]
+            urls = public_pages
         else:
             sign_in_on(page, people[role].email, t)
             urls = pages_for(role)

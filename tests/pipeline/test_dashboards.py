@@ -246,6 +246,9 @@ def test_chart_text_is_at_least_12_px_and_never_scaled(client, coordinator, coho
     assert len(charts) >= 5
     assert not any("viewBox" in tag for tag in charts)
     for table in ("funnel", "activity", "country", "university", "envoy", "opening"):
+        # Each table scrolls in a region a keyboard can reach and scroll.
         assert re.search(
-            rf'<div class="chart-data">\s*<table class="list" id="{table}-table">', html
+            rf'<div class="chart-data" role="region" aria-label="[^"]+" tabindex="0">'
+            rf'\s*<table class="list" id="{table}-table">',
+            html,
         )
