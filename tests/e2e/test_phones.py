@@ -33,6 +33,7 @@ MIN_TARGET = 24
 NOT_PAGES = {
     "static",
     "jobs.push_qr",
+    "events.link_qr",
     "auth.logout",
     "unsubscribe.one_click",
 }
