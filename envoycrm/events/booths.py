@@ -60,6 +60,19 @@ def fair_for_employer(event_id: int) -> Event | None:
     return event if event is not None and is_fair(event) else None
 
 
+def latest_fair_id() -> int | None:
+    """The most recent talent fair open to employers (published or past)."""
+    return db.session.scalar(
+        select(Event.id)
+        .where(
+            Event.kind == EventKind.TALENT_FAIR,
+            Event.status.not_in((EventStatus.DRAFT, EventStatus.CANCELLED)),
+        )
+        .order_by(Event.starts_at.desc(), Event.id.desc())
+        .limit(1)
+    )
+
+
 def own_registration(event: Event, employer_id: int) -> FairEmployerRegistration | None:
     """The employer's registration for the fair, if it made one."""
     return db.session.scalar(

@@ -54,6 +54,16 @@ def _fair(event_id: int) -> Event:
     return event
 
 
+@bp.route("/fair")
+@roles(*FAIR_READERS)
+def fair_latest():
+    """The latest talent fair's page: where the navigation's link leads."""
+    fair_id = booths.latest_fair_id()
+    if fair_id is None:
+        abort(404)
+    return redirect(url_for("events.fair_page", event_id=fair_id))
+
+
 @bp.route("/<id:event_id>/fair")
 @roles(*FAIR_READERS)
 def fair_page(event_id: int):
