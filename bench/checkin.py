@@ -200,6 +200,9 @@ def main() -> int:
         ("coordinator", f"{door}?q=li+na", fragment),
         ("coordinator", f"/events/{fair_id}/fair", None),
         ("envoy", f"/events/{fair_id}/fair", None),
+        # A reference: a light page of the app, to read the figures above
+        # against what the machine gives any page at the moment.
+        ("coordinator", "/settings", None),
     ]
     results = []
     for who, url, headers in pages:

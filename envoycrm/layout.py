@@ -21,7 +21,11 @@ NAVIGATION = {
         ("events.index", _l("Events")),
         ("tasks.index", _l("Tasks")),
     ],
-    Role.EMPLOYER: [("main.home", _l("Home")), ("jobs.index", _l("Our openings"))],
+    Role.EMPLOYER: [
+        ("main.home", _l("Home")),
+        ("jobs.index", _l("Our openings")),
+        ("events.fair_latest", _l("Talent fair")),
+    ],
     Role.COORDINATOR: [
         ("main.home", _l("Home")),
         ("students.index", _l("Students")),

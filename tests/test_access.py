@@ -188,6 +188,7 @@ EXPECTED: dict[str, set[str] | str] = {
     # the fair: the event here is an info session, so the fair pages are 404
     # to everyone who may reach them; the booth is 999999, missing
     "events.fair_page": EVERYONE,
+    "events.fair_latest": EVERYONE,
     "events.fair_register": {"employer"},
     "events.fair_queue": STAFF,
     "events.fair_decide": STAFF,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from envoycrm import audit
@@ -32,11 +32,9 @@ from envoycrm.models import (
     EventStatus,
     FairEmployerRegistration,
     FairRegistrationStatus,
-    FairWish,
     InterestLevel,
     JobOpening,
     OpeningStatus,
-    RegistrationStatus,
     Role,
     Task,
     TaskKind,
@@ -60,6 +58,19 @@ def fair_for_employer(event_id: int) -> Event | None:
     """A published (or past) fair, the only events an employer may open."""
     event = db.session.get(Event, event_id)
     return event if event is not None and is_fair(event) else None
+
+
+def latest_fair_id() -> int | None:
+    """The most recent talent fair open to employers (published or past)."""
+    return db.session.scalar(
+        select(Event.id)
+        .where(
+            Event.kind == EventKind.TALENT_FAIR,
+            Event.status.not_in((EventStatus.DRAFT, EventStatus.CANCELLED)),
+        )
+        .order_by(Event.starts_at.desc(), Event.id.desc())
+        .limit(1)
+    )
 
 
 def own_registration(event: Event, employer_id: int) -> FairEmployerRegistration | None:
@@ -371,59 +382,3 @@ def booth_meetings(booth: FairEmployerRegistration, user: User) -> list[BoothMee
     if user.is_staff:
         return list(rows)
     return [m for m in rows if consented_to_employers(m.registration)]
-
-
-# --- students' wishes before the fair ------------------------------------------
-
-
-def may_wish(registrant: EventRegistration, now) -> bool:
-    """Wishes are made before the fair, by a registrant who has not cancelled."""
-    return (
-        registrant.event.kind is EventKind.TALENT_FAIR
-        and registrant.event.starts_at > now
-        and registrant.status is not RegistrationStatus.CANCELLED
-    )
-
-
-def wished_ids(registrant: EventRegistration) -> set[int]:
-    """The fair registrations (employers) the registrant wants to meet."""
-    return set(
-        db.session.scalars(
-            select(FairWish.fair_registration_id).where(
-                FairWish.registration_id == registrant.id
-            )
-        )
-    )
-
-
-def set_wishes(registrant: EventRegistration, fair_registration_ids) -> None:
-    """Make the registrant's wishes exactly ``fair_registration_ids``.
-
-    Only approved employers of the same fair count; sending the same set
-    again changes nothing.
-    """
-    allowed = set(
-        db.session.scalars(
-            select(FairEmployerRegistration.id).where(
-                FairEmployerRegistration.event_id == registrant.event_id,
-                FairEmployerRegistration.status == FairRegistrationStatus.APPROVED,
-                FairEmployerRegistration.id.in_(list(fair_registration_ids)),
-            )
-        )
-    )
-    current = wished_ids(registrant)
-    if current - allowed:
-        db.session.execute(
-            delete(FairWish).where(
-                FairWish.registration_id == registrant.id,
-                FairWish.fair_registration_id.in_(list(current - allowed)),
-            )
-        )
-    for fair_registration_id in sorted(allowed - current):
-        db.session.add(
-            FairWish(
-                registration_id=registrant.id,
-                fair_registration_id=fair_registration_id,
-            )
-        )
-    db.session.flush()

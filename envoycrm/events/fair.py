@@ -22,6 +22,7 @@ from envoycrm.events.fair_forms import (
     FairRegistrationForm,
     WishesForm,
 )
+from envoycrm.events.wishes import may_wish, set_wishes, wished_ids
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.i18n import user_today
@@ -51,6 +52,16 @@ def _fair(event_id: int) -> Event:
     if event is None or event.kind.name != "TALENT_FAIR":
         abort(404)
     return event
+
+
+@bp.route("/fair")
+@roles(*FAIR_READERS)
+def fair_latest():
+    """The latest talent fair's page: where the navigation's link leads."""
+    fair_id = booths.latest_fair_id()
+    if fair_id is None:
+        abort(404)
+    return redirect(url_for("events.fair_page", event_id=fair_id))
 
 
 @bp.route("/<id:event_id>/fair")
@@ -248,7 +259,7 @@ def wishes(token: str):
     can be seen or changed.
     """
     registrant = tokens.registration_for(token, tokens.CANCEL)
-    if registrant is None or not booths.may_wish(registrant, utcnow()):
+    if registrant is None or not may_wish(registrant, utcnow()):
         abort(404)
     event = registrant.event
     locale = str(get_locale())
@@ -259,13 +270,13 @@ def wishes(token: str):
     ]
     if request.method == "POST":
         if form.validate_on_submit():
-            booths.set_wishes(registrant, form.employers.data or [])
+            set_wishes(registrant, form.employers.data or [])
             db.session.commit()
             flash(_("Your choices are saved."), "success")
             return redirect(url_for("event_public.wishes", token=token))
         status = 422
     else:
-        form.employers.data = sorted(booths.wished_ids(registrant))
+        form.employers.data = sorted(wished_ids(registrant))
         status = 200
     return render_template(
         "events/public/wishes.html",

@@ -245,3 +245,10 @@ def test_a_walk_in_without_consent_is_refused_at_the_field(
     assert 'value="Ma Chao"' in page
     count = select(func.count(EventRegistration.id))
     assert db.session.scalar(count) == 0
+
+
+def test_the_event_page_leads_its_host_to_the_door(client, login_as, factory, people):
+    event = factory.event_of(people)
+    login_as("envoy")
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f'href="/events/{event.id}/door"' in page

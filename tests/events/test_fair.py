@@ -284,3 +284,14 @@ def test_wishes_need_the_registrants_own_valid_link(app, factory, people):
     event_registration.cancel_registration(registration)
     db.session.commit()
     assert client.get(_wishes_path(registration)).status_code == 404
+
+
+def test_the_employers_navigation_leads_to_the_latest_fair(
+    client, login_as, factory, people
+):
+    fair = _fair(factory, people)
+    login_as("employer")
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/events/fair"' in home
+    response = client.get("/events/fair")
+    assert response.headers["Location"].endswith(f"/events/{fair.id}/fair")
