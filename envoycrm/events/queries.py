@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from envoycrm.access import scope_condition
@@ -79,25 +79,40 @@ def counts(event: Event) -> Counts:
 
 
 def visible_registrants(
-    event: Event, user: User, limit: int = REGISTRANTS_SHOWN
+    event: Event, user: User, counted: Counts, limit: int = REGISTRANTS_SHOWN
 ) -> tuple[list[EventRegistration], int]:
-    """The registrants ``user`` may see (seats and wait list first), and how many.
+    """The registrants ``user`` may see (in queue order), and how many there are.
 
-    Hosts and coordinators see everyone; another envoy only their own
-    students and those their link brought (``scopes.event_registrations``).
+    Hosts and coordinators see everyone (``counted`` already says how many);
+    another envoy only their own students and those their link brought, the
+    rule of ``scopes.event_registrations`` without its hosts' branch.
     """
-    condition = (
+    conditions = [
         EventRegistration.event_id == event.id,
-        scope_condition(EventRegistration, user),
         EventRegistration.status != RegistrationStatus.CANCELLED,
-    )
-    total = (
-        db.session.scalar(select(func.count(EventRegistration.id)).where(*condition))
-        or 0
-    )
+    ]
+    if sees_everyone(event, user):
+        total = counted.registered + counted.waitlisted + counted.attended
+    else:
+        own = select(Student.id).where(Student.owner_id == user.id)
+        conditions.append(
+            or_(
+                EventRegistration.credited_envoy_id == user.id,
+                EventRegistration.student_id.in_(own),
+                EventRegistration.matched_student_id.in_(own),
+            )
+        )
+        total = (
+            db.session.scalar(
+                select(func.count(EventRegistration.id)).where(*conditions)
+            )
+            or 0
+        )
+    if total == 0:
+        return [], 0
     rows = db.session.scalars(
         select(EventRegistration)
-        .where(*condition)
+        .where(*conditions)
         .order_by(EventRegistration.queued_at, EventRegistration.id)
         .limit(limit)
         .options(

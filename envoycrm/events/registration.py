@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from envoycrm import audit
 from envoycrm.auth.services import normalise_email
@@ -351,3 +352,16 @@ def waitlist_position(registration: EventRegistration) -> int | None:
         )
     )
     return (ahead or 0) + 1
+
+
+def held_registrations_of_tasks(tasks) -> dict[int, EventRegistration]:
+    """The held registration behind each event-registration task, by task id."""
+    ids = [t.id for t in tasks if t.kind is TaskKind.EVENT_REGISTRATION]
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(EventRegistration)
+        .where(EventRegistration.match_task_id.in_(ids))
+        .options(selectinload(EventRegistration.event))
+    )
+    return {r.match_task_id: r for r in rows if r.match_task_id is not None}

@@ -159,7 +159,8 @@ def show(event_id: int):
     """An event: when (in the reader's zone and the event's), where, for whom,
     and the registrants the reader may see."""
     event = get_scoped_or_404(Event, event_id)
-    registrants, shown_total = queries.visible_registrants(event, current_user)
+    counts = queries.counts(event)
+    registrants, shown_total = queries.visible_registrants(event, current_user, counts)
     link = queries.own_link(event, current_user)
     invite_form = None
     if current_user.role is Role.ENVOY and event.status is EventStatus.PUBLISHED:
@@ -169,7 +170,7 @@ def show(event_id: int):
         event=event,
         when=when(event, select_timezone()),
         audience=queries.who_it_is_for(event, str(get_locale())),
-        counts=queries.counts(event),
+        counts=counts,
         registrants=registrants,
         shown_total=shown_total,
         sees_everyone=queries.sees_everyone(event, current_user),

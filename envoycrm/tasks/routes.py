@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from envoycrm.access import get_scoped_or_404, roles, scoped
+from envoycrm.events.registration import held_registrations_of_tasks
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.i18n import user_today
@@ -37,6 +38,7 @@ def index():
         page=page,
         openings=services.openings_of_tasks(page.items),
         held=referrals.held_replies_of_tasks(page.items),
+        held_registrations=held_registrations_of_tasks(page.items),
         show_done=show_done,
         kinds=kinds,
         args=services.list_args(show_done, kinds),

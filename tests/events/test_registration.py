@@ -199,6 +199,9 @@ def test_a_registration_matching_a_known_student_waits_for_their_envoy(
     assert client.get(path).status_code == 404
     client.post("/auth/logout", data={"csrf_token": csrf_token(client)})
     sign_in(client, people["envoy"].email)
+    tasks = client.get("/tasks/").text
+    assert "Someone Else registered for Working in Qingdao" in tasks
+    assert path in tasks
     assert "Someone Else" in client.get(path).text
     assert post(client, path, {"decision": "confirm"}).status_code == 302
     db.session.refresh(registration)
