@@ -1,13 +1,13 @@
-"""Time the event pages against the demo's talent fair (3,000 registrants).
+"""Time the report after an event on the demo's talent fair (3,000 registrants).
 
-    .venv/bin/python bench/fair.py --scale 10 \\
-        --database-url sqlite:////tmp/bench-fair.sqlite3
+    .venv/bin/python bench/event_report.py --scale 10 \\
+        --database-url sqlite:////tmp/bench-event-report.sqlite3
 
 Like ``bench/pages.py`` (whose helpers it uses): migrates, loads the demo at
 ``--scale`` into an empty database, signs in through the real form and
 times ``--requests`` GETs per page with the Flask test client. The pages: the
-fair's page and its report as a coordinator, the same page as an envoy (who
-sees their own students and a count), and a study tour's applications.
+fair's page and its report as a coordinator, the fair's page as an envoy (who
+sees their own students and a count), a study tour's applications and report.
 Budget: p95 < 50 ms. It is a report: the exit code is always 0.
 """
 
@@ -30,7 +30,7 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=1, help="demo scale (1-20)")
     parser.add_argument(
         "--database-url",
-        default="sqlite:////tmp/bench-fair.sqlite3",
+        default="sqlite:////tmp/bench-event-report.sqlite3",
         help="SQLAlchemy URL of a database the benchmark may fill",
     )
     parser.add_argument("--requests", "-n", type=int, default=200)
