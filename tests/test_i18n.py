@@ -143,12 +143,13 @@ def test_babel_formats_country_names_money_and_times(app):
 def test_times_are_shown_in_the_users_own_time_zone(app, client, people):
     from envoycrm.extensions import db
 
-    people["envoy2"].last_login_at = datetime(2026, 1, 15, 0, 0, tzinfo=UTC)
-    db.session.commit()
     with app.test_request_context():
         from envoycrm.auth.session import sign_in
 
         sign_in(people["envoy2"], remember=False)  # Pacific/Auckland: UTC+13 in Jan.
+        # Signing in stamps the moment; a fixed one in January is shown here.
+        people["envoy2"].last_login_at = datetime(2026, 1, 15, 0, 0, tzinfo=UTC)
+        db.session.commit()
         assert "15 Jan 2026, 13:00" == format_moment(people["envoy2"].last_login_at)
 
 

@@ -68,7 +68,7 @@ class EventForm(VersionedForm):
     description_zh = text(_l("Description in Chinese"), 5000, area=True)
     time_zone = TimezoneField(
         _l("The event's time zone"),
-        validators=[InputRequired()],
+        validators=[InputRequired(), single_line],
         description=_l("Start and end are given in this zone."),
     )
     starts_at = DateTimeLocalField(
