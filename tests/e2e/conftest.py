@@ -201,15 +201,24 @@ def pages_for(app, factory, people, student):
 @pytest.fixture
 def public_pages(app, factory, people, student, pages_for, fair_data) -> list[str]:
     """Every page the public reaches: those without a token, and those a
-    signed link leads to (a referral, a policy, a personnel file's status)."""
+    signed link leads to (a referral, a policy, a personnel file's status, an
+    event's registration, its thanks and a registrant's cancel page)."""
+    from envoycrm.events import tokens as event_tokens
     from envoycrm.jobs import referrals
     from envoycrm.personnel_files import notices
     from envoycrm.policies import public as policy_links
 
     policy_push = factory.policy_push(people)
     personnel_file = factory.personnel_file(student, people["coordinator"])
+    event_link = factory.event_link(people)
+    registration = factory.registration(event_link.event, event_link)
     with app.test_request_context():
+        event_token = event_tokens.public_token_of_link(event_link)
+        cancel_token = event_tokens.sign(registration.token, event_tokens.CANCEL)
         linked = [
+            url_for("event_public.register", token=event_token),
+            url_for("event_public.thanks", token=event_token),
+            url_for("event_public.cancel", token=cancel_token),
             url_for("referral.opening", token=referrals.sign(fair_data["push"])),
             url_for("policy_page.policy", token=policy_links.sign(policy_push)),
             url_for("file_status.show", token=notices.sign(personnel_file)),
