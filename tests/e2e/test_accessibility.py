@@ -107,3 +107,31 @@ def test_forms_with_errors_and_a_busy_student_page_pass_axe(
         assert wcag_violations(page) == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_a_kept_entry_and_the_outbox_panel_pass_axe(
+    browser, live_server, app, people, sign_in_on, screen
+):
+    """What an envoy sees after a dropped link: the message at the form and
+    the header's panel of entries waiting to be sent, opened."""
+    from tests.e2e.test_outbox import OFFLINE, QUICK_LOG, _fill_quick_log
+
+    context = browser.new_context(locale="en-US", **SCREENS[screen])
+    install_axe(context)
+    page = context.new_page()
+    try:
+        sign_in_on(page, people["envoy"].email, translator(app, "en-US"))
+        _fill_quick_log(page)
+        page.route(QUICK_LOG, lambda route: route.abort("internetdisconnected"))
+        page.get_by_role("button", name="Save student and meeting").click()
+        expect(page.get_by_role("alert")).to_contain_text(OFFLINE)
+        page.locator("#outbox summary").click()
+        expect(
+            page.locator("#outbox").get_by_role("button", name="Retry")
+        ).to_be_visible()
+        assert wcag_violations(page) == []
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= SCREENS[screen]["viewport"]["width"]
+    finally:
+        context.close()
