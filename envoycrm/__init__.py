@@ -92,6 +92,8 @@ def _fill_instance_defaults(app: Flask) -> None:
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         instance.mkdir(parents=True, exist_ok=True)
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'envoycrm.sqlite3'}"
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        _turn_off_postgres_jit(config)
     if not config.get("SECRET_KEY"):
         if config["ENV_NAME"] == "production":
             raise RuntimeError("SECRET_KEY must be set in the environment")
@@ -105,6 +107,21 @@ def _fill_instance_defaults(app: Flask) -> None:
         config["MAIL_CATCH_DIR"] = str(instance / "mail")
     # Catalogs live in the top-level ``translations/`` folder, not the package.
     config["BABEL_TRANSLATION_DIRECTORIES"] = str(resource_dir("translations"))
+
+
+def _turn_off_postgres_jit(config: dict) -> None:
+    """Open PostgreSQL sessions with JIT compilation off.
+
+    The pages' queries take a few milliseconds; once PostgreSQL's estimate
+    crosses ``jit_above_cost`` it compiles them first, which costs tens of
+    milliseconds more than running them. Set per connection, so it needs no
+    statement of its own.
+    """
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("options", "-c jit=off")
+    options["connect_args"] = connect_args
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _init_extensions(app: Flask) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, exists, func, select, text
+from sqlalchemy import case, exists, func, select
 
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -171,11 +171,6 @@ def _invitation_counts(event: Event):
 
 def build_report(event: Event) -> Report:
     """The event's funnel, by envoy and by university, counted in SQL."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The per-row lookups make PostgreSQL's estimate large enough to
-        # compile the query (JIT), which costs more than running it: tens of
-        # milliseconds for a query that takes a few. For this transaction only.
-        db.session.execute(text("SET LOCAL jit = off"))
     envoys: dict[int | None, Funnel] = {}
     universities: dict[int | None, Funnel] = {}
     total = Funnel()
