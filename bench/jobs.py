@@ -119,10 +119,14 @@ def bulk_matches() -> None:
     """Every open opening against every student: time and memory."""
     students = db.session.scalar(select(func.count(Student.id)))
     today = TODAY if TODAY > date(2000, 1, 1) else date.today()
-    tracemalloc.start()
+    # Timed on its own: tracemalloc slows every allocation several times, so
+    # memory is measured in a second pass.
     started = time.perf_counter()
     best = matching.all_matches(today)
     took = time.perf_counter() - started
+    db.session.expire_all()
+    tracemalloc.start()
+    matching.all_matches(today)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -18,9 +18,11 @@ from bisect import bisect_right
 from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from envoycrm.extensions import db
 from envoycrm.i18n import format_cny, format_list_of
@@ -214,12 +216,12 @@ def points(
 def all_matches(today: date, top: int = 50, chunk: int = 2_000) -> dict[int, list]:
     """The ``top`` best candidates of every open opening, as (score, student id).
 
-    Students are streamed one field at a time, in chunks with their latest
-    intention, so memory is bounded by the largest field, not by the whole
-    table. Within a field the score can take only eight values (sector,
-    availability and salary each fit or not), so each opening walks those
-    classes from the best down over students bucketed by degree and sector
-    and sorted by availability, and stops once it has ``top``: a few
+    Students come in one streamed query, field by field, each with its latest
+    intention joined in SQL, so memory is bounded by the largest field, not by
+    the whole table. Within a field the score can take only eight values
+    (sector, availability and salary each fit or not), so each opening walks
+    those classes from the best down over students bucketed by degree and
+    sector and sorted by availability, and stops once it has ``top``: a few
     hundred steps per opening instead of a pass over every student.
     """
     openings = db.session.scalars(
@@ -229,10 +231,15 @@ def all_matches(today: date, top: int = 50, chunk: int = 2_000) -> dict[int, lis
     for opening in openings:
         by_field.setdefault(opening.field, []).append(opening)
     best: dict[int, list] = {}
-    for field_of_study, field_openings in by_field.items():
-        buckets = _Buckets(_field_students(field_of_study, chunk))
-        for opening in field_openings:
+    for field_of_study, students in groupby(
+        _students_by_field(set(by_field), chunk), key=itemgetter(0)
+    ):
+        buckets = _Buckets(row[1:] for row in students)
+        for opening in by_field[field_of_study]:
             best[opening.id] = buckets.top(opening, top)
+    for field_openings in by_field.values():
+        for opening in field_openings:
+            best.setdefault(opening.id, [])
     return best
 
 
@@ -296,32 +303,59 @@ class _Buckets:
             if len(found) >= top:
                 return found
         return found
-        return found
 
 
-def _field_students(field_of_study, chunk: int):
-    """(id, degree rank, sectors, start, salary) of a field's students, streamed."""
+def _students_by_field(fields: Set, chunk: int):
+    """(field, id, degree rank, sectors, start, salary) of every student who
+    may be matched, in ``fields``, ordered by field: one streamed query with
+    each student's latest intention (by time recorded, then id) joined."""
+    if not fields:
+        return
+    latest = (
+        select(
+            Intention.student_id,
+            Intention.target_sectors,
+            Intention.earliest_start,
+            Intention.salary_expectation,
+            func.row_number()
+            .over(
+                partition_by=Intention.student_id,
+                order_by=(Intention.recorded_at.desc(), Intention.id.desc()),
+            )
+            .label("newest"),
+        )
+    ).subquery()
     rows = db.session.execute(
-        select(Student.id, Student.degree, Student.expected_graduation)
+        select(
+            Student.field,
+            Student.id,
+            Student.degree,
+            Student.expected_graduation,
+            latest.c.target_sectors,
+            latest.c.earliest_start,
+            latest.c.salary_expectation,
+        )
+        .outerjoin(
+            latest, and_(latest.c.student_id == Student.id, latest.c.newest == 1)
+        )
         .where(
-            Student.field == field_of_study,
+            Student.field.in_(fields),
             Student.stage.in_([*OPEN_STAGES, Stage.RETURNED]),
             Student.consent_scope.is_not(None),
         )
-        .order_by(Student.id)
+        .order_by(Student.field, Student.id)
         .execution_options(yield_per=chunk)
     )
-    for batch in rows.partitions():
-        facts = _intention_facts([row.id for row in batch])
-        for row in batch:
-            sectors, start, expected = facts.get(row.id, (frozenset(), None, None))
-            yield (
-                row.id,
-                row.degree.rank,
-                sectors,
-                start or row.expected_graduation,
-                expected,
-            )
+    ranks = {degree: degree.rank for degree in DegreeLevel}
+    for row in rows:
+        yield (
+            row.field,
+            row.id,
+            ranks[row.degree],
+            frozenset(row.target_sectors or ()),
+            row.earliest_start or row.expected_graduation,
+            row.salary_expectation,
+        )
 
 
 def _intention_facts(student_ids: list[int]) -> dict[int, tuple]:
