@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import gettext
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from envoycrm.config import Config
@@ -114,14 +115,18 @@ def _turn_off_postgres_jit(config: dict) -> None:
 
     The pages' queries take a few milliseconds; once PostgreSQL's estimate
     crosses ``jit_above_cost`` it compiles them first, which costs tens of
-    milliseconds more than running them. Set per connection, so it needs no
+    milliseconds more than running them. Set per connection (libpq's
+    ``options``, added to any the address already carries), so it needs no
     statement of its own.
     """
-    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    connect_args = dict(options.get("connect_args") or {})
-    connect_args.setdefault("options", "-c jit=off")
-    options["connect_args"] = connect_args
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    options = url.query.get("options", "")
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    if "jit=" not in options:
+        options = f"{options} -c jit=off".strip()
+        url = url.update_query_dict({"options": options})
+        config["SQLALCHEMY_DATABASE_URI"] = url.render_as_string(hide_password=False)
 
 
 def _init_extensions(app: Flask) -> None:
