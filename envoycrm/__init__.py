@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import gettext
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from envoycrm.config import Config
@@ -115,11 +116,16 @@ def _turn_off_postgres_jit(config: dict) -> None:
     The pages' queries take a few milliseconds; once PostgreSQL's estimate
     crosses ``jit_above_cost`` it compiles them first, which costs tens of
     milliseconds more than running them. Set per connection, so it needs no
-    statement of its own.
+    statement of its own. The driver's ``options`` from ``connect_args``
+    replace any the URL gives (a schema's ``search_path``), so those are
+    carried over.
     """
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
-    connect_args.setdefault("options", "-c jit=off")
+    given = make_url(config["SQLALCHEMY_DATABASE_URI"]).query.get("options")
+    if isinstance(given, tuple):
+        given = " ".join(given)
+    connect_args.setdefault("options", " ".join(filter(None, (given, "-c jit=off"))))
     options["connect_args"] = connect_args
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
