@@ -74,6 +74,31 @@ class BoundedIntegerField(IntegerField):
             raise ValueError(_l("This number is too large."))
 
 
+# Years of birth a student of the programme can have.
+EARLIEST_BIRTH_YEAR = 1940
+LATEST_BIRTH_YEAR = 2015
+
+
+def birth_year_field() -> BoundedIntegerField:
+    """An optional year of birth (a year alone: enough for age limits)."""
+    return BoundedIntegerField(
+        _l("Year of birth"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=EARLIEST_BIRTH_YEAR,
+                max=LATEST_BIRTH_YEAR,
+                message=_l(
+                    "Enter a year from %(start)s to %(end)s.",
+                    start=EARLIEST_BIRTH_YEAR,
+                    end=LATEST_BIRTH_YEAR,
+                ),
+            ),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
 def coerce_id(value) -> int:
     """The ``coerce`` of a select of rows: a row id (1 to ``MAX_ID``).
 

@@ -197,8 +197,9 @@ def _salary(rng: random.Random, degree: DegreeLevel) -> tuple[int, int]:
     return low, low + rng.randrange(20_000, 50_001, 10_000)
 
 
-def _load_pushes(report, scale: int, rng: random.Random) -> None:
-    envoys = list(
+def active_envoy_ids() -> list[int]:
+    """The ids of the active envoys, in order: who pushes in the demo."""
+    return list(
         db.session.scalars(
             select(User.id)
             .join(EnvoyProfile, EnvoyProfile.user_id == User.id)
@@ -206,6 +207,10 @@ def _load_pushes(report, scale: int, rng: random.Random) -> None:
             .order_by(User.id)
         )
     )
+
+
+def _load_pushes(report, scale: int, rng: random.Random) -> None:
+    envoys = active_envoy_ids()
     fixed = db.session.scalar(select(User.id).where(User.email == FIXED_ENVOY))
     openings = db.session.execute(
         select(JobOpening.id, JobOpening.field, JobOpening.created_at)

@@ -18,6 +18,7 @@ from envoycrm.demo.fair import load_fair_and_tours
 from envoycrm.demo.files import load_files
 from envoycrm.demo.jobs import load_jobs
 from envoycrm.demo.policies import load_policies
+from envoycrm.demo.policy_pushes import load_policy_pushes
 from envoycrm.demo.students import load_students
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -105,6 +106,7 @@ def load_demo(scale: int = 1) -> LoadReport:
     load_students(report, scale)  # commits chunk by chunk
     load_jobs(report, scale)  # openings, pushes and replies
     load_policies(report)
+    load_policy_pushes(report)  # envoys' links to policies, and questions
     db.session.commit()
     load_files(report)  # the personnel-file pilot: 310 at every scale
     load_events(report, scale)  # a year of info sessions and briefings

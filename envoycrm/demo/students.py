@@ -76,6 +76,8 @@ _GRADUATION_CEILING = date(2029, 12, 31)
 _MONTH_END = {6: 30, 7: 31, 9: 30, 12: 31}
 
 D = DegreeLevel
+# Usual age on finishing each degree abroad.
+_GRADUATION_AGE = {D.BACHELOR: 22, D.MASTER: 24, D.PHD: 29, D.POSTDOC: 33}
 S = Stage
 IL = IntentionLevel
 SE = Sector
@@ -375,6 +377,9 @@ class _Generator:
         self.universities = universities
         self.coordinators = coordinators
         self.rng = rng
+        # Its own stream, so that adding years of birth left every other
+        # value of the demo data as it was.
+        self.births = random.Random(SEED + 5)
         self.next_id = {
             table.name: (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
             for table, _kind in _TABLES
@@ -573,6 +578,7 @@ class _Generator:
                 "field": field,
                 "degree": degree,
                 "expected_graduation": graduation,
+                "birth_year": self._birth_year(degree, graduation),
                 "how_met": how_met,
                 "stage": stage,
                 "stage_changed_at": _ts(stage_ts),
@@ -644,6 +650,14 @@ class _Generator:
         if graduation < met + timedelta(days=60):
             graduation = graduation.replace(year=graduation.year + 1)
         return min(max(graduation, _GRADUATION_FLOOR), _GRADUATION_CEILING)
+
+    def _birth_year(self, degree, graduation: date) -> int | None:
+        """Most students' year of birth: the usual age at the degree's end."""
+        births = self.births
+        if births.random() < 0.15:
+            return None  # never asked
+        age = _GRADUATION_AGE[degree] + births.choice((-1, 0, 0, 0, 1, 1, 2, 4))
+        return graduation.year - age
 
     def _salary(self, degree) -> int | None:
         rng = self.rng

@@ -7,6 +7,7 @@ from sqlalchemy import (
     JSON,
     ForeignKey,
     Index,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -182,6 +183,8 @@ class Student(Model):
     field: Mapped[FieldOfStudy] = mapped_column(enum_column(FieldOfStudy), index=True)
     degree: Mapped[DegreeLevel] = mapped_column(enum_column(DegreeLevel), index=True)
     expected_graduation: Mapped[date | None] = mapped_column(index=True)
+    # The year alone: enough for a policy's age limit, and less to hold.
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     how_met: Mapped[str | None] = mapped_column(String(500))
     stage: Mapped[Stage] = mapped_column(
         enum_column(Stage), default=Stage.CONTACTED, index=True

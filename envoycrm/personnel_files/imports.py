@@ -52,6 +52,7 @@ STUDENT_FIELDS = (
     "field",
     "degree",
     "expected_graduation",
+    "birth_year",
 )
 _ALIASES = {
     "step": {"step", "status", "步骤", "状态", "办理状态"},

@@ -34,7 +34,13 @@ from envoycrm import audit
 from envoycrm.auth.services import normalise_email
 from envoycrm.database import rows_changed
 from envoycrm.extensions import db
-from envoycrm.forms import EARLIEST_DATE, LATEST_DATE, NOT_ONE_LINE
+from envoycrm.forms import (
+    EARLIEST_BIRTH_YEAR,
+    EARLIEST_DATE,
+    LATEST_BIRTH_YEAR,
+    LATEST_DATE,
+    NOT_ONE_LINE,
+)
 from envoycrm.i18n import LANGUAGE_NAMES, format_number
 from envoycrm.labels import LABELS
 from envoycrm.models import (
@@ -85,6 +91,7 @@ FIELD_LIMITS = {
     "field": 100,
     "degree": 100,
     "expected_graduation": 30,
+    "birth_year": 20,
     "how_met": 500,
     "tags": 200,
 }
@@ -99,6 +106,7 @@ PROFILE_FIELDS = (
     "field",
     "degree",
     "expected_graduation",
+    "birth_year",
     "how_met",
 )
 
@@ -120,6 +128,7 @@ def field_labels() -> dict[str, str]:
         "field": _("Field of study"),
         "degree": _("Degree"),
         "expected_graduation": _("Expected graduation"),
+        "birth_year": _("Year of birth"),
         "how_met": _("How you met"),
         "tags": _("Tags"),
     }
@@ -294,6 +303,20 @@ _ALIASES = {
         "预计毕业日期",
         "毕业",
     },
+    "birth_year": {
+        "birth year",
+        "year of birth",
+        "born",
+        "date of birth",
+        "birth date",
+        "birthday",
+        "dob",
+        "出生年份",
+        "出生年",
+        "出生年月",
+        "出生日期",
+        "生日",
+    },
     "how_met": {"how met", "how we met", "source", "来源", "认识方式", "渠道"},
     "tags": {"tags", "tag", "标签"},
 }
@@ -431,6 +454,20 @@ def parse_date(text: str) -> date:
     return date(int(year), int(month), int(day))
 
 
+def parse_birth_year(text: str) -> int | None:
+    """The year of ``1996``, ``1996年`` or a whole date of birth (only the
+    year is kept); None when it is none of these or not a plausible year."""
+    match = re.fullmatch(r"(\d{4})\s*年?", text.strip())
+    if match:
+        year = int(match.group(1))
+    else:
+        try:
+            year = parse_date(text).year
+        except ValueError:
+            return None
+    return year if EARLIEST_BIRTH_YEAR <= year <= LATEST_BIRTH_YEAR else None
+
+
 class StudentRowChecker:
     """Validates rows against the database, loaded once per import."""
 
@@ -516,6 +553,17 @@ class StudentRowChecker:
                 errors["expected_graduation"] = _(
                     "Not a real date: %(value)s.", value=graduation
                 )
+        born = get("birth_year")
+        values["birth_year"] = None
+        if born:
+            year = parse_birth_year(born)
+            if year is None:
+                errors["birth_year"] = _(
+                    "Give the year of birth from %(start)s to %(end)s.",
+                    start=EARLIEST_BIRTH_YEAR,
+                    end=LATEST_BIRTH_YEAR,
+                )
+            values["birth_year"] = year
         tags = [t.strip() for t in get("tags").split(",") if t.strip()]
         if any(not TAG.match(t) for t in tags):
             errors["tags"] = _("Tags are single words of letters, digits, - or _.")
@@ -825,6 +873,8 @@ def model_values(values: dict) -> dict:
         "field": FieldOfStudy[values["field"]],
         "degree": DegreeLevel[values["degree"]],
         "expected_graduation": date.fromisoformat(graduation) if graduation else None,
+        # A preview made before the column existed has no year of birth.
+        "birth_year": values.get("birth_year"),
         "how_met": values["how_met"],
     }
 

@@ -58,7 +58,7 @@ class Profile:
     degree: DegreeLevel
     field: FieldOfStudy
     graduation: date | None = None
-    age: int | None = None
+    birth_year: int | None = None
     # The day they came back to the city; None while still abroad.
     returned_on: date | None = None
     works_in_city: bool | None = None
@@ -74,7 +74,7 @@ def student_profile(student: Student, intention: Intention | None) -> Profile:
         degree=student.degree,
         field=student.field,
         graduation=student.expected_graduation,
-        age=None,  # the record holds no birth date: always "ask"
+        birth_year=student.birth_year,
         returned_on=local_date(student.stage_changed_at, bureau_zone())
         if returned
         else None,
@@ -143,20 +143,7 @@ def judge(profile: Profile, version: PolicyVersion, today: date) -> Fit:
             fit._failed(_l("%(field)s is not among the fields ✗", field=named))
     _judge_graduation(fit, profile, version, today)
     if version.max_age is not None:
-        if profile.age is None:
-            fit.asks.append(
-                _l("age unknown — ask (at most %(age)s)", age=version.max_age)
-            )
-        elif profile.age <= version.max_age:
-            fit._met(_l("age %(age)s ✓", age=profile.age))
-        else:
-            fit._failed(
-                _l(
-                    "age %(age)s, over %(limit)s ✗",
-                    age=profile.age,
-                    limit=version.max_age,
-                )
-            )
+        _judge_age(fit, profile.birth_year, version.max_age, today)
     if version.returned_within_years is not None:
         years = version.returned_within_years
         if profile.returned_on is None:
@@ -203,6 +190,34 @@ def _judge_graduation(
                 years=years,
             )
         )
+
+
+def _judge_age(fit: Fit, birth_year: int | None, limit: int, today: date) -> None:
+    """Age from the year of birth alone: this year's birthday may be still to
+    come, so the age is this year's or one less, and a limit between the two
+    is asked, not guessed."""
+    if birth_year is None:
+        fit.asks.append(_l("age unknown — ask (at most %(age)s)", age=limit))
+        return
+    age = today.year - birth_year  # once this year's birthday has passed
+    if age <= limit:
+        fit._met(_l("age %(age)s — at most %(limit)s ✓", age=age, limit=limit))
+    elif age - 1 > limit:
+        fit._failed(_l("age %(age)s, over %(limit)s ✗", age=age - 1, limit=limit))
+    else:
+        fit.asks.append(
+            _l(
+                "age %(age)s or %(older)s — ask (at most %(limit)s)",
+                age=age - 1,
+                older=age,
+                limit=limit,
+            )
+        )
+
+
+def oldest_birth_year(limit: int, today: date) -> int:
+    """The earliest year of birth ``_judge_age`` does not rule out."""
+    return today.year - limit - 1
 
 
 def _judge_city_tie(fit: Fit, profile: Profile, tie: CityTie) -> None:
@@ -298,6 +313,13 @@ def reach_condition(version: PolicyVersion, today: date) -> ColumnElement:
             or_(
                 Student.expected_graduation.is_(None),
                 Student.expected_graduation >= cutoff,
+            )
+        )
+    if version.max_age is not None:
+        conditions.append(
+            or_(
+                Student.birth_year.is_(None),
+                Student.birth_year >= oldest_birth_year(version.max_age, today),
             )
         )
     if version.returned_within_years is not None:

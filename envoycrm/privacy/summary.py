@@ -42,6 +42,7 @@ COLUMNS = {
     "field": _l("Field of study"),
     "degree": _l("Degree"),
     "expected_graduation": _l("Expected graduation"),
+    "birth_year": _l("Year of birth"),
     "how_met": _l("Where you met"),
     "stage": _l("Stage"),
     "intention_level": _l("Intention"),

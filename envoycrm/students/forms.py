@@ -36,6 +36,7 @@ from envoycrm.forms import (
     Form,
     IdempotentForm,
     VersionedForm,
+    birth_year_field,
     coerce_id,
     enum_select,
     plausible_date,
@@ -237,6 +238,7 @@ class StudentEditForm(StudentFieldsMixin, VersionedForm):
     """Edit a student's profile; refuses a stale version."""
 
     how_met = optional_text(_l("Where you met"), 500)
+    birth_year = birth_year_field()
     follow_up_on = DateField(
         _l("Follow up on"), validators=[Optional(), plausible_date]
     )

@@ -45,6 +45,7 @@ PROFILE_FIELDS = (
     "field",
     "degree",
     "expected_graduation",
+    "birth_year",
     "email",
     "wechat_id",
     "phone",

@@ -126,6 +126,34 @@ def test_demo_policies_are_published_across_categories_some_in_two_versions(
     first = db.session.scalars(
         select(PolicyVersion.amount).order_by(PolicyVersion.id).limit(3)
     ).all()
+    pushed = _policy_pushes_and_questions()
     runner.invoke(args=["demo", "load"])  # a second load adds nothing
     assert _count(select(PolicyVersion)) == 36
     assert first == [1_200, 1_500, 800]  # the same sums every time
+    assert _policy_pushes_and_questions() == pushed
+
+
+def _policy_pushes_and_questions() -> tuple:
+    """The demo envoy's pushes and questions, as they see them; all counts."""
+    from envoycrm.models import PolicyPush, PolicyQuestion, Task, TaskKind
+    from envoycrm.policies.services import pushes_of
+
+    envoy = db.session.scalar(select(User).where(User.email == "envoy@example.com"))
+    rows = pushes_of(envoy)
+    assert len(rows) == 6 and sum(row.questions for row in rows) >= 6
+    assert all(row.push.views > 0 for row in rows)
+    # Every question is credited to a push of the student's own envoy, with
+    # the envoy's task.
+    mismatched = (
+        select(PolicyQuestion)
+        .join(PolicyPush)
+        .join(Task, Task.id == PolicyQuestion.task_id)
+        .where(
+            (Task.assignee_id != PolicyPush.envoy_id)
+            | (Task.kind != TaskKind.POLICY_QUESTION)
+        )
+    )
+    assert _count(mismatched) == 0
+    total = (_count(select(PolicyPush)), _count(select(PolicyQuestion)))
+    assert total[0] > 150 and total[1] > 50
+    return total, [(row.push.token, row.questions) for row in rows]

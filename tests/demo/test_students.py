@@ -10,6 +10,7 @@ from envoycrm.demo.students import load_students
 from envoycrm.extensions import db
 from envoycrm.models import (
     Consent,
+    DegreeLevel,
     Intention,
     Interaction,
     InteractionKind,
@@ -41,6 +42,7 @@ def _fingerprint() -> list:
             Student.name_hanzi,
             Student.stage,
             Student.intention_level,
+            Student.birth_year,
             Student.created_at,
             Student.last_activity_on,
             Student.last_activity_at,
@@ -96,6 +98,21 @@ def test_demo_load_adds_students_true_to_the_programme(runner):
         _count(Student, Student.stage == Stage.CLOSED, Student.closed_reason.is_(None))
         == 0
     )
+
+    # Most know their year of birth, at an age that fits their degree.
+    born = _count(Student, Student.birth_year.is_not(None))
+    assert 0.8 * 20_000 < born < 0.9 * 20_000
+    phd_ages = db.session.execute(
+        select(
+            func.min(
+                func.extract("year", Student.expected_graduation) - Student.birth_year
+            ),
+            func.max(
+                func.extract("year", Student.expected_graduation) - Student.birth_year
+            ),
+        ).where(Student.degree == DegreeLevel.PHD)
+    ).one()
+    assert 26 <= phd_ages[0] and phd_ages[1] <= 35
 
     owned = select(User.id).where(User.email == "envoy@example.com").scalar_subquery()
     assert 100 <= _count(Student, Student.owner_id == owned) <= 250

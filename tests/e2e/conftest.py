@@ -201,8 +201,9 @@ def pages_for(app, factory, people, student):
 @pytest.fixture
 def public_pages(app, factory, people, student, pages_for, fair_data) -> list[str]:
     """Every page the public reaches: those without a token, and those a
-    signed link leads to (a referral, a policy, a personnel file's status, an
-    event's registration, its thanks and a registrant's cancel page)."""
+    signed link leads to (a referral; a policy, its thanks and the checker's
+    answer with its question form; a personnel file's status; an event's
+    registration, its thanks and a registrant's cancel page)."""
     from envoycrm.events import tokens as event_tokens
     from envoycrm.jobs import referrals
     from envoycrm.personnel_files import notices
@@ -215,12 +216,24 @@ def public_pages(app, factory, people, student, pages_for, fair_data) -> list[st
     with app.test_request_context():
         event_token = event_tokens.public_token_of_link(event_link)
         cancel_token = event_tokens.sign(registration.token, event_tokens.CANCEL)
+        policy_token = policy_links.sign(policy_push)
         linked = [
             url_for("event_public.register", token=event_token),
             url_for("event_public.thanks", token=event_token),
             url_for("event_public.cancel", token=cancel_token),
             url_for("referral.opening", token=referrals.sign(fair_data["push"])),
-            url_for("policy_page.policy", token=policy_links.sign(policy_push)),
+            url_for("policy_page.policy", token=policy_token),
+            url_for("policy_page.thanks", token=policy_token),
+            # The checker's answer, reached through the policy link: the
+            # policies that may apply, then the "ask a question" form.
+            url_for(
+                "policy_page.checker",
+                via=policy_token,
+                degree="PHD",
+                field="MATERIALS",
+                expected_graduation="2027-06",
+                plan="work",
+            ),
             url_for("file_status.show", token=notices.sign(personnel_file)),
         ]
     return [*pages_for("anonymous"), *linked]

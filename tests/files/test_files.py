@@ -10,6 +10,7 @@ from envoycrm.models import (
     AuditEvent,
     FileNotice,
     FileStep,
+    FileStepEvent,
     OutboxStatus,
     PersonnelFile,
     Student,
@@ -260,8 +261,9 @@ def test_export_and_erasure_cover_the_file(smtp, factory, people, student):
     assert len(exported["file_notices"]) == 2
     rights.erase_student(student, people["coordinator"])
     db.session.commit()
-    for model in (PersonnelFile, FileNotice):
+    for model in (PersonnelFile, FileStepEvent, FileNotice):
         assert db.session.scalar(sa.select(sa.func.count(model.id))) == 0
+    assert db.session.get(Student, student.id) is None
 
 
 def test_demo_pilot_files_spread_over_the_steps_some_overdue(

@@ -181,3 +181,36 @@ def test_a_sheet_without_the_step_column_cannot_be_confirmed(
     job_id = int(preview_url.rsplit("/", 1)[1])
     post(client, f"/files/import/{job_id}/confirm")
     assert db.session.scalar(sa.select(sa.func.count(PersonnelFile.id))) == 0
+
+
+def test_the_pilot_sheets_chinese_columns_are_read_and_dropped_ones_named(
+    client, login_as, factory, student
+):
+    university = factory.university("University of Leeds", "利兹大学")
+    book = Workbook()
+    book.active.append(
+        ["姓名", "邮箱", "就读学校", "学历", "步骤", "办理日期"]
+        + ["出生年份", "预计毕业", "来源", "备注"]
+    )
+    book.active.append(
+        ["李娜", "li.na@example.org", university.name_zh, "博士", "已入库保管"]
+        + ["2026-03-02", "1994", "2027年6月", "校友会", "加急"]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    login_as("coordinator")
+    preview_url = _upload(client, buffer.getvalue()).headers["Location"]
+    page = client.get(preview_url).get_data(as_text=True)
+    assert re.search(r'id="count-new">1<', page)
+    # A column the student import knows but this one does not take, and one
+    # nobody knows: both said to be dropped, with how many values.
+    assert (
+        "The column “来源” looks like How you met but is not imported: "
+        "its 1 value will be dropped." in page
+    )
+    assert "The column “备注” is not imported: its 1 value will be dropped." in page
+    job_id = int(preview_url.rsplit("/", 1)[1])
+    post(client, f"/files/import/{job_id}/confirm")
+    opened = db.session.scalar(sa.select(PersonnelFile)).student
+    assert (opened.name_hanzi, opened.birth_year) == ("李娜", 1994)
+    assert opened.expected_graduation.isoformat() == "2027-06-01"

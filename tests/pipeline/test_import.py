@@ -467,6 +467,10 @@ def test_an_import_file_and_its_rows_are_forgotten_after_their_keeping_time(
         ("Major", "programme"),
         ("姓名", "name_hanzi"),
         ("English name", "name_latin"),
+        ("出生年份", "birth_year"),
+        ("出生年月", "birth_year"),
+        ("Year of birth", "birth_year"),
+        ("birth_year", "birth_year"),
     ],
 )
 def test_columns_are_mapped_by_header_aliases_in_english_and_chinese(
@@ -537,3 +541,24 @@ def test_a_recognisable_column_left_unmapped_is_warned_about(
         "its 3 values will be dropped." in html
     )
     assert '<td data-stored="">0</td>' in html
+
+
+def test_a_chinese_birth_year_column_stores_the_year_and_refuses_the_implausible(
+    client, coordinator, people
+):
+    content = "\n".join(
+        [
+            "Name,University,Degree,出生年月",
+            "Zhang Min,University of Manchester,PhD,1996年3月",
+            "Liu Yang,University of Manchester,Master,1999",
+            "Too Young,University of Manchester,PhD,2024",
+        ]
+    ).encode()
+    job_id = _job_id(_upload(client, people, content))
+    response, data = _map_and_preview(client, job_id)
+    assert data["map_birth_year"] == "3"
+    html = client.get(f"/pipeline/import/{job_id}").get_data(as_text=True)
+    assert "Give the year of birth from 1940 to 2015." in html
+    post(client, f"/pipeline/import/{job_id}/confirm", _confirm_key(client, job_id))
+    years = db.session.scalars(select(Student.birth_year).order_by(Student.id)).all()
+    assert years == [1996, 1999]

@@ -72,6 +72,45 @@ def test_a_materials_phd_graduating_next_year_may_qualify_with_age_to_ask(app, t
     )
 
 
+@pytest.mark.parametrize(
+    ("born", "reason", "qualifies", "certain"),
+    [
+        (1995, "age 31 — at most 35 ✓", True, True),
+        (1991, "age 35 — at most 35 ✓", True, True),
+        # 35 or 36 on this day, by the birthday we do not know.
+        (1990, "age 35 or 36 — ask (at most 35)", True, False),
+        (1989, "age 36, over 35 ✗", False, False),
+        (None, "age unknown — ask (at most 35)", True, False),
+    ],
+)
+def test_age_from_the_year_of_birth_is_met_refused_or_asked(
+    app, talent, born, reason, qualifies, certain
+):
+    profile = Profile(
+        DegreeLevel.PHD,
+        FieldOfStudy.MATERIALS,
+        graduation=date(2027, 6, 30),
+        birth_year=born,
+        works_in_city=True,
+    )
+    fit = judge(profile, talent, TODAY)
+    assert reason in _explain(fit)
+    assert (fit.qualifies, fit.certain) == (qualifies, certain)
+
+
+def test_a_students_year_of_birth_decides_the_age_limit(app, factory, people):
+    factory.policy(title_en="Under 30", min_degree=None, max_age=30)
+    student = factory.student(people["envoy"], degree=DegreeLevel.MASTER)
+    student.birth_year = date.today().year - 25
+    db.session.commit()
+    found = eligibility.for_student(student, date.today())
+    assert [a.version.title_en for a in found] == ["Under 30"]
+    assert found[0].fit.certain
+    student.birth_year = date.today().year - 40
+    db.session.commit()
+    assert eligibility.for_student(student, date.today()) == []
+
+
 def test_a_master_is_below_the_minimum_degree(app, talent):
     fit = judge(Profile(DegreeLevel.MASTER, FieldOfStudy.MATERIALS), talent, TODAY)
     assert not fit.qualifies
@@ -193,6 +232,7 @@ def test_reach_in_sql_counts_exactly_the_students_python_does_not_rule_out(
         factory.policy(max_years_since_graduation=1, min_degree=None).latest,
         factory.policy(city_tie=CityTie.WORK, min_degree=None).latest,
         factory.policy(returned_within_years=1, min_degree=None).latest,
+        factory.policy(max_age=30, min_degree=None).latest,
     ]
     shapes = [
         (DegreeLevel.PHD, FieldOfStudy.MATERIALS, today + timedelta(days=200)),
@@ -212,6 +252,10 @@ def test_reach_in_sql_counts_exactly_the_students_python_does_not_rule_out(
     students[2].stage = Stage.RETURNED
     students[2].stage_changed_at = utcnow() - timedelta(days=900)
     students[3].consent_scope = None  # not counted at all
+    # Over 30 for sure, 30 or 31 (asked), and unknown (students[3]).
+    students[0].birth_year = today.year - 32
+    students[1].birth_year = today.year - 31
+    students[2].birth_year = today.year - 25
     db.session.commit()
     counts = eligibility.reach(versions, today)
     for version in versions:

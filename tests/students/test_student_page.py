@@ -177,6 +177,17 @@ def test_inline_edit_saves_with_the_current_version(envoy_client, student):
     assert student.programme == "PhD Materials"
 
 
+def test_the_year_of_birth_is_edited_shown_and_checked(envoy_client, student):
+    bad = inline_edit(envoy_client, student, birth_year="1880")
+    assert bad.status_code == 422
+    assert "Enter a year from 1940 to 2015." in bad.get_data(as_text=True)
+    response = inline_edit(envoy_client, student, birth_year="1996")
+    assert response.status_code == 200
+    assert "<dd>1996</dd>" in response.get_data(as_text=True)
+    db.session.refresh(student)
+    assert student.birth_year == 1996
+
+
 def test_a_stale_edit_is_refused_and_both_versions_are_shown(envoy_client, student):
     stale = student.version
     student.programme = "Changed by the coordinator"
