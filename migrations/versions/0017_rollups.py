@@ -7,7 +7,7 @@ later migration that rebuilds one of the counted tables on SQLite (which
 drops its triggers) must put back exactly these, by calling ``install``.
 
 Revision ID: 0017_rollups
-Revises: 0015
+Revises: 0016_student_birth_year
 Create Date: 2026-12-05 08:00:00
 
 """
@@ -19,7 +19,7 @@ from envoycrm.rollups import triggers
 
 # revision identifiers, used by Alembic.
 revision = '0017_rollups'
-down_revision = '0015'
+down_revision = '0016_student_birth_year'
 branch_labels = None
 depends_on = None
 
