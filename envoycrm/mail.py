@@ -99,15 +99,110 @@ def send_message(message: EmailMessage) -> str:
     """Deliver ``message`` with the configured backend, or raise ``MailError``.
 
     Returns the server's answer to the message (``250 …``), or where the
-    ``file`` backend kept it.
+    ``file`` backend kept it. One connection for this one message; a sending
+    pass that has many uses a ``Mailer``.
     """
-    config = current_app.config
-    if config["MAIL_BACKEND"] == "file":
-        return _write_file(message, Path(config["MAIL_CATCH_DIR"]))
-    try:
-        return _send_smtp(message, config)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise MailError(describe(exc), _is_temporary(exc)) from exc
+    with Mailer() as mailer:
+        return mailer.send(message)
+
+
+class Mailer:
+    """One SMTP connection for a whole sending pass, opened at the first mail.
+
+    Opening a connection (with STARTTLS and a login) costs more than handing
+    over a short message, so a pass of 3,000 reminders sends them all over
+    one. Any failure closes the connection and the next message opens a new
+    one; a connection the server dropped while we were busy elsewhere is
+    opened again once, at once, for the message that found it dropped.
+    Use it as a context manager: leaving says QUIT.
+    """
+
+    def __init__(self) -> None:
+        self.config = current_app.config
+        self._smtp: smtplib.SMTP | None = None
+        self._answer = ""
+        self._in_data = False
+
+    def __enter__(self) -> "Mailer":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def send(self, message: EmailMessage) -> str:
+        """Hand ``message`` over, or raise ``MailError``; the server's answer."""
+        if self.config["MAIL_BACKEND"] == "file":
+            return _write_file(message, Path(self.config["MAIL_CATCH_DIR"]))
+        try:
+            reused = self._smtp is not None
+            try:
+                return self._hand_over(message)
+            except (smtplib.SMTPServerDisconnected, ConnectionError):
+                # The server closed an idle line (its timeout, a restart)
+                # before our message's DATA: it has not taken it, so send it
+                # anew. Lost during DATA, it may have: that is a retry later.
+                self.close()
+                if not reused or self._in_data:
+                    raise
+                return self._hand_over(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise MailError(describe(exc), _is_temporary(exc)) from exc
+
+    def _hand_over(self, message: EmailMessage) -> str:
+        if self._smtp is None:
+            self._smtp = self._connect()
+        self._answer = ""
+        self._in_data = False
+        self._smtp.send_message(message)
+        # The server took the message when it answered DATA with 250: that
+        # is "sent", whatever happens to the connection afterwards.
+        return self._answer
+
+    def _connect(self) -> smtplib.SMTP:
+        """A connection to the SMTP server named in the settings, ready to send."""
+        config = self.config
+        host, port = config["SMTP_HOST"], config["SMTP_PORT"]
+        timeout = config["SMTP_TIMEOUT"]
+        security = config["SMTP_SECURITY"]
+        smtp: smtplib.SMTP
+        if security == "ssl":
+            smtp = smtplib.SMTP_SSL(
+                host, port, timeout=timeout, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        sent_data = smtp.data
+
+        def data(msg):
+            # smtplib keeps the server's answer to DATA to itself; keep it.
+            self._in_data = True
+            code, reply = sent_data(msg)
+            self._answer = f"{code} {_text(reply)}"
+            return code, reply
+
+        smtp.data = data  # type: ignore[method-assign]
+        try:
+            if security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if config["SMTP_USER"]:
+                smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def close(self) -> None:
+        """Say QUIT and close; what QUIT answers (421, a dropped line) is moot."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        finally:
+            smtp.close()
 
 
 def _write_file(message: EmailMessage, folder: Path) -> str:
@@ -116,47 +211,3 @@ def _write_file(message: EmailMessage, folder: Path) -> str:
     name = f"{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
     (folder / name).write_bytes(bytes(message))
     return f"kept as {name}"
-
-
-def _send_smtp(message: EmailMessage, config) -> str:
-    """Hand the message to the SMTP server named in the settings."""
-    host, port = config["SMTP_HOST"], config["SMTP_PORT"]
-    timeout = config["SMTP_TIMEOUT"]
-    security = config["SMTP_SECURITY"]
-    smtp: smtplib.SMTP
-    if security == "ssl":
-        smtp = smtplib.SMTP_SSL(
-            host, port, timeout=timeout, context=ssl.create_default_context()
-        )
-    else:
-        smtp = smtplib.SMTP(host, port, timeout=timeout)
-    answer = ""
-    sent_data = smtp.data
-
-    def data(msg):
-        # smtplib keeps the server's answer to DATA to itself; keep it here.
-        nonlocal answer
-        code, reply = sent_data(msg)
-        answer = f"{code} {_text(reply)}"
-        return code, reply
-
-    smtp.data = data  # type: ignore[method-assign]
-    try:
-        if security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
-        if config["SMTP_USER"]:
-            smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
-        smtp.send_message(message)
-    except BaseException:
-        smtp.close()
-        raise
-    # The server took the message when it answered DATA with 250: that is
-    # "sent". Whatever QUIT answers (421, a dropped line) must not make the
-    # caller send it again.
-    try:
-        smtp.quit()
-    except (smtplib.SMTPException, OSError):
-        pass
-    finally:
-        smtp.close()
-    return answer

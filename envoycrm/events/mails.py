@@ -12,7 +12,6 @@ zone (what a registrant abroad needs); a seat's mail carries the event's
 .ics and the registrant's personal check-in QR code.
 """
 
-import io
 import logging
 import secrets
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from envoycrm.models import (
     RegistrationStatus,
     utcnow,
 )
+from envoycrm.sharing import qr_png
 
 log = logging.getLogger(__name__)
 
@@ -200,9 +200,7 @@ def checkin_qr(url: str) -> bytes:
     One fixed mask instead of the best of eight: any reader scans it, and it
     is made three times faster, which counts for 3,000 reminders at once.
     """
-    buffer = io.BytesIO()
-    segno.make(url, error="m", mask=2).save(buffer, kind="png", border=2, scale=6)
-    return buffer.getvalue()
+    return qr_png(segno.make(url, error="m", mask=2), scale=6)
 
 
 def build_message(row: EventMail, now: datetime) -> EmailMessage:
@@ -265,11 +263,13 @@ def build_message(row: EventMail, now: datetime) -> EmailMessage:
     return message
 
 
-def deliver(row: EventMail, now: datetime) -> OutboxStatus:
+def deliver(
+    row: EventMail, now: datetime, mailer: mail.Mailer | None = None
+) -> OutboxStatus:
     """Render and send one claimed row; record the outcome; never raise for mail.
 
     Commits the outcome of the mail (and rolls back a failed render) on its
-    own, like the digests' ``deliver``.
+    own, like the digests' ``deliver``. ``mailer`` is the pass's connection.
     """
     if not row.recipient_email:
         delivery.finish(row, OutboxStatus.SKIPPED, last_error=SKIPPED_NO_ADDRESS)
@@ -284,22 +284,25 @@ def deliver(row: EventMail, now: datetime) -> OutboxStatus:
         db.session.rollback()
         delivery.finish(row, OutboxStatus.FAILED, last_error=f"render: {exc}"[:2000])
         return OutboxStatus.FAILED
-    return delivery.send_claimed(row, message, now)
+    return delivery.send_claimed(row, message, now, mailer=mailer)
 
 
 def send_due(
     now: datetime | None = None, worker: str | None = None, limit: int | None = None
 ) -> delivery.SendReport:
-    """Send every event mail that is due and free, one claim and commit at a time."""
+    """Send every event mail that is due and free, over one SMTP connection.
+
+    Rows are claimed in batches; each mail's outcome is committed on its own.
+    """
     now = now or utcnow()
     worker = worker or delivery.worker_name()
     report = delivery.SendReport()
-    while limit is None or len(report.ids) < limit:
-        row = delivery.claim_next(EventMail, worker, now)
-        if row is None:
-            break
-        report.ids.append(row.id)
-        report.count(deliver(row, now))
+    registration = selectinload(EventMail.registration)
+    loads = (registration.selectinload(EventRegistration.event),)
+    with mail.Mailer() as mailer:
+        for row in delivery.claimed_rows(EventMail, worker, now, limit, loads):
+            report.ids.append(row.id)
+            report.count(deliver(row, now, mailer))
     return report
 
 
