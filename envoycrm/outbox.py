@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, and_, insert, or_, select, update
@@ -300,7 +300,7 @@ def finish(row: Deliverable, status: OutboxStatus, **values: Any) -> None:
 
 def send_claimed(
     row: Deliverable,
-    message: EmailMessage,
+    message: Message,
     now: datetime,
     on_sent: Callable[[], None] | None = None,
     mailer: mail.Mailer | None = None,

@@ -16,7 +16,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 from urllib.parse import urlsplit
 
 import segno
@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from envoycrm import mail
 from envoycrm import outbox as delivery
+from envoycrm.database import keeping_loaded
 from envoycrm.events import ics, tokens
 from envoycrm.events.times import when
 from envoycrm.extensions import db
@@ -203,7 +204,7 @@ def checkin_qr(url: str) -> bytes:
     return qr_png(segno.make(url, error="m", mask=2), scale=6)
 
 
-def build_message(row: EventMail, now: datetime) -> EmailMessage:
+def build_message(row: EventMail, now: datetime) -> Message:
     """The mail of ``row`` in its registrant's language, with its attachments."""
     registration = row.registration
     event = registration.event
@@ -231,34 +232,32 @@ def build_message(row: EventMail, now: datetime) -> EmailMessage:
         subject = SUBJECTS[row.kind](title)
         text = render_template("events/mail/registrant.txt", **context)
         html = render_template("events/mail/registrant.html", **context)
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = row.recipient_email
-    message["Date"] = mail.date_header()
-    message["Message-ID"] = row.message_id
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    inline, attachments = [], []
     if seat:
-        html_part = message.get_body(preferencelist=("html",))
-        assert isinstance(html_part, EmailMessage)  # noqa: S101 - added just above
-        html_part.add_related(
-            checkin_qr(checkin_link),
-            maintype="image",
-            subtype="png",
-            cid=f"<{qr_cid}>",
-            filename="check-in.png",
+        inline.append(
+            mail.Part(checkin_qr(checkin_link), "image", "png", "check-in.png", qr_cid)
         )
         calendar = ics.event_calendar(
             event, registration, locale, _host(), now, cancel_link
         )
-        message.add_attachment(
-            calendar.decode("utf-8"),
-            subtype="calendar",
-            filename="event.ics",
-            params={"method": "PUBLISH"},
+        attachments.append(
+            mail.Part(
+                calendar.decode("utf-8"),
+                "text",
+                "calendar",
+                "event.ics",
+                params={"method": "PUBLISH"},
+            )
         )
+    headers = {
+        "Subject": subject,
+        "From": current_app.config["MAIL_SENDER"],
+        "To": row.recipient_email,
+        "Date": mail.date_header(),
+        "Message-ID": row.message_id,
+        "Auto-Submitted": "auto-generated",
+    }
+    message = mail.assemble(headers, text, html, inline, attachments)
     row.subject = subject[:300]
     return message
 
@@ -292,14 +291,17 @@ def send_due(
 ) -> delivery.SendReport:
     """Send every event mail that is due and free, over one SMTP connection.
 
-    Rows are claimed in batches; each mail's outcome is committed on its own.
+    Rows are claimed in batches, each with its registration and event read
+    at the claim; a row's outcome is committed on its own and leaves the
+    batch loaded, so a mail is rendered from the state at the claim, as if it
+    had gone out then (a batch takes a second or so).
     """
     now = now or utcnow()
     worker = worker or delivery.worker_name()
     report = delivery.SendReport()
     registration = selectinload(EventMail.registration)
     loads = (registration.selectinload(EventRegistration.event),)
-    with mail.Mailer() as mailer:
+    with mail.Mailer() as mailer, keeping_loaded(db.session):
         for row in delivery.claimed_rows(EventMail, worker, now, limit, loads):
             report.ids.append(row.id)
             report.count(deliver(row, now, mailer))

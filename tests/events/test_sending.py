@@ -132,3 +132,28 @@ def test_two_senders_at_once_send_each_mail_once(app, smtp, registrants):
     assert Counter(m["To"] for m in smtp.messages) == Counter(
         {r.email: 1 for r in registrants}
     )
+
+
+def test_an_assembled_mail_reads_back_with_its_chinese_headers_and_parts(app):
+    from email import message_from_bytes, policy
+
+    headers = {
+        "Subject": "提醒：在青岛工作",
+        "From": "青岛人社局 <no-reply@example.org>",
+        "To": "li.na@students.example.org",
+    }
+    image = mail.Part(b"\x89PNG", "image", "png", "check-in.png", "qr@example.org")
+    calendar = mail.Part("BEGIN:VCALENDAR\r\n", "text", "calendar", "event.ics")
+    built = mail.assemble(headers, "您好", "<p>您好</p>", [image], [calendar])
+    assert bytes(built).isascii()
+
+    read = message_from_bytes(bytes(built), policy=policy.default)
+    assert read["Subject"] == "提醒：在青岛工作"
+    assert read["From"].addresses[0].display_name == "青岛人社局"
+    assert read.get_body(preferencelist=("plain",)).get_content() == "您好"
+    html = read.get_body(preferencelist=("html",))
+    assert html.get_content() == "<p>您好</p>"
+    [png] = [p for p in read.walk() if p.get_content_type() == "image/png"]
+    assert png["Content-ID"] == "<qr@example.org>"
+    assert png.get_content() == b"\x89PNG"
+    assert [p.get_filename() for p in read.iter_attachments()] == ["event.ics"]
