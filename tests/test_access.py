@@ -194,6 +194,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "events.fair_decide": STAFF,
     "events.booth": {"employer", "coordinator", "admin"},
     "events.booth_meet": {"employer", "coordinator", "admin"},
+    "events.booth_meet_by_code": {"employer", "coordinator", "admin"},
     "event_public.wishes": "public",
     # the report: the host (the first envoy) and coordinators; the export and
     # a study tour's applications are the bureau's (on the info session the

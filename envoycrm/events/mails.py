@@ -35,6 +35,7 @@ from envoycrm.extensions import db
 from envoycrm.i18n import normalise_locale
 from envoycrm.models import (
     Event,
+    EventKind,
     EventMail,
     EventMailKind,
     EventRegistration,
@@ -228,6 +229,9 @@ def build_message(row: EventMail, now: datetime) -> Message:
             else "",
             "seat": seat,
             "qr_cid": qr_cid,
+            "booth_code": tokens.booth_code(registration)
+            if seat and event.kind is EventKind.TALENT_FAIR
+            else "",
         }
         subject = SUBJECTS[row.kind](title)
         text = render_template("events/mail/registrant.txt", **context)
