@@ -225,7 +225,10 @@ def claim_batch(
 
 
 def release(model: type[Any], ids: Sequence[int], worker: str) -> None:
-    """Hand back rows claimed by ``worker`` and not sent, as if never claimed."""
+    """Hand back rows claimed by ``worker`` and not sent, as if never claimed.
+
+    Commits, so another sender may take them at once.
+    """
     if not ids:
         return
     db.session.execute(
@@ -259,6 +262,7 @@ def claimed_rows(
     row is handed out only while its batch's claim has half its lease left,
     by the clock of this process; the rest of the batch is then handed back
     and claimed anew, with a fresh lease. Leaving early hands back the rest.
+    Commits each claim and each hand-back (rolls back a failed hand-back).
     Each batch's claim is timed from ``now`` plus the time the pass has run,
     so a long pass's later claims last as long as its first.
     """
