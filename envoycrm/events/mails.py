@@ -104,6 +104,22 @@ def queue_mail(
 
 def queue_event_cancelled(event: Event, now: datetime) -> int:
     """Tell everyone registered or waiting that ``event`` is cancelled."""
+    return _queue_for_registrants(event, EventMailKind.EVENT_CANCELLED, "", now)
+
+
+def queue_event_changed(event: Event, now: datetime) -> int:
+    """Tell everyone registered or waiting that ``event``'s time or place changed.
+
+    Keyed to the event's version, so each change is told once; a change
+    still unsent when another comes is skipped for the newer one.
+    """
+    period = f"v{event.version}"
+    return _queue_for_registrants(event, EventMailKind.EVENT_CHANGED, period, now)
+
+
+def _queue_for_registrants(
+    event: Event, kind: EventMailKind, period: str, now: datetime
+) -> int:
     registrations = db.session.scalars(
         select(EventRegistration).where(
             EventRegistration.event_id == event.id,
@@ -113,9 +129,7 @@ def queue_event_cancelled(event: Event, now: datetime) -> int:
             EventRegistration.email.is_not(None),
         )
     ).all()
-    rows = [
-        _row_values(r, EventMailKind.EVENT_CANCELLED, "", now) for r in registrations
-    ]
+    rows = [_row_values(r, kind, period, now) for r in registrations]
     for start in range(0, len(rows), 500):
         delivery.insert_if_absent(EventMail, rows[start : start + 500])
     return len(rows)
@@ -180,20 +194,58 @@ SUBJECTS = {
     ),
     EventMailKind.REMINDER: lambda title: _("Reminder: %(title)s", title=title),
     EventMailKind.EVENT_CANCELLED: lambda title: _("Cancelled: %(title)s", title=title),
+    EventMailKind.EVENT_CHANGED: lambda title: _("Changed: %(title)s", title=title),
+    EventMailKind.CANCELLED_BY_HOST: lambda title: _(
+        "Your registration is cancelled: %(title)s", title=title
+    ),
 }
+# Mails that take the registrant's calendar entry away (METHOD:CANCEL).
+CANCELLING_MAILS = (EventMailKind.EVENT_CANCELLED, EventMailKind.CANCELLED_BY_HOST)
 
 
 def _still_wanted(row: EventMail) -> bool:
-    """A mail about a seat goes only to someone who still holds it."""
+    """A mail about a seat goes only to someone who still holds it; a change
+    notice only if no newer one is queued for them."""
     registration = row.registration
     status = registration.status
-    if row.kind is EventMailKind.EVENT_CANCELLED:
+    if row.kind in CANCELLING_MAILS:
         return True
     if registration.event.status is EventStatus.CANCELLED:
         return False
     if row.kind is EventMailKind.WAITLISTED:
         return status is RegistrationStatus.WAITLISTED
+    if row.kind is EventMailKind.EVENT_CHANGED:
+        newer = db.session.scalar(
+            select(EventMail.id).where(
+                EventMail.registration_id == row.registration_id,
+                EventMail.kind == EventMailKind.EVENT_CHANGED,
+                EventMail.id > row.id,
+            )
+        )
+        return newer is None and status in (
+            RegistrationStatus.REGISTERED,
+            RegistrationStatus.WAITLISTED,
+        )
     return status is RegistrationStatus.REGISTERED
+
+
+def _holds_seat(row: EventMail) -> bool:
+    """Whether the mail gives (or confirms) a seat: the QR code and the .ics."""
+    if row.kind is EventMailKind.EVENT_CHANGED:
+        return row.registration.status is RegistrationStatus.REGISTERED
+    return row.kind in SEAT_MAILS
+
+
+def _calendar_method(row: EventMail, seat: bool) -> str | None:
+    """The .ics the mail carries: PUBLISH for a seat, CANCEL to take one away."""
+    if seat:
+        return "PUBLISH"
+    if row.kind is EventMailKind.CANCELLED_BY_HOST:
+        return "CANCEL"
+    if row.kind is EventMailKind.EVENT_CANCELLED:
+        registered = row.registration.status is RegistrationStatus.REGISTERED
+        return "CANCEL" if registered else None
+    return None
 
 
 def checkin_qr(url: str) -> bytes:
@@ -210,7 +262,8 @@ def build_message(row: EventMail, now: datetime) -> Message:
     registration = row.registration
     event = registration.event
     locale = normalise_locale(row.locale) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    seat = row.kind in SEAT_MAILS
+    seat = _holds_seat(row)
+    method = _calendar_method(row, seat)
     cancel_link = tokens.cancel_url(registration)
     checkin_link = tokens.checkin_url(registration) if seat else ""
     qr_cid = f"checkin.{registration.id}@{_host()}"
@@ -224,9 +277,7 @@ def build_message(row: EventMail, now: datetime) -> Message:
             "title": title,
             "description": event.description_for(locale),
             "when": when(event, event.time_zone, locale),
-            "cancel_link": cancel_link
-            if row.kind is not EventMailKind.EVENT_CANCELLED
-            else "",
+            "cancel_link": cancel_link if row.kind not in CANCELLING_MAILS else "",
             "seat": seat,
             "qr_cid": qr_cid,
             "booth_code": tokens.booth_code(registration)
@@ -241,8 +292,16 @@ def build_message(row: EventMail, now: datetime) -> Message:
         inline.append(
             mail.Part(checkin_qr(checkin_link), "image", "png", "check-in.png", qr_cid)
         )
+    if method is not None:
         calendar = ics.event_calendar(
-            event, registration, locale, _host(), now, cancel_link
+            event,
+            registration,
+            locale,
+            _host(),
+            now,
+            cancel_link if seat else "",
+            method=method,
+            organizer=current_app.config["MAIL_SENDER"],
         )
         attachments.append(
             mail.Part(
@@ -250,7 +309,7 @@ def build_message(row: EventMail, now: datetime) -> Message:
                 "text",
                 "calendar",
                 "event.ics",
-                params={"method": "PUBLISH"},
+                params={"method": method},
             )
         )
     headers = {
