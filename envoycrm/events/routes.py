@@ -170,6 +170,9 @@ def show(event_id: int):
     invite_form = None
     if current_user.role is Role.ENVOY and event.status is EventStatus.PUBLISHED:
         invite_form = _invite_form()
+    may_cancel = (
+        may_check_in(current_user, event) and event.status in TAKES_CANCELLATIONS
+    )
     return render_template(
         "events/show.html",
         event=event,
@@ -180,8 +183,9 @@ def show(event_id: int):
         shown_total=shown_total,
         sees_everyone=queries.sees_everyone(event, current_user),
         may_edit=services.may_edit(current_user, event),
-        may_cancel=may_check_in(current_user, event)
-        and event.status in TAKES_CANCELLATIONS,
+        may_cancel=may_cancel,
+        # The cancel buttons only when asked for: 200 of them weigh on the page.
+        managing=may_cancel and request.args.get("manage") == "1",
         steps=services.STEPS[event.status],
         link=link,
         invite_form=invite_form,
