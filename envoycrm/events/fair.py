@@ -314,4 +314,5 @@ def wishes(token: str):
         form=form,
         groups=groups,
         token=token,
+        booth_code=tokens.booth_code(registrant),
     ), status

@@ -272,6 +272,7 @@ def test_a_registered_student_marks_the_employers_to_meet(app, factory, people):
 
     page = client.get(path).get_data(as_text=True)
     assert "Haier Biomedical" in page and "Waiting Co" not in page
+    assert f"Your booth code: {tokens.booth_code(registration)}" in page
     assert post(client, path, {"employers": [str(first.id)]}).status_code == 302
     assert post(client, path, {"employers": [str(second.id)]}).status_code == 302
     refused = post(client, path, {"employers": [str(pending.id)]})
