@@ -231,12 +231,12 @@ class Mailer:
                 # The server closed an idle line (its timeout, a restart)
                 # before our message's DATA: it has not taken it, so send it
                 # anew. Lost during DATA, it may have: that is a retry later.
-                self.close()
+                self._drop()
                 if not reused or self._in_data:
                     raise
                 return self._hand_over(message)
         except (smtplib.SMTPException, OSError) as exc:
-            self.close()
+            self._drop()
             raise MailError(describe(exc), _is_temporary(exc)) from exc
 
     def _hand_over(self, message: Message) -> str:
@@ -281,6 +281,13 @@ class Mailer:
             smtp.close()
             raise
         return smtp
+
+    def _drop(self) -> None:
+        """Close a connection that failed, without a QUIT that could wait out
+        the timeout once more."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
 
     def close(self) -> None:
         """Say QUIT and close; what QUIT answers (421, a dropped line) is moot."""
