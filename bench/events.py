@@ -11,13 +11,16 @@ coordinator and an envoy. Then:
   sees a count): budget p95 < 50 ms (issue #15), with the SQL statements per
   request, which must not grow with the registrants;
 * queues every registrant's reminder and sends them all through the events'
-  outbox to a real SMTP server on loopback (aiosmtpd): budget < 60 s.
+  outbox to a real SMTP server on loopback (aiosmtpd): budget < 60 s. The
+  server runs in a process of its own, as a mail server does, so its work
+  does not hold the sender's interpreter lock.
 
 A report: the exit code is 0 whatever the results; FAIL lines say what
 missed the budget. Run it on SQLite and on PostgreSQL.
 """
 
 import argparse
+import multiprocessing
 import re
 import socket
 import statistics
@@ -59,13 +62,23 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 class Accept:
     """An SMTP handler that accepts every message and counts it."""
 
-    def __init__(self):
-        self.received = 0
+    def __init__(self, received):
+        self.received = received
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
         """Count the message; answer as a real server would."""
-        self.received += 1
+        with self.received.get_lock():
+            self.received.value += 1
         return "250 Message accepted for delivery"
+
+
+def serve_smtp(port: int, received, ready, stop) -> None:
+    """The SMTP server's process: accept on ``port`` until told to stop."""
+    controller = Controller(Accept(received), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    stop.wait()
+    controller.stop()
 
 
 def _user(email: str, role: Role) -> User:
@@ -187,17 +200,21 @@ def main() -> int:
     parser.add_argument("--requests", "-n", type=int, default=100)
     args = parser.parse_args()
 
-    handler = Accept()
     with socket.socket() as probe:  # a free port on loopback
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    received = multiprocessing.Value("i", 0)
+    ready, stop = multiprocessing.Event(), multiprocessing.Event()
+    server = multiprocessing.Process(
+        target=serve_smtp, args=(port, received, ready, stop), daemon=True
+    )
+    server.start()
+    ready.wait(timeout=30)
     app = envoycrm.create_app(
         envoycrm.config.TestConfig,
         SQLALCHEMY_DATABASE_URI=args.database_url,
         SMTP_HOST="127.0.0.1",
-        SMTP_PORT=controller.port,
+        SMTP_PORT=port,
         MAIL_BACKEND="smtp",
     )
     counter = StatementCounter()
@@ -230,10 +247,11 @@ def main() -> int:
         report = mails.run(now)
         elapsed = time.perf_counter() - started
         sent_reminders = report.sent
-    controller.stop()
+    stop.set()
+    server.join(timeout=30)
     verdict = "PASS" if elapsed < SEND_BUDGET_S else "FAIL"
     print(
-        f"Reminders: {report.summary()}; the server received {handler.received:,} "
+        f"Reminders: {report.summary()}; the server received {received.value:,} "
         f"in {elapsed:.1f} s (budget < {SEND_BUDGET_S:.0f} s, "
         f"{elapsed / max(sent_reminders, 1) * 1000:.1f} ms each)  {verdict}"
     )

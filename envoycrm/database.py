@@ -19,6 +19,8 @@ catch both (``STALE``) and answer with ``editing.refuse_stale_edit``.
 """
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol, cast
 
 from sqlalchemy import event
@@ -99,9 +101,21 @@ def commit_keeping_loaded(session: Any) -> None:
     eager loads lost). Only the audit row changed, so what was read is still
     what the page should show.
     """
+    with keeping_loaded(session):
+        session.commit()
+
+
+@contextmanager
+def keeping_loaded(session: Any) -> Iterator[None]:
+    """Inside the block, commits leave the rows already loaded as they are.
+
+    For work that commits often over rows it read once on purpose (a sending
+    pass commits each mail's outcome), where reloading them after every
+    commit would cost statements and gain nothing.
+    """
     scoped = session() if callable(session) else session
     scoped.expire_on_commit = False
     try:
-        scoped.commit()
+        yield
     finally:
         scoped.expire_on_commit = True

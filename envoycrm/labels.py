@@ -209,6 +209,8 @@ LABELS = {
     EventMailKind.PROMOTED: _l("Seat from the wait list"),
     EventMailKind.REMINDER: _l("Reminder"),
     EventMailKind.EVENT_CANCELLED: _l("Cancellation notice"),
+    EventMailKind.EVENT_CHANGED: _l("Change notice"),
+    EventMailKind.CANCELLED_BY_HOST: _l("Registration cancelled by the host"),
 }
 
 

@@ -107,7 +107,8 @@ def refresh_statistics(now: datetime) -> str:
 JOBS: dict[str, tuple[Callable[[datetime], str], dict]] = {
     "digests": (send_digests, {"minute": "*/15"}),
     "file-notices": (send_file_notices, {"minute": "*"}),
-    "event-mails": (send_event_mails, {"minute": "*/5"}),
+    # Every minute: a confirmation or a change is mailed while it is news.
+    "event-mails": (send_event_mails, {"minute": "*"}),
     "close-expired-openings": (close_expired_openings, {"hour": 0, "minute": 5}),
     "flag-retention": (flag_retention, {"hour": 2, "minute": 30}),
     "forget-import-files": (forget_import_files, {"minute": 40}),

@@ -686,3 +686,27 @@ def smtp(app) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+def run_at_once(app, job, names: list[str]) -> list[Exception]:
+    """Run ``job(name)`` in one thread per name, all released together, each
+    in its own app context and session (two scheduler processes); the errors."""
+    errors: list[Exception] = []
+    start = threading.Barrier(len(names))
+
+    def process(name: str) -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                job(name)
+            except Exception as exc:  # reported to the caller
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=process, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors

@@ -185,6 +185,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "events.door": {"envoy", "coordinator", "admin"},
     "events.door_check_in": {"envoy", "coordinator", "admin"},
     "events.walk_in": {"envoy", "coordinator", "admin"},
+    "events.cancel_registrant": {"envoy", "coordinator", "admin"},
     # the fair: the event here is an info session, so the fair pages are 404
     # to everyone who may reach them; the booth is 999999, missing
     "events.fair_page": EVERYONE,
@@ -194,6 +195,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "events.fair_decide": STAFF,
     "events.booth": {"employer", "coordinator", "admin"},
     "events.booth_meet": {"employer", "coordinator", "admin"},
+    "events.booth_meet_by_code": {"employer", "coordinator", "admin"},
     "event_public.wishes": "public",
     # the report: the host (the first envoy) and coordinators; the export and
     # a study tour's applications are the bureau's (on the info session the

@@ -13,10 +13,11 @@ written when the envoy confirms the match (``attendance_on_timeline``).
 """
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from envoycrm import audit
@@ -133,17 +134,22 @@ def _like(word: str) -> str:
 
 
 def search_registrants(
-    event: Event, query: str, limit: int = SEARCH_LIMIT
+    event: Event,
+    query: str,
+    limit: int = SEARCH_LIMIT,
+    only: Sequence[ColumnElement[bool]] = (),
 ) -> list[EventRegistration]:
     """Registrants whose Latin name, Hanzi or email contains every word typed.
 
     Not-yet-attended first, then by name; cancelled registrations are left
     out (someone who cancelled and came anyway is added as a walk-in). An
-    empty query lists the first registrants.
+    empty query lists the first registrants. ``only`` narrows them further
+    (the booth: checked in, and shared with employers).
     """
     condition = [
         EventRegistration.event_id == event.id,
         EventRegistration.status != RegistrationStatus.CANCELLED,
+        *only,
     ]
     condition += [
         EventRegistration.search_text.like(_like(w), escape="\\") for w in _words(query)
@@ -242,6 +248,29 @@ def add_walk_in(
     db.session.flush()
     audit.record("event.walk_in", "event", event.id, registration_id=registration.id)
     return check_in(registration, host).registration, True
+
+
+def shared_with_employers() -> ColumnElement[bool]:
+    """SQL: the registrant agreed to be shared with employers.
+
+    The same rule as ``consented_to_employers``: the student's consent when
+    the registration is theirs, else the one given on the form.
+    """
+    student_scope = (
+        select(Student.consent_scope)
+        .where(Student.id == EventRegistration.student_id)
+        .scalar_subquery()
+    )
+    return or_(
+        and_(
+            EventRegistration.student_id.is_not(None),
+            student_scope == ConsentScope.EMPLOYERS,
+        ),
+        and_(
+            EventRegistration.student_id.is_(None),
+            EventRegistration.consent_scope == ConsentScope.EMPLOYERS,
+        ),
+    )
 
 
 def consented_to_employers(registration: EventRegistration) -> bool:

@@ -1,6 +1,6 @@
 """Views of the door: the check-in link in a registrant's QR code, and the
 phone page where the host searches registrants, taps them in and adds
-walk-ins.
+walk-ins; and the host taking a registration off the event.
 
 The QR code is opened by a phone's camera app, which can only follow a
 link: so opening it (a GET) checks the registrant in. The link carries the
@@ -17,7 +17,8 @@ from flask_login import current_user
 
 from envoycrm.access import get_scoped_or_404, roles, signed_in
 from envoycrm.events import attendance, bp, tokens
-from envoycrm.events.checkin_forms import WalkInForm
+from envoycrm.events.checkin_forms import CancelRegistrantForm, WalkInForm
+from envoycrm.events.registration import cancel_by_host
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
 from envoycrm.idempotency import idempotent, remember
@@ -107,6 +108,32 @@ def door_check_in(event_id: int, registration_id: int):
         )
     flash(_checked_in_message(result), "success")
     return redirect(url_for("events.door", event_id=event.id, q=request.form.get("q")))
+
+
+@bp.route("/<id:event_id>/registrants/cancel", methods=["POST"])
+@roles(*PEOPLE)
+def cancel_registrant(event_id: int):
+    """The host (or a coordinator) cancels a registration; the wait list moves
+    up and the registrant is told by mail."""
+    event = _door_event(event_id)
+    form = CancelRegistrantForm()
+    if not form.validate_on_submit():
+        return render_template("events/refused.html", form=form, event=event), 422
+    registration = attendance.registrant_of(event, form.registration_id.data)
+    if registration is None:
+        abort(404)
+    if cancel_by_host(registration, current_user):
+        flash(
+            _(
+                "The registration of %(name)s is cancelled; they will be told by mail.",
+                name=registration.display_name,
+            ),
+            "success",
+        )
+    else:
+        flash(_("This registration was already cancelled or attended."), "info")
+    db.session.commit()
+    return redirect(url_for("events.show", event_id=event.id))
 
 
 @bp.route("/<id:event_id>/walk-in", methods=["GET", "POST"])

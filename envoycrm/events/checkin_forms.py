@@ -1,9 +1,11 @@
-"""Forms of the door: a walk-in, logged like the students' quick log."""
+"""Forms of the door: a walk-in, logged like the students' quick log; the
+host cancelling a registration."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SubmitField
+from wtforms import IntegerField, SubmitField
+from wtforms.validators import InputRequired
 
-from envoycrm.forms import IdempotentForm
+from envoycrm.forms import Form, IdempotentForm
 from envoycrm.students.forms import (
     NewStudentConsentMixin,
     StudentFieldsMixin,
@@ -19,3 +21,12 @@ class WalkInForm(StudentFieldsMixin, NewStudentConsentMixin, IdempotentForm):
 
     how_met = optional_text(_l("Where you met"), 500)
     submit = SubmitField(_l("Add and check in"))
+
+
+class CancelRegistrantForm(Form):
+    """The registration the host cancels: the id its row's button sends."""
+
+    registration_id = IntegerField(
+        _l("Registration"),
+        validators=[InputRequired(message=_l("Choose a registration to cancel."))],
+    )

@@ -10,13 +10,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from envoycrm.access import get_scoped_or_404, public, roles, staff
 from envoycrm.events import attendance, booths, bp, public_bp, tokens
 from envoycrm.events.fair_forms import (
     NO_OPENING,
+    BoothCodeForm,
     BoothMeetingForm,
     FairDecisionForm,
     FairRegistrationForm,
@@ -29,7 +29,6 @@ from envoycrm.i18n import user_today
 from envoycrm.idempotency import idempotent, remember
 from envoycrm.models import (
     Event,
-    EventRegistration,
     FairEmployerRegistration,
     Role,
     utcnow,
@@ -176,25 +175,34 @@ def _booth(fair_registration_id: int) -> FairEmployerRegistration:
     return booth
 
 
-def _booth_form(booth: FairEmployerRegistration) -> BoothMeetingForm:
-    form = BoothMeetingForm()
+def _booth_form(booth: FairEmployerRegistration, form_class=BoothMeetingForm):
+    form = form_class()
     locale = str(get_locale())
     form.opening_id.choices = [
         SelectChoice(NO_OPENING, _("No particular opening")),
         *(SelectChoice(o.id, o.title_for(locale)) for o in booth.openings),
     ]
+    if form_class is BoothCodeForm:
+        # The page shows this form beside the search results' own: ids apart.
+        for each in form:
+            each.id = each.label.field_id = f"by-code-{each.name}"
     return form
 
 
 def _booth_search(booth: FairEmployerRegistration, query: str) -> list:
-    """Attended registrants of the fair matching ``query`` (names only shown)."""
+    """Checked-in registrants of the fair matching ``query`` that the user may
+    find by name (``booths.visible_at_booth``)."""
     if len(query.strip()) < BOOTH_MIN_QUERY:
         return []
-    rows = attendance.search_registrants(booth.event, query, limit=BOOTH_RESULTS * 3)
-    return [r for r in rows if r.attended_at is not None][:BOOTH_RESULTS]
+    return attendance.search_registrants(
+        booth.event,
+        query,
+        limit=BOOTH_RESULTS,
+        only=booths.visible_at_booth(current_user),
+    )
 
 
-def _booth_page(booth, form, status=200, rows=None):
+def _booth_page(booth, form, status=200, rows=None, code_form=None):
     query = request.args.get("q", "")[: attendance.MAX_QUERY]
     rows = _booth_search(booth, query) if rows is None else rows
     template = (
@@ -207,6 +215,7 @@ def _booth_page(booth, form, status=200, rows=None):
         rows=rows,
         q=query,
         form=form,
+        code_form=code_form or _booth_form(booth, BoothCodeForm),
         met=booths.booth_meetings(booth, current_user),
         min_query=BOOTH_MIN_QUERY,
     ), status
@@ -228,13 +237,7 @@ def booth(fair_registration_id: int):
 def booth_meet(fair_registration_id: int, registration_id: int):
     """Record a student met at the booth, with an interest level."""
     booth = _booth(fair_registration_id)
-    registrant = db.session.scalar(
-        select(EventRegistration).where(
-            EventRegistration.id == registration_id,
-            EventRegistration.event_id == booth.event_id,
-            EventRegistration.attended_at.is_not(None),
-        )
-    )
+    registrant = booths.registrant_at_booth(booth, current_user, registration_id)
     if registrant is None:
         abort(404)
     form = _booth_form(booth)
@@ -246,6 +249,33 @@ def booth_meet(fair_registration_id: int, registration_id: int):
     )
     db.session.commit()
     flash(_("Meeting recorded."), "success")
+    return redirect(url_for("events.booth", fair_registration_id=booth.id))
+
+
+@bp.route("/fair-registrations/<id:fair_registration_id>/booth/code", methods=["POST"])
+@roles(*BOOTH)
+def booth_meet_by_code(fair_registration_id: int):
+    """Record a student met at the booth who gave their booth code.
+
+    The answer never names the student: the employer learns only that the
+    code belongs to someone who came.
+    """
+    booth = _booth(fair_registration_id)
+    form = _booth_form(booth, BoothCodeForm)
+    registrant = None
+    if form.validate_on_submit():
+        registrant = booths.registrant_by_booth_code(booth, form.code.data)
+        if registrant is None:
+            form.code.errors = [_("No one who came to the fair has this code.")]
+    if registrant is None:
+        return _booth_page(booth, _booth_form(booth), 422, code_form=form)
+    opening = next((o for o in booth.openings if o.id == form.opening_id.data), None)
+    booths.record_meeting(
+        booth, registrant, form.interest.data, opening, current_user, user_today()
+    )
+    db.session.commit()
+    code = tokens.normalise_booth_code(form.code.data)
+    flash(_("Meeting recorded for booth code %(code)s.", code=code), "success")
     return redirect(url_for("events.booth", fair_registration_id=booth.id))
 
 
@@ -284,4 +314,5 @@ def wishes(token: str):
         form=form,
         groups=groups,
         token=token,
+        booth_code=tokens.booth_code(registrant),
     ), status

@@ -5,12 +5,20 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from envoycrm.forms import Form, IdempotentForm, coerce_id, enum_select, strip
+from envoycrm.forms import (
+    Form,
+    IdempotentForm,
+    coerce_id,
+    enum_select,
+    single_line,
+    strip,
+)
 from envoycrm.models import InterestLevel
 from envoycrm.students.forms import MultiCheckboxField
 
@@ -71,6 +79,21 @@ class BoothMeetingForm(Form):
         _l("Opening"), coerce=coerce_optional_id, validators=[Optional()]
     )
     submit = SubmitField(_l("Save"))
+
+
+class BoothCodeForm(BoothMeetingForm):
+    """A student met at the booth who gave their booth code, not their name."""
+
+    code = StringField(
+        _l("Booth code"),
+        filters=[strip],
+        validators=[
+            InputRequired(message=_l("Type the code the student gave you.")),
+            Length(max=20),
+            single_line,
+        ],
+        description=_l("Eight letters and digits, such as ABCD-EFGH."),
+    )
 
 
 class WishesForm(Form):

@@ -6,13 +6,14 @@ Manchester session at 18:00 London time, converted to wherever its reader is.
 """
 
 from datetime import date, datetime
+from email.utils import parseaddr
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Timezone
 from icalendar import Event as CalendarEvent
 
-from envoycrm.models import Event, EventRegistration
+from envoycrm.models import Event, EventRegistration, EventStatus
 
 PRODID = "-//Qingdao HR Bureau//EnvoyCRM events//EN"
 
@@ -24,17 +25,22 @@ def event_calendar(
     host: str,
     stamp: datetime,
     cancel_link: str,
+    method: str = "PUBLISH",
+    organizer: str = "",
 ) -> bytes:
     """The calendar file of ``event`` for one registrant, in ``locale``.
 
-    The UID is the registration's own, so a reminder's copy updates the
-    confirmation's entry instead of adding a second one.
+    The UID is the registration's own, so a reminder's or a change's copy
+    updates the confirmation's entry instead of adding a second one, and
+    ``method="CANCEL"`` takes it away. SEQUENCE grows with the event's
+    version, so a calendar takes the newest copy over an older one; a
+    registration cancelled by itself counts one more.
     """
     zone = ZoneInfo(event.time_zone)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     entry = CalendarEvent()
     entry.add("uid", f"event-{event.id}-registration-{registration.id}@{host}")
     entry.add("dtstamp", stamp)
@@ -51,7 +57,15 @@ def event_calendar(
         entry.add("location", event.online_url)
     if event.online_url:
         entry.add("url", event.online_url)
-    entry.add("sequence", max(event.version - 1, 0))
+    sequence = max(event.version - 1, 0)
+    if method == "CANCEL":
+        entry.add("status", "CANCELLED")
+        if event.status is not EventStatus.CANCELLED:
+            sequence += 1  # the registration is cancelled, not the event
+    entry.add("sequence", sequence)
+    address = parseaddr(organizer)[1]
+    if address:
+        entry.add("organizer", f"mailto:{address}")
     calendar.add_component(_vtimezone(event.time_zone, event.starts_at.year))
     calendar.add_component(entry)
     return calendar.to_ical()

@@ -12,12 +12,11 @@ zone (what a registrant abroad needs); a seat's mail carries the event's
 .ics and the registrant's personal check-in QR code.
 """
 
-import io
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 from urllib.parse import urlsplit
 
 import segno
@@ -29,12 +28,14 @@ from sqlalchemy.orm import selectinload
 
 from envoycrm import mail
 from envoycrm import outbox as delivery
+from envoycrm.database import keeping_loaded
 from envoycrm.events import ics, tokens
 from envoycrm.events.times import when
 from envoycrm.extensions import db
 from envoycrm.i18n import normalise_locale
 from envoycrm.models import (
     Event,
+    EventKind,
     EventMail,
     EventMailKind,
     EventRegistration,
@@ -43,6 +44,7 @@ from envoycrm.models import (
     RegistrationStatus,
     utcnow,
 )
+from envoycrm.sharing import qr_png
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +104,22 @@ def queue_mail(
 
 def queue_event_cancelled(event: Event, now: datetime) -> int:
     """Tell everyone registered or waiting that ``event`` is cancelled."""
+    return _queue_for_registrants(event, EventMailKind.EVENT_CANCELLED, "", now)
+
+
+def queue_event_changed(event: Event, now: datetime) -> int:
+    """Tell everyone registered or waiting that ``event``'s time or place changed.
+
+    Keyed to the event's version, so each change is told once; a change
+    still unsent when another comes is skipped for the newer one.
+    """
+    period = f"v{event.version}"
+    return _queue_for_registrants(event, EventMailKind.EVENT_CHANGED, period, now)
+
+
+def _queue_for_registrants(
+    event: Event, kind: EventMailKind, period: str, now: datetime
+) -> int:
     registrations = db.session.scalars(
         select(EventRegistration).where(
             EventRegistration.event_id == event.id,
@@ -111,9 +129,7 @@ def queue_event_cancelled(event: Event, now: datetime) -> int:
             EventRegistration.email.is_not(None),
         )
     ).all()
-    rows = [
-        _row_values(r, EventMailKind.EVENT_CANCELLED, "", now) for r in registrations
-    ]
+    rows = [_row_values(r, kind, period, now) for r in registrations]
     for start in range(0, len(rows), 500):
         delivery.insert_if_absent(EventMail, rows[start : start + 500])
     return len(rows)
@@ -178,20 +194,58 @@ SUBJECTS = {
     ),
     EventMailKind.REMINDER: lambda title: _("Reminder: %(title)s", title=title),
     EventMailKind.EVENT_CANCELLED: lambda title: _("Cancelled: %(title)s", title=title),
+    EventMailKind.EVENT_CHANGED: lambda title: _("Changed: %(title)s", title=title),
+    EventMailKind.CANCELLED_BY_HOST: lambda title: _(
+        "Your registration is cancelled: %(title)s", title=title
+    ),
 }
+# Mails that take the registrant's calendar entry away (METHOD:CANCEL).
+CANCELLING_MAILS = (EventMailKind.EVENT_CANCELLED, EventMailKind.CANCELLED_BY_HOST)
 
 
 def _still_wanted(row: EventMail) -> bool:
-    """A mail about a seat goes only to someone who still holds it."""
+    """A mail about a seat goes only to someone who still holds it; a change
+    notice only if no newer one is queued for them."""
     registration = row.registration
     status = registration.status
-    if row.kind is EventMailKind.EVENT_CANCELLED:
+    if row.kind in CANCELLING_MAILS:
         return True
     if registration.event.status is EventStatus.CANCELLED:
         return False
     if row.kind is EventMailKind.WAITLISTED:
         return status is RegistrationStatus.WAITLISTED
+    if row.kind is EventMailKind.EVENT_CHANGED:
+        newer = db.session.scalar(
+            select(EventMail.id).where(
+                EventMail.registration_id == row.registration_id,
+                EventMail.kind == EventMailKind.EVENT_CHANGED,
+                EventMail.id > row.id,
+            )
+        )
+        return newer is None and status in (
+            RegistrationStatus.REGISTERED,
+            RegistrationStatus.WAITLISTED,
+        )
     return status is RegistrationStatus.REGISTERED
+
+
+def _holds_seat(row: EventMail) -> bool:
+    """Whether the mail gives (or confirms) a seat: the QR code and the .ics."""
+    if row.kind is EventMailKind.EVENT_CHANGED:
+        return row.registration.status is RegistrationStatus.REGISTERED
+    return row.kind in SEAT_MAILS
+
+
+def _calendar_method(row: EventMail, seat: bool) -> str | None:
+    """The .ics the mail carries: PUBLISH for a seat, CANCEL to take one away."""
+    if seat:
+        return "PUBLISH"
+    if row.kind is EventMailKind.CANCELLED_BY_HOST:
+        return "CANCEL"
+    if row.kind is EventMailKind.EVENT_CANCELLED:
+        registered = row.registration.status is RegistrationStatus.REGISTERED
+        return "CANCEL" if registered else None
+    return None
 
 
 def checkin_qr(url: str) -> bytes:
@@ -200,17 +254,16 @@ def checkin_qr(url: str) -> bytes:
     One fixed mask instead of the best of eight: any reader scans it, and it
     is made three times faster, which counts for 3,000 reminders at once.
     """
-    buffer = io.BytesIO()
-    segno.make(url, error="m", mask=2).save(buffer, kind="png", border=2, scale=6)
-    return buffer.getvalue()
+    return qr_png(segno.make(url, error="m", mask=2), scale=6)
 
 
-def build_message(row: EventMail, now: datetime) -> EmailMessage:
+def build_message(row: EventMail, now: datetime) -> Message:
     """The mail of ``row`` in its registrant's language, with its attachments."""
     registration = row.registration
     event = registration.event
     locale = normalise_locale(row.locale) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    seat = row.kind in SEAT_MAILS
+    seat = _holds_seat(row)
+    method = _calendar_method(row, seat)
     cancel_link = tokens.cancel_url(registration)
     checkin_link = tokens.checkin_url(registration) if seat else ""
     qr_cid = f"checkin.{registration.id}@{_host()}"
@@ -224,52 +277,61 @@ def build_message(row: EventMail, now: datetime) -> EmailMessage:
             "title": title,
             "description": event.description_for(locale),
             "when": when(event, event.time_zone, locale),
-            "cancel_link": cancel_link
-            if row.kind is not EventMailKind.EVENT_CANCELLED
-            else "",
+            "cancel_link": cancel_link if row.kind not in CANCELLING_MAILS else "",
             "seat": seat,
             "qr_cid": qr_cid,
+            "booth_code": tokens.booth_code(registration)
+            if seat and event.kind is EventKind.TALENT_FAIR
+            else "",
         }
         subject = SUBJECTS[row.kind](title)
         text = render_template("events/mail/registrant.txt", **context)
         html = render_template("events/mail/registrant.html", **context)
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = row.recipient_email
-    message["Date"] = mail.date_header()
-    message["Message-ID"] = row.message_id
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    inline, attachments = [], []
     if seat:
-        html_part = message.get_body(preferencelist=("html",))
-        assert isinstance(html_part, EmailMessage)  # noqa: S101 - added just above
-        html_part.add_related(
-            checkin_qr(checkin_link),
-            maintype="image",
-            subtype="png",
-            cid=f"<{qr_cid}>",
-            filename="check-in.png",
+        inline.append(
+            mail.Part(checkin_qr(checkin_link), "image", "png", "check-in.png", qr_cid)
         )
+    if method is not None:
         calendar = ics.event_calendar(
-            event, registration, locale, _host(), now, cancel_link
+            event,
+            registration,
+            locale,
+            _host(),
+            now,
+            cancel_link if seat else "",
+            method=method,
+            organizer=current_app.config["MAIL_SENDER"],
         )
-        message.add_attachment(
-            calendar.decode("utf-8"),
-            subtype="calendar",
-            filename="event.ics",
-            params={"method": "PUBLISH"},
+        attachments.append(
+            mail.Part(
+                calendar.decode("utf-8"),
+                "text",
+                "calendar",
+                "event.ics",
+                params={"method": method},
+            )
         )
+    headers = {
+        "Subject": subject,
+        "From": current_app.config["MAIL_SENDER"],
+        "To": row.recipient_email,
+        "Date": mail.date_header(),
+        "Message-ID": row.message_id,
+        "Auto-Submitted": "auto-generated",
+    }
+    message = mail.assemble(headers, text, html, inline, attachments)
     row.subject = subject[:300]
     return message
 
 
-def deliver(row: EventMail, now: datetime) -> OutboxStatus:
+def deliver(
+    row: EventMail, now: datetime, mailer: mail.Mailer | None = None
+) -> OutboxStatus:
     """Render and send one claimed row; record the outcome; never raise for mail.
 
     Commits the outcome of the mail (and rolls back a failed render) on its
-    own, like the digests' ``deliver``.
+    own, like the digests' ``deliver``. ``mailer`` is the pass's connection.
     """
     if not row.recipient_email:
         delivery.finish(row, OutboxStatus.SKIPPED, last_error=SKIPPED_NO_ADDRESS)
@@ -284,22 +346,28 @@ def deliver(row: EventMail, now: datetime) -> OutboxStatus:
         db.session.rollback()
         delivery.finish(row, OutboxStatus.FAILED, last_error=f"render: {exc}"[:2000])
         return OutboxStatus.FAILED
-    return delivery.send_claimed(row, message, now)
+    return delivery.send_claimed(row, message, now, mailer=mailer)
 
 
 def send_due(
     now: datetime | None = None, worker: str | None = None, limit: int | None = None
 ) -> delivery.SendReport:
-    """Send every event mail that is due and free, one claim and commit at a time."""
+    """Send every event mail that is due and free, over one SMTP connection.
+
+    Rows are claimed in batches, each with its registration and event read
+    at the claim; a row's outcome is committed on its own and leaves the
+    batch loaded, so a mail is rendered from the state at the claim, as if it
+    had gone out then (a batch takes a second or so).
+    """
     now = now or utcnow()
     worker = worker or delivery.worker_name()
     report = delivery.SendReport()
-    while limit is None or len(report.ids) < limit:
-        row = delivery.claim_next(EventMail, worker, now)
-        if row is None:
-            break
-        report.ids.append(row.id)
-        report.count(deliver(row, now))
+    registration = selectinload(EventMail.registration)
+    loads = (registration.selectinload(EventRegistration.event),)
+    with mail.Mailer() as mailer, keeping_loaded(db.session):
+        for row in delivery.claimed_rows(EventMail, worker, now, limit, loads):
+            report.ids.append(row.id)
+            report.count(deliver(row, now, mailer))
     return report
 
 

@@ -30,6 +30,7 @@ from envoycrm.models import (
     EventLink,
     EventMailKind,
     EventRegistration,
+    EventStatus,
     RegistrationStatus,
     ReplyStatus,
     Student,
@@ -283,6 +284,44 @@ def cancel_registration(
     after attending, changes nothing.
     """
     now = now or utcnow()
+    if not _take_off(registration, now, "event.registration_cancel"):
+        return None
+    promoted = promote_waitlist(registration.event, now)
+    return promoted[0] if promoted else None
+
+
+# Events whose host may still take a registration off (not held or cancelled).
+TAKES_CANCELLATIONS = (EventStatus.DRAFT, EventStatus.PUBLISHED, EventStatus.CLOSED)
+
+
+def cancel_by_host(
+    registration: EventRegistration, actor: User, now: datetime | None = None
+) -> bool:
+    """The host or a coordinator takes a registration off the event.
+
+    As when the registrant cancels, the wait list moves up; the registrant
+    is told by mail (with a calendar file that removes the entry). False
+    when it was already cancelled or attended.
+    """
+    from envoycrm.events.mails import queue_mail
+
+    now = now or utcnow()
+    if registration.event.status not in TAKES_CANCELLATIONS:
+        return False
+    if not _take_off(
+        registration, now, "event.registration_cancel_by_host", actor_id=actor.id
+    ):
+        return False
+    queue_mail(registration, EventMailKind.CANCELLED_BY_HOST, now)
+    promote_waitlist(registration.event, now)
+    return True
+
+
+def _take_off(
+    registration: EventRegistration, now: datetime, action: str, **audited: int
+) -> bool:
+    """Cancel a registration still registered or waiting, under the event's
+    lock; whether it was."""
     event = registration.event
     _lock(event)
     cancelled = db.session.execute(
@@ -301,16 +340,10 @@ def cancel_registration(
         .execution_options(synchronize_session=False)
     )
     if rows_changed(cancelled) != 1:
-        return None
+        return False
     db.session.refresh(registration)
-    audit.record(
-        "event.registration_cancel",
-        "event",
-        event.id,
-        registration_id=registration.id,
-    )
-    promoted = promote_waitlist(event, now)
-    return promoted[0] if promoted else None
+    audit.record(action, "event", event.id, registration_id=registration.id, **audited)
+    return True
 
 
 def promote_waitlist(

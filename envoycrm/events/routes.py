@@ -12,6 +12,7 @@ from envoycrm.access import get_scoped_or_404, roles
 from envoycrm.database import STALE
 from envoycrm.editing import refuse_stale_edit
 from envoycrm.events import bp, queries, services, tokens
+from envoycrm.events.attendance import may_check_in
 from envoycrm.events.forms import (
     EventForm,
     HeldRegistrationForm,
@@ -19,7 +20,11 @@ from envoycrm.events.forms import (
     NewEventForm,
     StatusForm,
 )
-from envoycrm.events.registration import decide_held, registration_open
+from envoycrm.events.registration import (
+    TAKES_CANCELLATIONS,
+    decide_held,
+    registration_open,
+)
 from envoycrm.events.sharing import share_message
 from envoycrm.events.times import when
 from envoycrm.extensions import db
@@ -165,6 +170,9 @@ def show(event_id: int):
     invite_form = None
     if current_user.role is Role.ENVOY and event.status is EventStatus.PUBLISHED:
         invite_form = _invite_form()
+    may_cancel = (
+        may_check_in(current_user, event) and event.status in TAKES_CANCELLATIONS
+    )
     return render_template(
         "events/show.html",
         event=event,
@@ -175,6 +183,9 @@ def show(event_id: int):
         shown_total=shown_total,
         sees_everyone=queries.sees_everyone(event, current_user),
         may_edit=services.may_edit(current_user, event),
+        may_cancel=may_cancel,
+        # The cancel buttons only when asked for: 200 of them weigh on the page.
+        managing=may_cancel and request.args.get("manage") == "1",
         steps=services.STEPS[event.status],
         link=link,
         invite_form=invite_form,

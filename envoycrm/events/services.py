@@ -137,15 +137,36 @@ def update_event(
 ) -> None:
     """Save an edit made on ``expected_version``; ``StaleEdit`` if it lost.
 
-    A larger capacity gives seats to the wait list at once.
+    A larger capacity gives seats to the wait list at once. A published
+    event's new time or place is mailed to its registrants.
     """
     check_version(event, expected_version)
+    before = _time_and_place(event)
     _apply(event, data, universities)
     db.session.flush()
+    from envoycrm.events.mails import queue_event_changed
     from envoycrm.events.registration import promote_waitlist
 
     promote_waitlist(event)
-    audit.record("event.update", "event", event.id, actor_id=actor.id)
+    told = 0
+    if event.status in TOLD_OF_CHANGES and _time_and_place(event) != before:
+        told = queue_event_changed(event, utcnow())
+    audit.record("event.update", "event", event.id, actor_id=actor.id, told=told)
+
+
+# Events whose registrants hear of a new time or place (a draft has none yet).
+TOLD_OF_CHANGES = (EventStatus.PUBLISHED, EventStatus.CLOSED)
+
+
+def _time_and_place(event: Event) -> tuple:
+    """What a registrant must hear about when it changes."""
+    return (
+        event.starts_at,
+        event.ends_at,
+        event.time_zone,
+        event.place,
+        event.online_url,
+    )
 
 
 def move_to(event: Event, status: EventStatus, actor: User, now: datetime) -> None:

@@ -1,10 +1,14 @@
 """Signed links of events: envoys' registration links, and each registration's
-cancel and check-in links.
+cancel and check-in links; its booth code at the fair.
 
 A link carries a row's random token signed with the app's secret and a salt
 per purpose (itsdangerous), so a guessed, forged or altered link, or one
 made for another purpose, is refused before the database is asked.
 """
+
+import base64
+import hashlib
+import hmac
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -114,3 +118,36 @@ def checkin_url(registration: EventRegistration) -> str:
         return absolute_url("events.checkin", token=token)
     base = current_app.config["BASE_URL"].rstrip("/")
     return f"{base}/events/checkin/{token}"
+
+
+BOOTH_CODE_LENGTH = 8
+
+
+def booth_code(registration: EventRegistration) -> str:
+    """The registrant's booth code at the fair: ``ABCD-EFGH`` (see below)."""
+    return booth_code_of_token(registration.token)
+
+
+def booth_code_of_token(token: str) -> str:
+    """The registrant's booth code at the fair: ``ABCD-EFGH``.
+
+    Made from the registration's secret token with the app's key, so it
+    names nobody and reveals nothing of the token: a student who did not
+    agree to be shared with employers gives it at a booth instead of a name,
+    and the bureau (never the employer) knows whose it is.
+    """
+    digest = hmac.new(
+        current_app.config["SECRET_KEY"].encode(),
+        b"booth-code:" + token.encode(),
+        hashlib.sha256,
+    ).digest()
+    code = base64.b32encode(digest).decode()[:BOOTH_CODE_LENGTH]
+    return f"{code[:4]}-{code[4:]}"
+
+
+def normalise_booth_code(typed: str) -> str:
+    """A typed booth code in its written form (case, spaces and dashes aside)."""
+    code = "".join(ch for ch in typed.upper() if ch.isalnum())
+    if len(code) != BOOTH_CODE_LENGTH:
+        return ""
+    return f"{code[:4]}-{code[4:]}"

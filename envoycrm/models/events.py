@@ -105,7 +105,9 @@ class EventMailKind(enum.Enum):
     WAITLISTED = "waitlisted"
     PROMOTED = "promoted"  # off the wait list: a seat, like a confirmation
     REMINDER = "reminder"  # 24 hours before
-    EVENT_CANCELLED = "event_cancelled"
+    EVENT_CANCELLED = "event_cancelled"  # with the .ics's METHOD:CANCEL
+    EVENT_CHANGED = "event_changed"  # new time or place, with an updated .ics
+    CANCELLED_BY_HOST = "cancelled_by_host"  # the host took the registration off
 
 
 # Who an event is for: universities by id (the other audience lists are

@@ -1,6 +1,5 @@
 """Exactly one digest per recipient and period, whatever runs or crashes."""
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -10,6 +9,7 @@ from sqlalchemy import func, select
 from envoycrm.digests import outbox
 from envoycrm.extensions import db
 from envoycrm.models import DigestKind, OutboxMessage, OutboxStatus, Role
+from tests.conftest import run_at_once
 from tests.digests.conftest import NOW, PERIOD
 
 
@@ -73,28 +73,10 @@ def test_a_run_interrupted_half_way_sends_the_rest_once(mailserver, staff, monke
 
 
 def test_two_processes_running_at_once_send_one_mail_each(app, mailserver, staff):
-    errors = []
-    start = threading.Barrier(2)
-
     def scheduler_process(name: str) -> None:
-        with app.app_context():
-            try:
-                start.wait()
-                outbox.run(NOW, worker=name)
-            except Exception as exc:  # reported to the test below
-                errors.append(exc)
-            finally:
-                db.session.remove()
+        outbox.run(NOW, worker=name)
 
-    threads = [
-        threading.Thread(target=scheduler_process, args=(f"p{n}",)) for n in (1, 2)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    assert run_at_once(app, scheduler_process, ["p1", "p2"]) == []
     assert _received(mailserver) == Counter({user.email: 1 for user in staff})
     bureau_rows = select(func.count(OutboxMessage.id)).where(
         OutboxMessage.kind == DigestKind.BUREAU

@@ -3,7 +3,7 @@ them by kind, and booth staff record students with respect for consent."""
 
 from sqlalchemy import select
 
-from envoycrm.events import attendance, booths
+from envoycrm.events import attendance, booths, tokens
 from envoycrm.events import services as events
 from envoycrm.extensions import db
 from envoycrm.models import (
@@ -145,14 +145,22 @@ def test_the_booth_flow_respects_consent(app, client, login_as, factory, people)
 
     found = client.get(url, query_string={"q": "gao"}).get_data(as_text=True)
     assert "Gao Yan" in found
-    for registrant in (sharing, private):
-        response = post(
-            client,
-            f"{url}/{registrant.id}",
-            {"interest": "HIGH", "opening_id": str(opening.id)},
-        )
-        assert response.status_code == 302
-
+    # The booth finds only those who agreed to be shared with employers.
+    assert "Hu Jun" not in client.get(url, query_string={"q": "hu"}).text
+    meeting = {"interest": "HIGH", "opening_id": str(opening.id)}
+    assert post(client, f"{url}/{sharing.id}", meeting).status_code == 302
+    # Anyone else: not by id (not even a form error names them) ...
+    for sent in (meeting, {"interest": "NOT-A-LEVEL"}):
+        refused = post(client, f"{url}/{private.id}", sent)
+        assert refused.status_code == 404 and "Hu Jun" not in refused.text
+    # ... but by the booth code from their registration, which names no one.
+    code = tokens.booth_code(private)
+    wrong = post(client, f"{url}/code", {**meeting, "code": "AAAA-AAAA"})
+    assert wrong.status_code == 422 and "No one who came" in wrong.text
+    recorded = post(client, f"{url}/code", {**meeting, "code": code.lower()})
+    assert recorded.status_code == 302
+    answer = client.get(recorded.headers["Location"]).text
+    assert code in answer and "Hu Jun" not in answer
     interests = db.session.scalars(select(EmployerInterest)).all()
     assert [(i.student_id, i.opening_id) for i in interests] == [
         (sharing.student_id, opening.id)
@@ -173,7 +181,7 @@ def test_the_booth_flow_respects_consent(app, client, login_as, factory, people)
     )
 
     # Recording again keeps one meeting, one task, one interest.
-    post(client, f"{url}/{private.id}", {"interest": "LOW", "opening_id": ""})
+    post(client, f"{url}/code", {"interest": "LOW", "opening_id": "", "code": code})
     assert len(db.session.scalars(select(BoothMeeting)).all()) == 2
     assert (
         len(
@@ -264,6 +272,7 @@ def test_a_registered_student_marks_the_employers_to_meet(app, factory, people):
 
     page = client.get(path).get_data(as_text=True)
     assert "Haier Biomedical" in page and "Waiting Co" not in page
+    assert f"Your booth code: {tokens.booth_code(registration)}" in page
     assert post(client, path, {"employers": [str(first.id)]}).status_code == 302
     assert post(client, path, {"employers": [str(second.id)]}).status_code == 302
     refused = post(client, path, {"employers": [str(pending.id)]})
@@ -295,3 +304,15 @@ def test_the_employers_navigation_leads_to_the_latest_fair(
     assert 'href="/events/fair"' in home
     response = client.get("/events/fair")
     assert response.headers["Location"].endswith(f"/events/{fair.id}/fair")
+
+
+def test_a_fair_registrants_mail_carries_their_booth_code(factory, people, smtp):
+    from envoycrm.events import mails
+
+    registration = factory.registration(_fair(factory, people), language="en")
+    mails.send_due()
+    [message] = smtp.messages
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert f"Your booth code: {tokens.booth_code(registration)}" in text
+    code = tokens.booth_code(registration)
+    assert len(code) == 9 and code == tokens.normalise_booth_code(code.lower())
