@@ -115,19 +115,18 @@ def _turn_off_postgres_jit(config: dict) -> None:
 
     The pages' queries take a few milliseconds; once PostgreSQL's estimate
     crosses ``jit_above_cost`` it compiles them first, which costs tens of
-    milliseconds more than running them. Set per connection, so it needs no
-    statement of its own. The driver's ``options`` from ``connect_args``
-    replace any the URL gives (a schema's ``search_path``), so those are
-    carried over.
+    milliseconds more than running them. Set per connection (libpq's
+    ``options``, added to any the address already carries), so it needs no
+    statement of its own.
     """
-    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    connect_args = dict(options.get("connect_args") or {})
-    given = make_url(config["SQLALCHEMY_DATABASE_URI"]).query.get("options")
-    if isinstance(given, tuple):
-        given = " ".join(given)
-    connect_args.setdefault("options", " ".join(filter(None, (given, "-c jit=off"))))
-    options["connect_args"] = connect_args
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    options = url.query.get("options", "")
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    if "jit=" not in options:
+        options = f"{options} -c jit=off".strip()
+        url = url.update_query_dict({"options": options})
+        config["SQLALCHEMY_DATABASE_URI"] = url.render_as_string(hide_password=False)
 
 
 def _init_extensions(app: Flask) -> None:

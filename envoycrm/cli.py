@@ -323,5 +323,8 @@ def init_app(app: Flask) -> None:
     from envoycrm.privacy.cli import privacy_cli
 
     app.cli.add_command(privacy_cli)
+    from envoycrm.rollups.cli import rollups_cli
+
+    app.cli.add_command(rollups_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

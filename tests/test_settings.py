@@ -74,15 +74,3 @@ def test_a_default_is_written_once():
         for match in re.finditer(r"config\.get\(\s*\"[A-Z0-9_]+\"\s*,[^)]*\)", text)
     )
     assert with_default == []
-
-
-def test_postgres_sessions_keep_the_urls_options_beside_jit_off():
-    """A schema chosen in the URL (as the tests' PostgreSQL runs do) still
-    applies once JIT is turned off through the driver's ``options``."""
-    from envoycrm import create_app
-    from envoycrm.config import TestConfig
-
-    url = "postgresql+psycopg://db.invalid/x?options=-csearch_path%3Dmine"
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
-    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
-    assert options == "-csearch_path=mine -c jit=off"

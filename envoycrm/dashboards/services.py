@@ -31,6 +31,7 @@ from envoycrm.pipeline.filters import (
     count_by_stage,
     filtered_ids,
 )
+from envoycrm.rollups import queries as rollups
 
 WEEKS = 26
 TOP = 10
@@ -134,14 +135,17 @@ def _range(column, start: datetime, now: datetime) -> tuple:
     return start, now + timedelta(microseconds=1)
 
 
-def _weekly_range_counts(column, first: datetime, now: datetime) -> dict[int, int]:
-    """Rows per week since ``first``: 26 index range counts in one UNION ALL.
+def _weekly_range_counts(
+    column, first: datetime, now: datetime, weeks: range = range(WEEKS)
+) -> dict[int, int]:
+    """Rows per week since ``first``: one index range count per week, in one
+    UNION ALL.
 
     Counting a range of an index is cheap at any size, where computing the
     week of every row in the window is not.
     """
     parts = []
-    for index in range(WEEKS):
+    for index in weeks:
         start, stop = _range(column, first + timedelta(weeks=index), now)
         end = min(start + timedelta(weeks=1), stop)
         parts.append(
@@ -150,6 +154,18 @@ def _weekly_range_counts(column, first: datetime, now: datetime) -> dict[int, in
             .where(column >= start, column < end)
         )
     return dict(db.session.execute(union_all(*parts)).all())
+
+
+def _weekly_kept_counts(kept, column, first: datetime, now: datetime) -> dict[int, int]:
+    """Rows per week since ``first`` over the whole network.
+
+    The finished weeks come from the kept counts; the week running now is
+    counted from its rows, up to ``now`` (a row dated later this week does
+    not count yet).
+    """
+    counts = kept(first.date(), WEEKS - 1)
+    counts.update(_weekly_range_counts(column, first, now, range(WEEKS - 1, WEEKS)))
+    return counts
 
 
 def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
@@ -164,16 +180,20 @@ def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
     result.funnel = funnel(counts)
 
     # Coverage: students per country and university, envoys beside them.
-    students_by_country = dict(
-        db.session.execute(
-            apply_filter(
-                select(University.country_code, func.count(Student.id)).join(
-                    University, University.id == Student.university_id
-                ),
-                filters,
-            ).group_by(University.country_code)
-        ).all()
-    )
+    kept = rollups.covers(filters)
+    if kept:
+        students_by_country = rollups.students_by_country(filters)
+    else:
+        students_by_country = dict(
+            db.session.execute(
+                apply_filter(
+                    select(University.country_code, func.count(Student.id)).join(
+                        University, University.id == Student.university_id
+                    ),
+                    filters,
+                ).group_by(University.country_code)
+            ).all()
+        )
     envoy_base = (
         select(User.id)
         .join(EnvoyProfile, EnvoyProfile.user_id == User.id)
@@ -194,13 +214,21 @@ def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
         ),
         key=lambda row: (-row[1], -row[2], row[0]),
     )
-    top_universities = db.session.execute(
-        apply_filter(select(Student.university_id, func.count(Student.id)), filters)
-        .where(Student.university_id.is_not(None))  # typed, not mapped yet
-        .group_by(Student.university_id)
-        .order_by(func.count(Student.id).desc(), Student.university_id)
-        .limit(TOP)
-    ).all()
+    if kept:
+        top_universities = rollups.top_universities(filters, TOP)
+    else:
+        top_universities = [
+            (uid, n)
+            for uid, n in db.session.execute(
+                apply_filter(
+                    select(Student.university_id, func.count(Student.id)), filters
+                )
+                .where(Student.university_id.is_not(None))  # typed, not mapped yet
+                .group_by(Student.university_id)
+                .order_by(func.count(Student.id).desc(), Student.university_id)
+                .limit(TOP)
+            )
+        ]
     university_ids = [uid for uid, _n in top_universities]
     envoys_by_university = dict(
         db.session.execute(
@@ -225,9 +253,13 @@ def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
     # Weekly activity over the last 26 weeks (this week included).
     first = week_start(now) - timedelta(weeks=WEEKS - 1)
     if filters.is_empty:
-        # The whole network: one index range count per week, in one statement.
-        interactions = _weekly_range_counts(Interaction.occurred_on, first, now)
-        created = _weekly_range_counts(Student.created_at, first, now)
+        # The whole network: the kept weekly counts.
+        interactions = _weekly_kept_counts(
+            rollups.interactions_by_week, Interaction.occurred_on, first, now
+        )
+        created = _weekly_kept_counts(
+            rollups.students_created_by_week, Student.created_at, first, now
+        )
     else:
         interactions_week = _week_index(Interaction.occurred_on, first)
         since, until = _range(Interaction.occurred_on, first, now)
@@ -259,35 +291,44 @@ def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
     ]
 
     # Top envoys: most students in the filter, and how many are advanced.
-    advanced = func.sum(
-        (Student.stage.in_((Stage.OFFER, Stage.RETURNED))).cast(Integer)
-    )
-    top = db.session.execute(
-        apply_filter(
-            select(Student.owner_id, func.count(Student.id), advanced), filters
-        )
-        .group_by(Student.owner_id)
-        .order_by(func.count(Student.id).desc(), Student.owner_id)
-        .limit(TOP)
-    ).all()
+    if kept:
+        top = rollups.top_owners(filters, TOP)
+    else:
+        advanced = func.sum(Student.stage.in_(rollups.ADVANCED).cast(Integer))
+        top = [
+            (owner, n, int(a or 0))
+            for owner, n, a in db.session.execute(
+                apply_filter(
+                    select(Student.owner_id, func.count(Student.id), advanced),
+                    filters,
+                )
+                .group_by(Student.owner_id)
+                .order_by(func.count(Student.id).desc(), Student.owner_id)
+                .limit(TOP)
+            )
+        ]
     owners = {
         u.id: u
         for u in db.session.scalars(
             select(User).where(User.id.in_([row[0] for row in top] or [-1]))
         )
     }
-    result.top_envoys = [(owners[o], n, int(a or 0)) for o, n, a in top]
+    result.top_envoys = [(owners[o], n, a) for o, n, a in top]
 
     # Openings with the most replies from students in the filter.
-    replies = db.session.execute(
-        select(JobInterest.opening_id, func.count(JobInterest.id))
-        .where(
-            *([JobInterest.student_id.in_(student_ids)] if not filters.is_empty else [])
-        )
-        .group_by(JobInterest.opening_id)
-        .order_by(func.count(JobInterest.id).desc(), JobInterest.opening_id)
-        .limit(TOP)
-    ).all()
+    if filters.is_empty:
+        replies = rollups.top_openings_by_replies(TOP)
+    else:
+        replies = [
+            (opening, n)
+            for opening, n in db.session.execute(
+                select(JobInterest.opening_id, func.count(JobInterest.id))
+                .where(JobInterest.student_id.in_(student_ids))
+                .group_by(JobInterest.opening_id)
+                .order_by(func.count(JobInterest.id).desc(), JobInterest.opening_id)
+                .limit(TOP)
+            )
+        ]
     openings = {
         o.id: o
         for o in db.session.scalars(

@@ -62,6 +62,12 @@ from envoycrm.models.policies import (
     PolicyStatus,
     PolicyVersion,
 )
+from envoycrm.models.rollups import (
+    InteractionWeek,
+    OpeningReplyCount,
+    StudentCount,
+    StudentWeek,
+)
 from envoycrm.models.students import (
     OPEN_STAGES,
     Consent,
@@ -170,6 +176,10 @@ __all__ = [
     "InteractionKind",
     "Sector",
     "Stage",
+    "InteractionWeek",
+    "OpeningReplyCount",
+    "StudentCount",
+    "StudentWeek",
     "StageChange",
     "Student",
     "StudentSearchToken",

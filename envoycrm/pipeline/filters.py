@@ -34,6 +34,7 @@ from envoycrm.params import (
     sort_arg,
     text_arg,
 )
+from envoycrm.rollups import queries as rollups
 from envoycrm.students.forms import envoy_choices
 from envoycrm.students.queries import graduating_in, sort_choices, tagged
 
@@ -146,10 +147,13 @@ def count_filtered(filters: PipelineFilter) -> Select:
 def count_by_stage(filters: PipelineFilter) -> dict[Stage, int]:
     """Students per stage for the filter (one GROUP BY query).
 
-    With a place filter the rows are grouped by university and stage too,
+    The kept counts answer a filter by place, envoy and stage alone. Otherwise,
+    with a place filter the rows are grouped by university and stage too,
     which the (university, stage) index answers alone; the sums per stage
     are then added up here.
     """
+    if rollups.covers(filters):
+        return rollups.count_by_stage(filters)
     group: list[InstrumentedAttribute[Any]] = [Student.stage]
     if filters.country or filters.university:
         group = [Student.university_id, Student.stage]

@@ -1,0 +1,21 @@
+"""What every database connection is opened with, whatever the request."""
+
+import pytest
+import sqlalchemy as sa
+
+from envoycrm.extensions import db
+
+
+def test_a_postgres_connection_has_jit_off_and_keeps_the_addresss_options(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    assert db.session.execute(sa.text("SHOW jit")).scalar() == "off"
+    # The suite's address names its own schema in ``options``: still in force.
+    search_path = db.session.execute(sa.text("SHOW search_path")).scalar()
+    assert search_path is not None and search_path.startswith("test_")
+
+
+def test_an_sqlite_connection_enforces_foreign_keys(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PRAGMAs are SQLite's")
+    assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1

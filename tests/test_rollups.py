@@ -1,0 +1,118 @@
+"""The counts the database keeps stay equal to a recount through every change."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from envoycrm.extensions import db
+from envoycrm.models import (
+    InteractionKind,
+    InteractionWeek,
+    InterestSource,
+    JobInterest,
+    Stage,
+    StudentCount,
+    StudentWeek,
+)
+from envoycrm.privacy.rights import erase_student
+from envoycrm.rollups import triggers
+from envoycrm.students import services as student_services
+
+
+def _all_right() -> bool:
+    return set(triggers.check(db.session.connection()).values()) == {0}
+
+
+def _stage_count(stage: Stage) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(StudentCount.n), 0)).where(
+            StudentCount.stage == stage
+        )
+    )
+
+
+def test_counts_follow_students_logged_moved_reassigned_and_erased(factory, people):
+    envoy, envoy2 = people["envoy"], people["envoy2"]
+    first = factory.student(envoy)
+    second = factory.student(envoy, university_id=None, university_name_typed="X")
+    assert _stage_count(Stage.CONTACTED) == 2
+    assert _all_right()
+
+    student_services.move_stage(first, people["coordinator"], Stage.MATCHED, None)
+    student_services.reassign(second, envoy2)
+    db.session.commit()
+    assert _stage_count(Stage.CONTACTED) == 1
+    assert _stage_count(Stage.MATCHED) == 1
+    owners = dict(
+        db.session.execute(
+            sa.select(StudentCount.owner_id, sa.func.sum(StudentCount.n)).group_by(
+                StudentCount.owner_id
+            )
+        ).all()
+    )
+    assert owners[envoy.id] == 1
+    assert owners[envoy2.id] == 1
+    assert _all_right()
+
+    erase_student(first, people["coordinator"])
+    db.session.commit()
+    assert _stage_count(Stage.MATCHED) == 0
+    assert _all_right()
+
+
+def test_weekly_counts_follow_touchpoints_and_their_days(factory, people):
+    student = factory.student(people["envoy"], met_on=date(2026, 11, 20))
+    note = student_services.add_interaction(
+        student, people["envoy"], InteractionKind.CHAT, date(2026, 11, 29), "Sunday"
+    )
+    db.session.commit()
+    weeks = dict(
+        db.session.execute(
+            sa.select(InteractionWeek.week, InteractionWeek.n).where(
+                InteractionWeek.author_id == people["envoy"].id
+            )
+        ).all()
+    )
+    # Friday 20 and Sunday 29 November fall in the weeks of Mondays 16 and 23.
+    assert weeks == {date(2026, 11, 16): 1, date(2026, 11, 23): 1}
+
+    note.occurred_on = date(2026, 11, 30)
+    db.session.commit()
+    assert _all_right()
+    db.session.delete(note)
+    db.session.commit()
+    assert _all_right()
+    assert db.session.scalar(sa.select(sa.func.sum(StudentWeek.n))) == 1
+
+
+def test_reply_counts_follow_interests(factory, people, student):
+    push = factory.push(people)
+    db.session.add(
+        JobInterest(
+            student_id=student.id,
+            opening_id=push.opening_id,
+            push_id=push.id,
+            source=InterestSource.REFERRAL,
+        )
+    )
+    db.session.commit()
+    assert _all_right()
+    erase_student(student, people["coordinator"])
+    db.session.commit()
+    assert _all_right()
+
+
+def test_rebuild_repairs_counts_and_install_can_run_twice(factory, people, runner):
+    factory.student(people["envoy"])
+    triggers.install(db.session.connection())
+    db.session.execute(sa.update(StudentCount).values(n=StudentCount.n + 5))
+    db.session.commit()
+    result = runner.invoke(args=["rollups", "check"])
+    assert result.exit_code != 0
+    assert "student_counts" in result.output
+
+    result = runner.invoke(args=["rollups", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["rollups", "check"]).exit_code == 0
+    factory.student(people["envoy"])
+    assert _stage_count(Stage.CONTACTED) == 2
