@@ -9,7 +9,7 @@ in through the real form, then:
 
 * times ``--requests`` GETs of a student's eligible policies (the fragment of
   the student page, and the student page itself), the public checker
-  answering four questions, and the coordinators' policy list: budget
+  answering five questions, and the coordinators' policy list: budget
   p95 < 50 ms of server time, one worker;
 * counts the students every policy may reach
   (``envoycrm.policies.eligibility.reach``, one scan of the students for
@@ -45,7 +45,10 @@ from envoycrm.models import Policy, Student, User  # noqa: E402
 from envoycrm.policies import eligibility  # noqa: E402
 
 REACH_BUDGET_S = 10.0
-CHECKER = "/p/check?degree=PHD&field=MATERIALS&expected_graduation=2027-06&plan=work"
+CHECKER = (
+    "/p/check?degree=PHD&field=MATERIALS&expected_graduation=2027-06"
+    "&birth_year=1996&plan=work"
+)
 
 
 def main() -> int:

@@ -21,6 +21,7 @@ from envoycrm.forms import (
     Form,
     IdempotentForm,
     VersionedForm,
+    birth_year_field,
     enum_select,
     plausible_date,
     single_line,
@@ -171,11 +172,13 @@ PLANS = [
 
 
 class CheckerForm(DegreeMixin, Form):
-    """The public checker: four short questions, stored nowhere."""
+    """The public checker: five short questions, stored nowhere."""
 
     class Meta:
         csrf = False  # a GET form that stores nothing
 
+    # Optional: many policies have an age limit, which is asked when unknown.
+    birth_year = birth_year_field()
     plan = SelectField(_l("In the city you plan to"), choices=PLANS, default="unsure")
     submit = SubmitField(_l("Show what may apply"))
 

@@ -147,6 +147,7 @@ def _profile(form: CheckerForm) -> eligibility.Profile:
         degree=form.degree.data,
         field=form.field.data,
         graduation=form.expected_graduation.data,
+        birth_year=form.birth_year.data,
         works_in_city=True if plan in ("work", "both") else None,
         founds_in_city=True if plan in ("found", "both") else None,
     )

@@ -223,14 +223,17 @@ def show(student_id: int):
     if student is None:
         abort(404)
     audit.record("student.view", "student", student.id)
+    # The view's audit rows are committed once the page is rendered: a commit
+    # before would expire the student and load it all again to render it.
     if is_fragment_request():
-        db.session.commit()
-        return render_template("students/_profile.html", student=student)
-    personnel_file = file_of(student.id)
-    if personnel_file is not None:
-        audit.record("file.view", "student", student.id, file_id=personnel_file.id)
+        page = render_template("students/_profile.html", student=student)
+    else:
+        personnel_file = file_of(student.id)
+        if personnel_file is not None:
+            audit.record("file.view", "student", student.id, file_id=personnel_file.id)
+        page = _student_page(student, personnel_file=personnel_file)
     db.session.commit()
-    return _student_page(student, personnel_file=personnel_file)
+    return page
 
 
 def _edit_form(student: Student, blank: bool = False) -> StudentEditForm:

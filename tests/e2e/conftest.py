@@ -232,6 +232,7 @@ def public_pages(app, factory, people, student, pages_for, fair_data) -> list[st
                 degree="PHD",
                 field="MATERIALS",
                 expected_graduation="2027-06",
+                birth_year="1996",
                 plan="work",
             ),
             url_for("file_status.show", token=notices.sign(personnel_file)),

@@ -364,6 +364,7 @@ def test_a_new_york_envoys_dates_export_as_the_same_dates_to_a_shanghai_coordina
         name_latin="Met In New York",
         met_on=date(2026, 12, 3),
         expected_graduation=date(2027, 6, 1),
+        birth_year=1996,
     )
     envoy_filter = f"envoy={envoy.id}"
 
@@ -373,6 +374,7 @@ def test_a_new_york_envoys_dates_export_as_the_same_dates_to_a_shanghai_coordina
     row = sheet[2]
     graduation = row[header.index("Expected graduation")]
     activity = row[header.index("Latest activity")]
+    assert row[header.index("Year of birth")].value == 1996
     for cell, day in ((graduation, date(2027, 6, 1)), (activity, date(2026, 12, 3))):
         assert cell.is_date and cell.data_type == "d"
         assert cell.number_format == "yyyy-mm-dd"
@@ -384,6 +386,7 @@ def test_a_new_york_envoys_dates_export_as_the_same_dates_to_a_shanghai_coordina
     header, values = rows[0], rows[1]
     assert values[header.index("Expected graduation")] == "2027-06-01"
     assert values[header.index("Latest activity")] == "2026-12-03"
+    assert values[header.index("Year of birth")] == "1996"
 
 
 def test_the_xlsx_export_sends_its_first_bytes_before_reading_any_row():

@@ -267,6 +267,7 @@ def test_the_public_checker_answers_and_stores_nothing(app, factory):
         max_years_since_graduation=2,
     )
     factory.policy(title_en="PhD only", min_degree=DegreeLevel.PHD)
+    factory.policy(title_en="Up to 35", min_degree=None, max_age=35)
     visitor = app.test_client()
     counts = {
         model: _count(model) for model in (Student, Task, AuditEvent, PolicyQuestion)
@@ -280,16 +281,24 @@ def test_the_public_checker_answers_and_stores_nothing(app, factory):
                 "%Y-%m"
             ),
             "plan": "work",
+            "birth_year": str(date.today().year - 30),
         },
     )
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Housing for masters" in html and "2,000" in html
     assert "PhD only" not in html
+    assert "age 30 — at most 35 ✓" in html
     assert len(page.data) <= 30 * 1024
     assert {model: _count(model) for model in counts} == counts
     bad = visitor.get("/p/check", query_string={"degree": "NOPE"})
     assert bad.status_code == 422 and 'id="degree-error"' in bad.get_data(as_text=True)
+    old = visitor.get(
+        "/p/check",
+        query_string={"degree": "PHD", "field": "LAW", "birth_year": "1900"},
+    )
+    assert old.status_code == 422
+    assert "Enter a year from 1940 to 2015." in old.get_data(as_text=True)
     chinese = visitor.get("/p/check", headers={"Accept-Language": "zh-CN"})
     assert "来青岛能获得哪些支持？" in chinese.get_data(as_text=True)
 

@@ -102,7 +102,11 @@ def test_export_is_audited_without_personal_values(client, login_as, subject):
 
 
 def test_readable_summary_lists_each_table_and_the_values(client, login_as, subject):
+    subject.birth_year = 1994
+    db.session.commit()
     login_as("coordinator")
+    exported = client.get(f"/privacy-admin/students/{subject.id}/export.json")
+    assert exported.get_json()["students"][0]["birth_year"] == 1994
     page = client.get(f"/privacy-admin/students/{subject.id}/export")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -112,6 +116,7 @@ def test_readable_summary_lists_each_table_and_the_values(client, login_as, subj
     assert "Download as JSON" in html
     # Readable: tables and columns are named for people, enums by their labels.
     assert "Meetings and notes" in html and "Consent given" in html
+    assert "Year of birth" in html and ">1994<" in html
     assert "IN_PERSON" not in html and "consent_scope" not in html
 
 

@@ -221,3 +221,16 @@ def test_notes_and_stage_moves_do_not_make_an_open_edit_stale(envoy_client, stud
     db.session.commit()
     db.session.refresh(student)
     assert student.version == version
+
+
+def test_the_student_page_loads_the_student_once(envoy_client, student, max_queries):
+    """The view's audit row is committed after rendering, so the student,
+    their tags and consents are not loaded a second time."""
+    with max_queries(30) as counter:
+        page = envoy_client.get(f"/students/{student.id}")
+    assert page.status_code == 200
+    assert counter.count <= 16, counter.count
+    view = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "student.view")
+    )
+    assert view is not None and view.record_id == student.id
