@@ -152,3 +152,24 @@ def test_kept_counts_agree_with_a_count_of_the_students_under_each_filter(
         query = apply_filter(sa.select(Student.stage, sa.func.count()), filters)
         live.update(db.session.execute(query.group_by(Student.stage)).all())
         assert count_by_stage(filters) == live, filters
+
+
+def test_the_migrated_schema_has_every_rollup_trigger(app):
+    """A later migration that rebuilds a counted table on SQLite drops its
+    triggers; it must put them back with ``triggers.install``."""
+    if db.engine.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        expected = {
+            f"rollup_{r.target}_{event}"
+            for r in triggers.ROLLUPS
+            for event in ("insert", "update", "delete")
+        }
+    else:
+        query = (
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            " AND tgrelid::regclass::text IN"
+            " ('students', 'interactions', 'job_interests')"
+        )
+        expected = {f"rollup_{r.target}" for r in triggers.ROLLUPS}
+    names = set(db.session.scalars(sa.text(query)))
+    assert expected <= names
