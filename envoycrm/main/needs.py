@@ -33,6 +33,7 @@ from envoycrm.models import (
     TaskKind,
     User,
 )
+from envoycrm.pipeline.filters import PipelineFilter, count_by_stage
 
 QUIET_DAYS = 30
 STUCK_DAYS = 60
@@ -81,17 +82,8 @@ def stuck_by_stage(now: datetime, days: int = STUCK_DAYS) -> list[tuple[Stage, i
     The same rule as the student list's ``stage_age`` filter, so the count
     and the list behind its link agree.
     """
-    counts = dict(
-        db.session.execute(
-            select(Student.stage, func.count(Student.id))
-            .where(
-                Student.stage.in_(OPEN_STAGES),
-                Student.stage_changed_at <= now - timedelta(days=days),
-            )
-            .group_by(Student.stage)
-        ).all()
-    )
-    return [(stage, counts[stage]) for stage in OPEN_STAGES if stage in counts]
+    counts = count_by_stage(PipelineFilter(stage_age=days), now)
+    return [(stage, counts[stage]) for stage in OPEN_STAGES if counts[stage]]
 
 
 def quiet_envoys(now: datetime, days: int = QUIET_DAYS) -> Select:

@@ -145,6 +145,8 @@ class Student(Model):
         ),
         Index("ix_students_owner_stage", "owner_id", "stage"),
         Index("ix_students_stage_changed", "stage", "stage_changed_at"),
+        # The pipeline list's default order, read a page at a time.
+        Index("ix_students_stage_age_order", "stage_changed_at", "id"),
         # Covering indexes for the pipeline board's counts per stage under
         # its most used filters, so they are counted from the index alone.
         Index("ix_students_university_stage", "university_id", "stage"),

@@ -5,8 +5,8 @@ and replayed by the back button. Parsing takes any mapping of arguments (the
 request's, or a saved view's query string) and ignores whatever is malformed.
 """
 
-from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -105,8 +105,14 @@ class PipelineFilter:
         return PipelineFilter(**{**self.__dict__, "stage": None})
 
 
-def apply_filter(query: Select, filters: PipelineFilter, today: date | None = None):
-    """Narrow a query over ``Student`` to the filter (no ordering)."""
+def apply_filter(
+    query: Select,
+    filters: PipelineFilter,
+    today: date | None = None,
+    now: datetime | None = None,
+):
+    """Narrow a query over ``Student`` to the filter (no ordering); ``now``
+    is when time in stage is measured to (the present by default)."""
     if filters.country:
         query = query.where(
             Student.university_id.in_(
@@ -129,9 +135,15 @@ def apply_filter(query: Select, filters: PipelineFilter, today: date | None = No
         query = query.where(tagged(filters.tag))
     if filters.stage_age:
         query = query.where(
-            Student.stage_changed_at <= utcnow() - timedelta(days=filters.stage_age)
+            Student.stage_changed_at <= stage_age_cutoff(filters.stage_age, now)
         )
     return query
+
+
+def stage_age_cutoff(days: int, now: datetime | None = None) -> datetime:
+    """A student in their stage since this instant or before has been there
+    ``days`` days at ``now`` (the ``stage_age`` filter)."""
+    return (now or utcnow()) - timedelta(days=days)
 
 
 def filtered_ids(filters: PipelineFilter) -> Select:
@@ -144,21 +156,40 @@ def count_filtered(filters: PipelineFilter) -> Select:
     return apply_filter(select(func.count(Student.id)), filters)
 
 
-def count_by_stage(filters: PipelineFilter) -> dict[Stage, int]:
-    """Students per stage for the filter (one GROUP BY query).
+def by_kept_counts(filters: PipelineFilter) -> bool:
+    """True when ``count_by_stage`` reads the kept counts for ``filters``."""
+    return rollups.covers(replace(filters, stage_age=None))
 
-    The kept counts answer a filter by place, envoy and stage alone. Otherwise,
-    with a place filter the rows are grouped by university and stage too,
-    which the (university, stage) index answers alone; the sums per stage
-    are then added up here.
+
+def count_by_stage(
+    filters: PipelineFilter, now: datetime | None = None
+) -> dict[Stage, int]:
+    """Students per stage for the filter (time in stage measured to ``now``),
+    every stage present.
+
+    A filter by place, envoy, stage and time in stage is read from the kept
+    counts: they hold every student, so those who moved within the last
+    ``stage_age`` days (few, an index range) are taken away. Any other filter
+    is counted from the students in one GROUP BY; with a place filter the
+    rows are grouped by university and stage too, which the (university,
+    stage) index answers alone, and the sums per stage are added up here.
+    ``count(*)``, not ``count(id)``: an index without the id then suffices.
     """
-    if rollups.covers(filters):
-        return rollups.count_by_stage(filters)
+    if by_kept_counts(filters):
+        counts = rollups.count_by_stage(filters)
+        if filters.stage_age:
+            moved = apply_filter(
+                select(Student.stage, func.count()),
+                replace(filters, stage_age=None),
+            ).where(Student.stage_changed_at > stage_age_cutoff(filters.stage_age, now))
+            for stage, count in db.session.execute(moved.group_by(Student.stage)):
+                counts[stage] -= count
+        return counts
     group: list[InstrumentedAttribute[Any]] = [Student.stage]
     if filters.country or filters.university:
         group = [Student.university_id, Student.stage]
     query = apply_filter(
-        select(Student.stage, func.count(Student.id)), filters
+        select(Student.stage, func.count()), filters, now=now
     ).group_by(*group)
     counts = dict.fromkeys(Stage, 0)
     for stage, count in db.session.execute(query):

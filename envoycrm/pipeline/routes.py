@@ -35,11 +35,12 @@ from envoycrm.pipeline import bp, exports, services
 from envoycrm.pipeline.filters import (
     PipelineFilter,
     apply_filter,
+    by_kept_counts,
+    count_by_stage,
     count_filtered,
     filter_choices,
 )
 from envoycrm.pipeline.forms import BulkForm, MoveForm, SavedViewForm
-from envoycrm.rollups import queries as rollups
 from envoycrm.students.forms import envoy_choices
 from envoycrm.students.queries import order_by_sort
 
@@ -174,7 +175,7 @@ def _paginate(filters: PipelineFilter, number: int):
     """One page of the list; its total from the kept counts when they cover
     the filter, so a page does not count 200,000 students each time."""
     query = order_by_sort(apply_filter(select(Student), filters), filters.sort)
-    kept = rollups.covers(filters)
+    kept = by_kept_counts(filters)
     page = db.paginate(
         query.options(*_list_options()),
         page=number,
@@ -183,7 +184,7 @@ def _paginate(filters: PipelineFilter, number: int):
         count=not kept,
     )
     if kept:
-        page.total = rollups.count_students(filters)
+        page.total = sum(count_by_stage(filters).values())
     return page
 
 

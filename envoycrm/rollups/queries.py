@@ -28,14 +28,18 @@ ADVANCED = (Stage.OFFER, Stage.RETURNED)
 
 
 def covers(filters: "PipelineFilter") -> bool:
-    """True when the kept counts answer ``filters`` exactly."""
+    """True when the kept counts answer ``filters`` exactly.
+
+    (``filters.count_by_stage`` answers ``stage_age`` from them too, with a
+    count of the recent moves.)
+    """
     return not (
-        filters.field
+        filters.stage_age
+        or filters.field
         or filters.degree
         or filters.graduation_year
         or filters.intention
         or filters.tag
-        or filters.stage_age
     )
 
 
@@ -70,12 +74,6 @@ def count_by_stage(filters: "PipelineFilter") -> dict[Stage, int]:
     for stage, n in db.session.execute(query):
         counts[stage] = int(n or 0)
     return counts
-
-
-def count_students(filters: "PipelineFilter") -> int:
-    """How many students a covered filter holds."""
-    query = _narrow(select(func.coalesce(func.sum(StudentCount.n), 0)), filters)
-    return int(db.session.scalar(query) or 0)
 
 
 def students_by_country(filters: "PipelineFilter") -> dict[str, int]:
