@@ -29,7 +29,7 @@ What each outbox puts in its mail is its own business (``digests/outbox.py``,
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import Message
@@ -255,7 +255,7 @@ def claimed_rows(
     now: datetime,
     limit: int | None = None,
     options: Sequence[ORMOption] = (),
-) -> Iterator[Row]:
+) -> Generator[Row, None, None]:
     """Every row due and free (up to ``limit``), claimed a batch at a time.
 
     The caller sends (and commits) each row before asking for the next. A

@@ -710,3 +710,21 @@ def run_at_once(app, job, names: list[str]) -> list[Exception]:
     for thread in threads:
         thread.join(timeout=60)
     return errors
+
+
+class Crash(Exception):
+    """The sending process dies (a bug, not a mail error)."""
+
+
+def dying_on(call: int, real):
+    """``real`` (a ``deliver``), except that call number ``call`` raises
+    ``Crash`` before doing anything: the process dies holding that row's claim."""
+    calls = []
+
+    def dying(row, *args, **kwargs):
+        calls.append(row.id)
+        if len(calls) == call:
+            raise Crash
+        return real(row, *args, **kwargs)
+
+    return dying

@@ -14,6 +14,7 @@ zone (what a registrant abroad needs); a seat's mail carries the event's
 
 import logging
 import secrets
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import Message
@@ -364,8 +365,10 @@ def send_due(
     report = delivery.SendReport()
     registration = selectinload(EventMail.registration)
     loads = (registration.selectinload(EventRegistration.event),)
-    with mail.Mailer() as mailer, keeping_loaded(db.session):
-        for row in delivery.claimed_rows(EventMail, worker, now, limit, loads):
+    rows = delivery.claimed_rows(EventMail, worker, now, limit, loads)
+    # closing(): a pass that dies hands its untouched rows back at once.
+    with mail.Mailer() as mailer, keeping_loaded(db.session), closing(rows):
+        for row in rows:
             report.ids.append(row.id)
             report.count(deliver(row, now, mailer))
     return report

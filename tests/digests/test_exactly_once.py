@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from envoycrm.digests import outbox
 from envoycrm.extensions import db
 from envoycrm.models import DigestKind, OutboxMessage, OutboxStatus, Role
-from tests.conftest import run_at_once
+from tests.conftest import Crash, dying_on, run_at_once
 from tests.digests.conftest import NOW, PERIOD
 
 
@@ -37,21 +37,10 @@ def test_two_runs_for_the_same_period_send_one_mail_each(mailserver, staff):
     assert all(row.status is OutboxStatus.SENT for row in rows)
 
 
-class Crash(Exception):
-    """The scheduler process dies."""
-
-
 def test_a_run_interrupted_half_way_sends_the_rest_once(mailserver, staff, monkeypatch):
     real_deliver = outbox.deliver
-    calls = []
-
-    def dying_deliver(row, now, pool=None):
-        calls.append(row.id)
-        if len(calls) == 3:  # dies holding the third row's claim, before sending
-            raise Crash
-        return real_deliver(row, now, pool)
-
-    monkeypatch.setattr(outbox, "deliver", dying_deliver)
+    # dies holding the third row's claim, before sending
+    monkeypatch.setattr(outbox, "deliver", dying_on(3, real_deliver))
     with pytest.raises(Crash):
         outbox.run(NOW, worker="doomed")
     monkeypatch.setattr(outbox, "deliver", real_deliver)

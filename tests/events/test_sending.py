@@ -11,7 +11,7 @@ from envoycrm import mail, outbox
 from envoycrm.events import mails
 from envoycrm.extensions import db
 from envoycrm.models import EventMail, OutboxStatus
-from tests.conftest import Inbox, free_port, run_at_once
+from tests.conftest import Crash, Inbox, dying_on, free_port, run_at_once
 
 STARTS = datetime(2027, 3, 10, 18, 0, tzinfo=UTC)
 EARLY = STARTS - timedelta(days=5)
@@ -157,3 +157,22 @@ def test_an_assembled_mail_reads_back_with_its_chinese_headers_and_parts(app):
     assert png["Content-ID"] == "<qr@example.org>"
     assert png.get_content() == b"\x89PNG"
     assert [p.get_filename() for p in read.iter_attachments()] == ["event.ics"]
+
+
+def test_a_pass_that_dies_hands_back_its_untouched_rows_at_once(
+    smtp, registrants, monkeypatch
+):
+    real_deliver = mails.deliver
+    # dies holding the second row's claim
+    monkeypatch.setattr(mails, "deliver", dying_on(2, real_deliver))
+    with pytest.raises(Crash):
+        mails.send_due(EARLY, worker="doomed")
+    monkeypatch.setattr(mails, "deliver", real_deliver)
+    db.session.expire_all()
+    statuses = Counter(row.status for row in _rows())
+    assert statuses == Counter(
+        {OutboxStatus.SENT: 1, OutboxStatus.SENDING: 1, OutboxStatus.PENDING: 2}
+    )
+    # A restart a minute later sends the untouched two, not the held one.
+    assert mails.send_due(EARLY + timedelta(minutes=1)).sent == 2
+    assert len(smtp.messages) == 3
