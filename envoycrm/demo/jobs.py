@@ -12,7 +12,7 @@ inserts in chunks.
 import random
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, insert, select
 
 from envoycrm.demo.students import TODAY
 from envoycrm.extensions import db
@@ -229,12 +229,10 @@ def _load_pushes(report, scale: int, rng: random.Random) -> None:
         if (pair[0], pair[1].id) not in seen:
             seen.add((pair[0], pair[1].id))
             plan.append(pair)
-    start_id = (db.session.scalar(select(func.max(Push.id))) or 0) + 1
     pushes = []
-    for offset, (envoy_id, opening) in enumerate(plan):
+    for envoy_id, opening in plan:
         pushes.append(
             {
-                "id": start_id + offset,
                 "opening_id": opening.id,
                 "envoy_id": envoy_id,
                 "token": f"{rng.getrandbits(128):032x}",
@@ -242,7 +240,14 @@ def _load_pushes(report, scale: int, rng: random.Random) -> None:
                 "created_at": opening.created_at + timedelta(days=rng.randrange(3, 5)),
             }
         )
-    db.session.execute(insert(table_of(Push)), pushes)
+    # The database gives the ids (PostgreSQL's sequence then stays ahead of
+    # them, so an envoy's next push gets a free one); the replies need them.
+    table = table_of(Push)
+    ids = db.session.scalars(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), pushes
+    ).all()
+    for push, push_id in zip(pushes, ids, strict=True):
+        push["id"] = push_id
     report.count("pushes", len(pushes))
     _load_replies(report, pushes, plan, rng)
 

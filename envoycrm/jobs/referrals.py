@@ -303,6 +303,7 @@ def new_student(
             "field": data["field"],
             "degree": data["degree"],
             "expected_graduation": data.get("expected_graduation"),
+            "birth_year": data.get("birth_year"),  # a policy question asks it
             "how_met": how_met,
         },
         consent_scope=data["consent_scope"],

@@ -187,4 +187,5 @@ class QuestionForm(DegreeMixin, PublicContactMixin, Form):
     """Ask the envoy a question about a policy, leaving contact details."""
 
     question = text(_l("Your question"), QUESTION_MAX, required=True, area=True)
+    birth_year = birth_year_field()
     submit = SubmitField(_l("Ask"))

@@ -184,6 +184,7 @@ def checker():
                     degree=form.degree.data,
                     field=form.field.data,
                     expected_graduation=form.expected_graduation.data,
+                    birth_year=form.birth_year.data,
                 )
         else:
             status = 422

@@ -4,7 +4,7 @@ the push action."""
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from envoycrm.demo.jobs import load_jobs
 from envoycrm.demo.loader import LoadReport
@@ -93,6 +93,20 @@ def test_the_demo_load_stores_past_deadlines_as_closed(factory, people):
     ).all()
     assert stored_open
     assert min(stored_open) >= bureau_today()
+
+
+def test_after_the_demo_load_a_new_push_gets_a_free_id(factory, people):
+    """The demo's pushes take their ids from the database, so on PostgreSQL
+    the sequence is past them when an envoy pushes an opening."""
+    load_jobs(LoadReport())
+    db.session.commit()
+    loaded = db.session.scalar(select(func.max(Push.id)))
+    assert loaded >= 400
+    opening = factory.opening(people["employer"].employer_id)
+    push = Push(opening_id=opening.id, envoy_id=people["envoy"].id, token="n" * 32)
+    db.session.add(push)
+    db.session.commit()
+    assert push.id > loaded
 
 
 def test_the_scheduler_closes_expired_openings_as_it_starts(app, factory, people):

@@ -167,6 +167,7 @@ def test_envoy_pushes_a_policy_and_views_and_questions_are_credited(
             "degree": "PHD",
             "field": "MATERIALS",
             "expected_graduation": "2027-06",
+            "birth_year": "1995",
             "question": "Does the subsidy start before my contract?",
             "consent": "y",
             "website": "",
@@ -178,6 +179,7 @@ def test_envoy_pushes_a_policy_and_views_and_questions_are_credited(
     student = db.session.get(Student, question.student_id)
     assert student.owner_id == people["envoy"].id  # credited to the envoy
     assert student.active_consent is not None
+    assert student.birth_year == 1995
     task = db.session.get(Task, question.task_id)
     assert task.kind is TaskKind.POLICY_QUESTION
     assert task.assignee_id == people["envoy"].id
@@ -410,6 +412,7 @@ def test_the_checker_through_an_envoys_link_ends_with_the_question_form(
             "degree": "PHD",
             "field": "MARINE",
             "expected_graduation": "2027-06",
+            "birth_year": "1996",
             "plan": "both",
         },
     )
@@ -417,6 +420,7 @@ def test_the_checker_through_an_envoys_link_ends_with_the_question_form(
     assert answer.status_code == 200
     assert "Ask a question" in html and f'action="/p/{token}"' in html
     assert '<option selected value="PHD">' in html  # the answers carried over
+    assert html.count('name="birth_year" type="number" value="1996"') == 2
     assert {model: _count(model) for model in before} == before
     forged = visitor.get("/p/check", query_string={"via": "x", "degree": "PHD"})
     assert "Ask a question" not in forged.get_data(as_text=True)
