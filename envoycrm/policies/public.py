@@ -12,6 +12,7 @@ question, with consent, stores the asker's details.
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from envoycrm import audit, ratelimit, sharing
@@ -153,6 +154,14 @@ def _profile(form: CheckerForm) -> eligibility.Profile:
     )
 
 
+def _give_own_ids(form: FlaskForm, prefix: str) -> None:
+    """Prefix the ids (not the names) of ``form``'s fields, so a second form
+    on the page asking some of the same questions repeats no id."""
+    for item in form:
+        item.id = f"{prefix}{item.id}"
+        item.label.field_id = item.id
+
+
 @bp.route("/check")
 @public
 def checker():
@@ -186,6 +195,7 @@ def checker():
                     expected_graduation=form.expected_graduation.data,
                     birth_year=form.birth_year.data,
                 )
+                _give_own_ids(form_to_ask, "ask-")
         else:
             status = 422
     return _page(

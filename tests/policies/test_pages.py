@@ -421,6 +421,9 @@ def test_the_checker_through_an_envoys_link_ends_with_the_question_form(
     assert "Ask a question" in html and f'action="/p/{token}"' in html
     assert '<option selected value="PHD">' in html  # the answers carried over
     assert html.count('name="birth_year" type="number" value="1996"') == 2
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # the repeated questions keep their own ids
+    assert 'for="ask-birth_year"' in html
     assert {model: _count(model) for model in before} == before
     forged = visitor.get("/p/check", query_string={"via": "x", "degree": "PHD"})
     assert "Ask a question" not in forged.get_data(as_text=True)
