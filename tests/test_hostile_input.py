@@ -941,6 +941,26 @@ FORMS += [
         lambda ctx: {"interest": "HIGH", "opening_id": ""},
     ),
     FormCase(
+        "booth meeting by code",
+        "employer",
+        lambda ctx: f"/events/fair-registrations/{booth_of(ctx.people).id}/booth/code",
+        lambda ctx: {
+            "code": _booth_code(ctx),
+            "interest": "MEDIUM",
+            "opening_id": "",
+        },
+    ),
+    FormCase(
+        "host cancels a registrant",
+        "envoy",
+        lambda ctx: (
+            f"/events/{hosted_event(ctx.people['envoy']).id}/registrants/cancel"
+        ),
+        lambda ctx: {
+            "registration_id": str(registrant_of(hosted_event(ctx.people["envoy"])).id)
+        },
+    ),
+    FormCase(
         "fair wishes",
         None,
         lambda ctx: wishes_path(ctx.people),
@@ -1268,7 +1288,16 @@ FORMS += [
     ),
 ]
 
+
 # POST routes the registry leaves out, and why.
+def _booth_code(ctx: Ctx) -> str:
+    """The booth code of someone who came to the fair."""
+    from envoycrm.events import tokens
+
+    coordinator = ctx.people["coordinator"]
+    return tokens.booth_code(attended_registrant(fair_of(coordinator), coordinator))
+
+
 NOT_FORMS = {
     "auth.logout": "no field but the CSRF token; signing out ends the run's session",
     "main.sign_out_everywhere": (

@@ -497,6 +497,10 @@ NOT_CREATING = {
     "events.fair_decide": "a decision taken once",
     "event_public.wishes": "public; replaces the registrant's set of wishes",
     "events.booth_meet": "one meeting per booth and registrant; a repeat updates it",
+    "events.booth_meet_by_code": (
+        "one meeting per booth and registrant; a repeat updates it"
+    ),
+    "events.cancel_registrant": "a second finds the registration cancelled",
 }
 
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)

@@ -119,7 +119,12 @@ def cancel_registrant(event_id: int):
     form = CancelRegistrantForm()
     if not form.validate_on_submit():
         return render_template("events/refused.html", form=form, event=event), 422
-    registration = attendance.registrant_of(event, form.registration_id.data)
+    registration_id = form.registration_id.data
+    registration = (
+        attendance.registrant_of(event, registration_id)
+        if registration_id is not None
+        else None
+    )
     if registration is None:
         abort(404)
     if cancel_by_host(registration, current_user):

@@ -2,10 +2,10 @@
 host cancelling a registration."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SubmitField
+from wtforms import SubmitField
 from wtforms.validators import InputRequired
 
-from envoycrm.forms import Form, IdempotentForm
+from envoycrm.forms import BoundedIntegerField, Form, IdempotentForm
 from envoycrm.students.forms import (
     NewStudentConsentMixin,
     StudentFieldsMixin,
@@ -26,7 +26,7 @@ class WalkInForm(StudentFieldsMixin, NewStudentConsentMixin, IdempotentForm):
 class CancelRegistrantForm(Form):
     """The registration the host cancels: the id its row's button sends."""
 
-    registration_id = IntegerField(
+    registration_id = BoundedIntegerField(
         _l("Registration"),
         validators=[InputRequired(message=_l("Choose a registration to cancel."))],
     )

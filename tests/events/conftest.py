@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from envoycrm.extensions import db
 from envoycrm.models import (
+    ConsentScope,
     Event,
     EventKind,
     EventRegistration,
@@ -67,13 +68,14 @@ def hosted_event(envoy: User) -> Event:
 
 
 def registrant_of(event: Event) -> EventRegistration:
-    """Someone registered for ``event`` (made once)."""
+    """Someone registered for ``event`` who agreed to be shared with
+    employers, so booth staff may find them too (made once)."""
     from tests.conftest import Factory
 
     found = db.session.scalar(
         select(EventRegistration).where(EventRegistration.event_id == event.id).limit(1)
     )
-    return found or Factory().registration(event)
+    return found or Factory().registration(event, consent_scope=ConsentScope.EMPLOYERS)
 
 
 def walk_in_data(university_id: int | None, **fields) -> dict:
