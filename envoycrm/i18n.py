@@ -14,7 +14,8 @@ from babel import Locale
 from babel.core import get_global
 from babel.dates import format_skeleton, get_timezone_location
 from babel.lists import format_list
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_group_symbol
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import current_app, g, redirect, request, url_for
 from flask_babel import (
     format_date,
@@ -227,7 +228,13 @@ def country_name(code: str | None) -> str:
     """The country's name in the current locale, from Babel's locale data."""
     if not code:
         return ""
-    return Locale.parse(str(get_locale())).territories.get(code.upper(), code)
+    return _territories(str(get_locale())).get(code.upper(), code)
+
+
+@lru_cache(maxsize=None)
+def _territories(locale: str) -> dict[str, str]:
+    """Babel's country names in ``locale``, parsed once per process."""
+    return dict(Locale.parse(locale).territories)
 
 
 def format_cny(amount) -> str:
@@ -299,7 +306,23 @@ def format_number(value) -> str:
     """A number with the locale's grouping."""
     if value is None:
         return ""
+    if type(value) is int and value >= 0:
+        group = _thousands_symbol(str(get_locale()))
+        if group is not None:
+            return f"{value:,}".replace(",", group)
     return format_decimal(value)
+
+
+@lru_cache(maxsize=None)
+def _thousands_symbol(locale: str) -> str | None:
+    """The group symbol of a locale that groups whole numbers by threes, as
+    Python's ``,`` format does; None for any other locale (Babel decides)."""
+    group = get_group_symbol(locale)
+    for probe in (1234, 1234567):  # minimum grouping digits, then the grouping
+        grouped = f"{probe:,}".replace(",", group)
+        if babel_format_decimal(probe, locale=locale) != grouped:
+            return None
+    return group
 
 
 def init_app(app) -> None:

@@ -7,7 +7,13 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from envoycrm.cli import catalog_problems
-from envoycrm.i18n import country_name, format_cny, format_moment, normalise_locale
+from envoycrm.i18n import (
+    country_name,
+    format_cny,
+    format_moment,
+    format_number,
+    normalise_locale,
+)
 from tests.conftest import post, sign_in
 
 
@@ -213,3 +219,16 @@ def test_english_dates_are_day_month_year_and_read_the_same_everywhere(app):
         assert format_moment(moment) == "3 Dec 2026, 06:05"
     with app.test_request_context(), force_locale("zh_Hans"):
         assert format_day(date(2026, 12, 3)) == "2026年12月3日"
+
+
+@pytest.mark.parametrize(
+    "locale", ["en", "zh_Hans", "zh_Hant", "de_CH", "hi_IN", "es", "pl"]
+)
+def test_whole_numbers_are_grouped_exactly_as_babel_groups_them(app, locale):
+    """The quick path for whole numbers gives Babel's answer in every locale,
+    including one with another group symbol and one with other grouping."""
+    from babel.numbers import format_decimal
+
+    with app.test_request_context(), force_locale(locale):
+        for value in (0, 7, 999, 1000, 12345, 1234567, 10**12, -4321, 2.5):
+            assert format_number(value) == format_decimal(value, locale=locale)

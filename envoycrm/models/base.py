@@ -2,6 +2,7 @@
 
 import enum
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,17 @@ def local_date(moment: datetime, zone: str) -> date:
     A real instant becomes a day in the zone of whoever it belongs to (the
     author of an entry), so it sits beside date-only values such as "met on".
     """
-    return moment.astimezone(ZoneInfo(zone)).date()
+    return moment.astimezone(zone_info(zone)).date()
+
+
+@cache
+def zone_info(zone: str) -> ZoneInfo:
+    """The zone named ``zone``, read once per process.
+
+    ``ZoneInfo`` keeps only the last few zones it was asked for; a page of
+    envoys in fifty zones would read the zone files again on every row.
+    """
+    return ZoneInfo(zone)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -122,9 +122,19 @@ def employer_query(q: str = "", kind: EmployerKind | None = None) -> Select:
 
 def university_choices(locale: str) -> list[SelectChoice]:
     """Universities as form choices named in ``locale``, grouped by country."""
-    rows = db.session.scalars(select(University)).all()
+    zh = str(locale).startswith("zh")  # as University.name_for
+    rows = db.session.execute(
+        select(
+            University.id,
+            University.name_en,
+            University.name_zh,
+            University.country_code,
+        )
+    )
     named = [
-        SelectChoice(u.id, u.name_for(locale), optgroup=country_name(u.country_code))
+        SelectChoice(
+            u.id, u.name_zh if zh else u.name_en, optgroup=country_name(u.country_code)
+        )
         for u in rows
     ]
     return sorted(named, key=lambda choice: (choice.optgroup, choice.label))

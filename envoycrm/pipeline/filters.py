@@ -197,13 +197,15 @@ def count_by_stage(
     return counts
 
 
+def filter_countries() -> list[str]:
+    """The countries of the universities, for a country filter."""
+    return sorted(db.session.scalars(select(University.country_code).distinct()))
+
+
 def filter_choices() -> dict:
     """What the filter form offers (a few small queries)."""
-    countries = sorted(
-        db.session.scalars(select(University.country_code).distinct()).all()
-    )
     return {
-        "countries": countries,
+        "countries": filter_countries(),
         "universities": university_choices(str(get_locale())),
         "envoys": envoy_choices(),
         "fields": list(FieldOfStudy),

@@ -39,6 +39,7 @@ from envoycrm.pipeline.filters import (
     count_by_stage,
     count_filtered,
     filter_choices,
+    filter_countries,
 )
 from envoycrm.pipeline.forms import BulkForm, MoveForm, SavedViewForm
 from envoycrm.students.forms import envoy_choices
@@ -404,7 +405,7 @@ def envoys():
         sort=sort,
         quiet=quiet,
         statuses=services.status_counts(),
-        **filter_choices(),
+        countries=filter_countries(),
     )
 
 

@@ -115,8 +115,8 @@ def top_owners(filters: "PipelineFilter", limit: int) -> list[tuple[int, int, in
     return [(o, int(n), int(a or 0)) for o, n, a in db.session.execute(query)]
 
 
-def students_per_owner(owner_ids: list[int]) -> dict[int, int]:
-    """Every student of each envoy in ``owner_ids``."""
+def students_per_owner(owner_ids: "Select[int]") -> dict[int, int]:
+    """Every student of each envoy ``owner_ids`` selects."""
     query = (
         select(StudentCount.owner_id, func.sum(StudentCount.n))
         .where(StudentCount.owner_id.in_(owner_ids))
@@ -125,8 +125,8 @@ def students_per_owner(owner_ids: list[int]) -> dict[int, int]:
     return {o: int(n) for o, n in db.session.execute(query) if n}
 
 
-def interactions_per_author(author_ids: list[int]) -> dict[int, int]:
-    """Every touchpoint each author in ``author_ids`` recorded."""
+def interactions_per_author(author_ids: "Select[int]") -> dict[int, int]:
+    """Every touchpoint each author ``author_ids`` selects recorded."""
     query = (
         select(InteractionWeek.author_id, func.sum(InteractionWeek.n))
         .where(InteractionWeek.author_id.in_(author_ids))
