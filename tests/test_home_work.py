@@ -11,6 +11,8 @@ from envoycrm.main import needs
 from envoycrm.models import (
     ConsentScope,
     DataRequestKind,
+    DegreeLevel,
+    FieldOfStudy,
     Interaction,
     OpeningStatus,
     Role,
@@ -298,4 +300,12 @@ def test_home_pages_run_as_many_statements_whatever_the_rows(
     for n in range(5):
         factory.student(people["envoy2"], name_latin=f"More {n}")
         _task(TaskKind.OTHER, f"Chore {n}")
+    # Openings of other fields and degrees: their candidates are read together.
+    for field, degree in [
+        (FieldOfStudy.BIOLOGY, DegreeLevel.PHD),
+        (FieldOfStudy.COMPUTING, DegreeLevel.BACHELOR),
+        (FieldOfStudy.MATERIALS, DegreeLevel.PHD),
+    ]:
+        factory.opening(people["employer"].employer_id, field=field, min_degree=degree)
+        factory.student(people["envoy"], field=field, degree=degree)
     assert statements() == before

@@ -22,7 +22,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from envoycrm.extensions import db
 from envoycrm.i18n import format_cny, format_list_of
@@ -134,9 +134,28 @@ def candidate_query(
     same field. ``employer_view`` keeps only students whose consent in force
     allows sharing with employers.
     """
-    query = select(Student).where(
+    return candidates_of_any(
+        [opening], employer_view=employer_view, created_since=created_since
+    )
+
+
+def fits_opening(opening: JobOpening) -> ColumnElement[bool]:
+    """A student's degree and field suit ``opening`` (its SQL narrowing)."""
+    return and_(
         Student.degree.in_(eligible_degrees(opening.min_degree)),
         Student.field == opening.field,
+    )
+
+
+def candidates_of_any(
+    openings: list[JobOpening],
+    *,
+    employer_view: bool = False,
+    created_since: date | None = None,
+) -> Select:
+    """Students worth scoring for any of ``openings`` (see ``candidate_query``)."""
+    query = select(Student).where(
+        or_(*(fits_opening(opening) for opening in openings)),
         Student.stage.in_([*OPEN_STAGES, Stage.RETURNED]),
     )
     if employer_view:

@@ -18,7 +18,12 @@ from envoycrm.digests.periods import Window
 from envoycrm.extensions import db
 from envoycrm.i18n import bureau_today
 from envoycrm.jobs.candidates import employer_sees_candidates
-from envoycrm.jobs.matching import MatchResult, candidate_query, score
+from envoycrm.jobs.matching import (
+    MatchResult,
+    candidates_of_any,
+    eligible_degrees,
+    score,
+)
 from envoycrm.models import (
     ConsentScope,
     Intention,
@@ -69,28 +74,61 @@ class CandidatePool:
         Commits its own read-only session after loading, to end the read
         transaction; the request's session is not touched.
         """
-        key = (window.start, window.end, opening.field, opening.min_degree)
+        key = self._key(opening, window)
         if key not in self._pools:
-            students = self._session.scalars(
-                candidate_query(opening, employer_view=True, created_since=window.start)
-                .where(Student.created_at < window.end)
-                .options(selectinload(Student.university))
-                .order_by(Student.created_at.desc(), Student.id.desc())
-                .limit(CANDIDATE_SCAN_LIMIT)
-            ).all()
-            intentions: dict[int, Intention] = {}
-            if students:
-                rows = self._session.scalars(
-                    select(Intention)
-                    .where(Intention.student_id.in_([s.id for s in students]))
-                    .order_by(Intention.student_id, Intention.recorded_at, Intention.id)
-                )
-                for intention in rows:
-                    intentions[intention.student_id] = intention  # latest wins
-            # End the read transaction; the loaded rows stay readable.
-            self._session.commit()
-            self._pools[key] = [(s, intentions.get(s.id)) for s in students]
+            self.load([opening], window)
         return self._pools[key]
+
+    @staticmethod
+    def _key(opening: JobOpening, window: Window) -> tuple:
+        return (window.start, window.end, opening.field, opening.min_degree)
+
+    def load(self, openings: list[JobOpening], window: Window) -> None:
+        """Read the candidates of every opening of ``openings`` not read yet:
+        one query for all of them (and one for the intentions), the newest
+        ``CANDIDATE_SCAN_LIMIT`` of each field and minimum degree kept."""
+        wanted: dict[tuple, JobOpening] = {}
+        for opening in openings:
+            key = self._key(opening, window)
+            if key not in self._pools:
+                wanted.setdefault(key, opening)
+        if not wanted:
+            return
+        cap = CANDIDATE_SCAN_LIMIT * len(wanted)
+        students = self._session.scalars(
+            candidates_of_any(
+                list(wanted.values()), employer_view=True, created_since=window.start
+            )
+            .where(Student.created_at < window.end)
+            .options(selectinload(Student.university))
+            .order_by(Student.created_at.desc(), Student.id.desc())
+            .limit(cap)
+        ).all()
+        if len(students) == cap and len(wanted) > 1:
+            # A busy week: a field may have been cut short. Read each alone.
+            self._session.commit()
+            for opening in wanted.values():
+                self.load([opening], window)
+            return
+        intentions: dict[int, Intention] = {}
+        if students:
+            rows = self._session.scalars(
+                select(Intention)
+                .where(Intention.student_id.in_([s.id for s in students]))
+                .order_by(Intention.student_id, Intention.recorded_at, Intention.id)
+            )
+            for intention in rows:
+                intentions[intention.student_id] = intention  # latest wins
+        # End the read transaction; the loaded rows stay readable.
+        self._session.commit()
+        for key, opening in wanted.items():
+            degrees = set(eligible_degrees(opening.min_degree))
+            fitting = [
+                (s, intentions.get(s.id))
+                for s in students
+                if s.field == opening.field and s.degree in degrees
+            ]
+            self._pools[key] = fitting[:CANDIDATE_SCAN_LIMIT]
 
     def close(self) -> None:
         """Release the private session."""
@@ -145,6 +183,8 @@ def new_candidates(
     pool = pool or CandidatePool()
     try:
         by_student: dict[int, Candidate] = {}
+        today = window.today
+        pool.load([o for o in openings if employer_sees_candidates(o, today)], window)
         for opening in openings:
             if not employer_sees_candidates(opening, window.today):
                 continue  # the same rule as the employer's own pages
