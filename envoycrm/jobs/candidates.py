@@ -53,7 +53,7 @@ def _ranked_window(query, opening: JobOpening) -> list[int]:
     students; only the ones shown are loaded as objects and explained in
     words (building objects and formatting money are the costly parts).
     """
-    window = db.session.execute(
+    window = (
         query.with_only_columns(
             Student.id, Student.degree, Student.field, Student.expected_graduation
         )
@@ -61,13 +61,35 @@ def _ranked_window(query, opening: JobOpening) -> list[int]:
         # at the window, where a sort on activity would read the whole field.
         .order_by(Student.id.desc())
         .limit(WINDOW)
-    ).all()
-    facts = matching._intention_facts([row.id for row in window])
-    ranked = sorted(
-        window,
-        key=lambda row: (-_points(row, facts.get(row.id), opening), row.id),
+        .subquery()
     )
-    return [row.id for row in ranked]
+    # One statement: the window with every intention of its students, oldest
+    # first, so the latest is the last row of each student.
+    students: dict[int, tuple] = {}
+    for row in db.session.execute(
+        select(
+            window,
+            Intention.id.label("intention_id"),
+            Intention.target_sectors,
+            Intention.earliest_start,
+            Intention.salary_expectation,
+        )
+        .outerjoin(Intention, Intention.student_id == window.c.id)
+        .order_by(window.c.id, Intention.recorded_at, Intention.id)
+    ):
+        facts = None
+        if row.intention_id is not None:
+            facts = (
+                frozenset(row.target_sectors or []),
+                row.earliest_start,
+                row.salary_expectation,
+            )
+        students[row.id] = (row, facts)
+    ranked = sorted(
+        students.values(),
+        key=lambda pair: (-_points(pair[0], pair[1], opening), pair[0].id),
+    )
+    return [row.id for row, _ in ranked]
 
 
 def _explained(ids: list[int], opening: JobOpening, *options) -> list[Candidate]:

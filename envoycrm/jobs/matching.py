@@ -375,25 +375,3 @@ def _students_by_field(fields: Set, chunk: int):
             row.earliest_start or row.expected_graduation,
             row.salary_expectation,
         )
-
-
-def _intention_facts(student_ids: list[int]) -> dict[int, tuple]:
-    """(target sectors, earliest start, salary) of each student's latest intention."""
-    rows = db.session.execute(
-        select(
-            Intention.student_id,
-            Intention.target_sectors,
-            Intention.earliest_start,
-            Intention.salary_expectation,
-        )
-        .where(Intention.student_id.in_(student_ids))
-        .order_by(Intention.student_id, Intention.recorded_at, Intention.id)
-    )
-    facts = {}
-    for row in rows:
-        facts[row.student_id] = (
-            frozenset(row.target_sectors or []),
-            row.earliest_start,
-            row.salary_expectation,
-        )
-    return facts

@@ -157,6 +157,15 @@ class Student(Model):
             "stage_changed_at",
         ),
         Index("ix_students_field_stage", "field", "stage"),
+        # An opening's candidates, newest first: one field, one consent, read
+        # backwards by id from the index alone on PostgreSQL.
+        Index(
+            "ix_students_matching",
+            "field",
+            "consent_scope",
+            "id",
+            postgresql_include=["degree", "stage", "expected_graduation"],
+        ),
         Index(
             "ix_students_degree_graduation", "degree", "expected_graduation", "stage"
         ),
