@@ -105,3 +105,29 @@ def test_every_one_line_text_field_refuses_line_breaks():
     ]
     assert without == []
     assert len([n for n, f in form_fields() if single_line in _validators(f)]) >= 50
+
+
+def test_quick_select_writes_what_wtforms_writes(app):
+    """Every plain select of our forms is drawn by QuickSelect, to the byte."""
+    from wtforms import SelectChoice, SelectField
+    from wtforms.widgets import Select
+
+    from envoycrm.forms import QUICK_SELECT, Form
+
+    class Picker(Form):
+        who = SelectField(
+            choices=[
+                SelectChoice("", "—"),
+                SelectChoice(1, 'Wang "Wei" <b>'),
+                SelectChoice(2, "李明 & Co"),
+                SelectChoice(True, "yes"),
+            ],
+            coerce=str,
+        )
+
+    with app.test_request_context():
+        form = Picker(formdata=None, who="2", meta={"csrf": False})
+        assert form.who.widget is QUICK_SELECT
+        assert str(form.who()) == str(Select()(form.who))
+        assert 'selected value="2"' in str(form.who())
+        assert "&lt;b&gt;" in str(form.who()) and "&amp; Co" in str(form.who())

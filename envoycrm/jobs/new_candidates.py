@@ -86,7 +86,10 @@ class CandidatePool:
     def load(self, openings: list[JobOpening], window: Window) -> None:
         """Read the candidates of every opening of ``openings`` not read yet:
         one query for all of them (and one for the intentions), the newest
-        ``CANDIDATE_SCAN_LIMIT`` of each field and minimum degree kept."""
+        ``CANDIDATE_SCAN_LIMIT`` of each field and minimum degree kept.
+
+        Commits the pool's own read-only session, as ``candidates`` says.
+        """
         wanted: dict[tuple, JobOpening] = {}
         for opening in openings:
             key = self._key(opening, window)

@@ -199,7 +199,8 @@ def _list_page(filters, page, form: BulkForm | None = None, status: int = 200):
     if form is None:
         form = BulkForm(formdata=None, filter=filters.query_string)
         form.expected.data = page.total
-    form.envoy.choices = [SelectChoice("", _("Choose an envoy")), *envoy_choices()]
+    choices = filter_choices()
+    form.envoy.choices = [SelectChoice("", _("Choose an envoy")), *choices["envoys"]]
     template = (
         "pipeline/_list_rows.html" if is_fragment_request() else "pipeline/list.html"
     )
@@ -211,7 +212,7 @@ def _list_page(filters, page, form: BulkForm | None = None, status: int = 200):
             form=form,
             now=utcnow(),
             days_in_stage=services.days_in_stage,
-            **filter_choices(),
+            **choices,
         ),
         status,
     )
