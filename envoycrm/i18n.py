@@ -263,8 +263,18 @@ def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
     """A date in the current locale ('' for None)."""
     if value is None:
         return ""
-    if english():
+    locale = str(get_locale())
+    if locale.split("_")[0] == "en":
         fmt = ENGLISH_DAY.get(fmt, fmt)
+    if type(value) is date:  # no zone to apply: the same words every time
+        return _day(value, fmt, locale)
+    return format_date(value, fmt)
+
+
+@lru_cache(maxsize=4096)
+def _day(value: date, fmt: str, locale: str) -> str:
+    """``format_date`` of a calendar day, remembered: a list shows the same
+    few days on many rows. ``locale`` is the current one, named for the key."""
     return format_date(value, fmt)
 
 

@@ -1,5 +1,8 @@
 """Translated labels for every enumeration, kept in one place."""
 
+from functools import lru_cache
+
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
@@ -218,6 +221,13 @@ def label(member) -> str:
     """The translated label of an enum member ('' for None)."""
     if member is None:
         return ""
+    return _label(member, str(get_locale()))
+
+
+@lru_cache(maxsize=None)
+def _label(member, locale: str) -> str:
+    """``label``, translated once per language: a list labels every row.
+    ``locale`` is the current one, named for the key."""
     return str(LABELS.get(member, member.value))
 
 

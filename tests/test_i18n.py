@@ -232,3 +232,26 @@ def test_whole_numbers_are_grouped_exactly_as_babel_groups_them(app, locale):
     with app.test_request_context(), force_locale(locale):
         for value in (0, 7, 999, 1000, 12345, 1234567, 10**12, -4321, 2.5):
             assert format_number(value) == format_decimal(value, locale=locale)
+
+
+def test_remembered_labels_and_days_follow_the_readers_language(app):
+    """Labels and days are remembered per language, never across languages."""
+    from datetime import date
+
+    from envoycrm.i18n import format_day
+    from envoycrm.labels import label
+    from envoycrm.models import Stage
+
+    day = date(2026, 12, 3)
+    with app.test_request_context():
+        for _round in range(2):
+            with force_locale("en"):
+                assert (label(Stage.CONTACTED), format_day(day)) == (
+                    "Contacted",
+                    "3 Dec 2026",
+                )
+            with force_locale("zh_Hans"):
+                assert (label(Stage.CONTACTED), format_day(day)) == (
+                    "已联系",
+                    "2026年12月3日",
+                )
