@@ -135,37 +135,24 @@ def _range(column, start: datetime, now: datetime) -> tuple:
     return start, now + timedelta(microseconds=1)
 
 
-def _weekly_range_counts(
-    column, first: datetime, now: datetime, weeks: range = range(WEEKS)
-) -> dict[int, int]:
-    """Rows per week since ``first``: one index range count per week, in one
-    UNION ALL.
+def _running_week_counts(columns: tuple, first: datetime, now: datetime) -> list[int]:
+    """Rows of each column's table in the week running at ``now`` (the last
+    of the ``WEEKS`` from ``first``), up to ``now``: a row dated later this
+    week does not count yet. One index range count each, in one UNION ALL.
 
-    Counting a range of an index is cheap at any size, where computing the
-    week of every row in the window is not.
+    The finished weeks come from the kept counts.
     """
     parts = []
-    for index in weeks:
-        start, stop = _range(column, first + timedelta(weeks=index), now)
+    for index, column in enumerate(columns):
+        start, stop = _range(column, first + timedelta(weeks=WEEKS - 1), now)
         end = min(start + timedelta(weeks=1), stop)
         parts.append(
-            select(literal(index).label("week"), func.count().label("n"))
+            select(literal(index).label("part"), func.count().label("n"))
             .select_from(column.table)
             .where(column >= start, column < end)
         )
-    return dict(db.session.execute(union_all(*parts)).all())
-
-
-def _weekly_kept_counts(kept, column, first: datetime, now: datetime) -> dict[int, int]:
-    """Rows per week since ``first`` over the whole network.
-
-    The finished weeks come from the kept counts; the week running now is
-    counted from its rows, up to ``now`` (a row dated later this week does
-    not count yet).
-    """
-    counts = kept(first.date(), WEEKS - 1)
-    counts.update(_weekly_range_counts(column, first, now, range(WEEKS - 1, WEEKS)))
-    return counts
+    counts = dict(db.session.execute(union_all(*parts)).all())
+    return [counts.get(index, 0) for index in range(len(columns))]
 
 
 def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
@@ -200,13 +187,23 @@ def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
         .join(University, University.id == EnvoyProfile.university_id)
         .where(*_envoy_conditions(filters))
     )
-    envoys_by_country = dict(
-        db.session.execute(
-            envoy_base.with_only_columns(
-                University.country_code, func.count(User.id)
-            ).group_by(University.country_code)
-        ).all()
-    )
+    # The envoys in one statement: per university, with its country and how
+    # many came back; the countries, the top universities and the headline
+    # are added up from it.
+    envoys_by_university: dict[int, int] = {}
+    envoys_by_country: dict[str, int] = {}
+    for university_id, country, n, came_back in db.session.execute(
+        envoy_base.with_only_columns(
+            EnvoyProfile.university_id,
+            University.country_code,
+            func.count(User.id),
+            func.sum((EnvoyProfile.status == EnvoyStatus.RETURNED).cast(Integer)),
+        ).group_by(EnvoyProfile.university_id, University.country_code)
+    ):
+        envoys_by_university[university_id] = n
+        envoys_by_country[country] = envoys_by_country.get(country, 0) + n
+        result.envoys_total += n
+        result.envoys_returned += int(came_back or 0)
     result.countries = sorted(
         (
             (code, students_by_country.get(code, 0), envoys_by_country.get(code, 0))
@@ -230,15 +227,6 @@ def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
             )
         ]
     university_ids = [uid for uid, _n in top_universities]
-    envoys_by_university = dict(
-        db.session.execute(
-            envoy_base.with_only_columns(
-                EnvoyProfile.university_id, func.count(User.id)
-            )
-            .where(EnvoyProfile.university_id.in_(university_ids or [-1]))
-            .group_by(EnvoyProfile.university_id)
-        ).all()
-    )
     universities = {
         u.id: u
         for u in db.session.scalars(
@@ -254,11 +242,10 @@ def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
     first = week_start(now) - timedelta(weeks=WEEKS - 1)
     if filters.is_empty:
         # The whole network: the kept weekly counts.
-        interactions = _weekly_kept_counts(
-            rollups.interactions_by_week, Interaction.occurred_on, first, now
-        )
-        created = _weekly_kept_counts(
-            rollups.students_created_by_week, Student.created_at, first, now
+        interactions = rollups.interactions_by_week(first.date(), WEEKS - 1)
+        created = rollups.students_created_by_week(first.date(), WEEKS - 1)
+        interactions[WEEKS - 1], created[WEEKS - 1] = _running_week_counts(
+            (Interaction.occurred_on, Student.created_at), first, now
         )
     else:
         interactions_week = _week_index(Interaction.occurred_on, first)
@@ -338,14 +325,4 @@ def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
         )
     }
     result.openings = [(openings[o], n) for o, n in replies if o in openings]
-
-    # The headline: envoys who returned to work in the city.
-    envoy_status = db.session.execute(
-        envoy_base.with_only_columns(
-            func.count(User.id),
-            func.sum((EnvoyProfile.status == EnvoyStatus.RETURNED).cast(Integer)),
-        )
-    ).one()
-    result.envoys_total = envoy_status[0] or 0
-    result.envoys_returned = int(envoy_status[1] or 0)
     return result

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Row, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from wtforms import SelectChoice
@@ -120,22 +120,31 @@ def employer_query(q: str = "", kind: EmployerKind | None = None) -> Select:
     return query
 
 
-def university_choices(locale: str) -> list[SelectChoice]:
-    """Universities as form choices named in ``locale``, grouped by country."""
-    zh = str(locale).startswith("zh")  # as University.name_for
-    rows = db.session.execute(
-        select(
-            University.id,
-            University.name_en,
-            University.name_zh,
-            University.country_code,
+def university_rows() -> list[Row]:
+    """Every university's id, names and country code (a few hundred rows)."""
+    return list(
+        db.session.execute(
+            select(
+                University.id,
+                University.name_en,
+                University.name_zh,
+                University.country_code,
+            )
         )
     )
+
+
+def university_choices(
+    locale: str, rows: list[Row] | None = None
+) -> list[SelectChoice]:
+    """Universities as form choices named in ``locale``, grouped by country
+    (``rows`` from ``university_rows`` when the caller has read them)."""
+    zh = str(locale).startswith("zh")  # as University.name_for
     named = [
         SelectChoice(
             u.id, u.name_zh if zh else u.name_en, optgroup=country_name(u.country_code)
         )
-        for u in rows
+        for u in (university_rows() if rows is None else rows)
     ]
     return sorted(named, key=lambda choice: (choice.optgroup, choice.label))
 

@@ -25,7 +25,7 @@ from envoycrm.models import (
     University,
     utcnow,
 )
-from envoycrm.network.services import university_choices
+from envoycrm.network.services import university_choices, university_rows
 from envoycrm.params import (
     country_arg,
     enum_arg,
@@ -204,9 +204,10 @@ def filter_countries() -> list[str]:
 
 def filter_choices() -> dict:
     """What the filter form offers (a few small queries)."""
+    universities = university_rows()
     return {
-        "countries": filter_countries(),
-        "universities": university_choices(str(get_locale())),
+        "countries": sorted({u.country_code for u in universities}),
+        "universities": university_choices(str(get_locale()), universities),
         "envoys": envoy_choices(),
         "fields": list(FieldOfStudy),
         "degrees": list(DegreeLevel),
