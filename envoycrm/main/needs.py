@@ -55,6 +55,15 @@ def kinds_arg(kinds: Sequence[TaskKind] = FOLLOW_UP_TASKS) -> str:
     return ",".join(kind.name for kind in kinds)
 
 
+def count_and_first(query: Select, order: tuple, limit: int) -> tuple[int, list]:
+    """How many rows ``query`` finds, and the first ``limit`` in ``order``: one
+    statement (the count is a window over the whole result)."""
+    rows = db.session.execute(
+        query.add_columns(func.count().over()).order_by(*order).limit(limit)
+    ).all()
+    return (rows[0][-1] if rows else 0), [row[0] for row in rows]
+
+
 def count(query: Select) -> int:
     """How many rows ``query`` returns, counted in SQL."""
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -212,20 +221,20 @@ def bureau_needs(
     ``period`` narrows failed digests to one digest week (the bureau digest
     reports its own week); without it every failed row counts.
     """
-    quiet = quiet_envoys(now)
-    data_requests = open_tasks(DATA_REQUEST_TASKS)
+    quiet, quiet_list = count_and_first(
+        quiet_envoys(now), (User.full_name, User.id), shown
+    )
+    requests, request_list = count_and_first(
+        open_tasks(DATA_REQUEST_TASKS), (Task.due_on, Task.id), shown
+    )
     return BureauNeeds(
         awaiting_approval=count(awaiting_approval()),
         follow_ups=count(open_tasks(FOLLOW_UP_TASKS)),
         stuck_by_stage=stuck_by_stage(now),
-        quiet_envoys=count(quiet),
-        quiet_envoy_list=db.session.scalars(
-            quiet.order_by(User.full_name, User.id).limit(shown)
-        ).all(),
-        data_requests=count(data_requests),
-        data_request_list=db.session.scalars(
-            data_requests.order_by(Task.due_on, Task.id).limit(shown)
-        ).all(),
+        quiet_envoys=quiet,
+        quiet_envoy_list=quiet_list,
+        data_requests=requests,
+        data_request_list=request_list,
         failed_digests=count(failed_digests(period)),
         open_tasks=count(open_tasks()),
     )

@@ -157,6 +157,8 @@ class Student(Model):
             "stage_changed_at",
         ),
         Index("ix_students_field_stage", "field", "stage"),
+        # Who added students lately: an envoy is quiet without any.
+        Index("ix_students_created_by_at", "created_by_id", "created_at"),
         # An opening's candidates, newest first: one field, one consent, read
         # backwards by id from the index alone on PostgreSQL.
         Index(
