@@ -30,6 +30,7 @@ from envoycrm.models import (
     User,
     utcnow,
 )
+from envoycrm.pagination import CappedPage
 from envoycrm.params import flag_arg, page_arg
 from envoycrm.pipeline import bp, exports, services
 from envoycrm.pipeline.filters import (
@@ -46,6 +47,8 @@ from envoycrm.students.forms import envoy_choices
 from envoycrm.students.queries import order_by_sort
 
 LIST_PAGE_SIZE = 50
+# Envoy activity: a page of a network's 150 envoys, sorted across all of them.
+ENVOYS_PER_PAGE = 50
 
 
 def current_filter() -> PipelineFilter:
@@ -397,9 +400,20 @@ def envoys():
         rows.sort(key=lambda r: (r.last_activity is not None, r.last_activity or 0))
     elif sort in ("students", "meetings", "pushes", "replies"):
         rows.sort(key=lambda r: getattr(r, sort), reverse=True)
+    # Sorted across every envoy, shown a page at a time.
+    page = page_arg()
+    start = (page - 1) * ENVOYS_PER_PAGE
+    shown = CappedPage(
+        rows[start : start + ENVOYS_PER_PAGE], page, ENVOYS_PER_PAGE, len(rows), False
+    )
     return render_template(
         "pipeline/envoys.html",
-        rows=rows,
+        page=shown,
+        page_args={
+            **filters.as_args(sort=False),
+            "sort": sort or None,
+            "quiet": "1" if quiet else None,
+        },
         filters=filters,
         now=utcnow(),
         computed_at=computed_at,

@@ -90,3 +90,24 @@ def test_envoy_activity_shows_figures_and_highlights_idle_envoys(
 def test_the_envoy_list_links_to_the_activity_page(client, coordinator):
     html = client.get("/network/envoys").get_data(as_text=True)
     assert 'href="/pipeline/envoys"' in html
+
+
+def test_envoy_activity_is_paged_after_sorting_every_envoy(
+    client, coordinator, factory, people, cohort, monkeypatch
+):
+    """The sort runs over every envoy; a page shows its part, and the page
+    links keep the sort and leave out empty filters."""
+    from envoycrm.pipeline import routes
+
+    monkeypatch.setattr(routes, "ENVOYS_PER_PAGE", 1)
+    # envoy has 3 students, envoy2 has 2: by students, envoy comes first.
+    url = "/pipeline/envoys?sort=students&envoy=&country="
+    first = client.get(url).get_data(as_text=True)
+    second = client.get(f"{url}&page=2").get_data(as_text=True)
+    assert people["envoy"].full_name in first
+    assert people["envoy2"].full_name not in first
+    assert people["envoy2"].full_name in second
+    assert "2 envoys" in first and "Page 1 of 2" in first
+    next_link = re.search(r'<a href="([^"]+)" rel="next">', first)[1]
+    assert "sort=students" in next_link and "page=2" in next_link
+    assert "quiet" not in next_link and "country" not in next_link
