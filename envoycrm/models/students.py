@@ -157,6 +157,11 @@ class Student(Model):
             "stage_changed_at",
         ),
         Index("ix_students_field_stage", "field", "stage"),
+        # The lists' default order, latest activity first, read backwards a
+        # page at a time; its first column answers "active since" too.
+        Index(
+            "ix_students_activity_order", "last_activity_on", "last_activity_at", "id"
+        ),
         # Who added students lately: an envoy is quiet without any.
         Index("ix_students_created_by_at", "created_by_id", "created_at"),
         # An opening's candidates, newest first: one field, one consent, read
@@ -216,7 +221,7 @@ class Student(Model):
     # The latest touchpoint: its calendar day (a meeting's own date, or the
     # day an instant fell on in its author's zone) and, to order entries of
     # the same day, the instant it was recorded.
-    last_activity_on: Mapped[date] = mapped_column(index=True)
+    last_activity_on: Mapped[date] = mapped_column()  # ix_students_activity_order
     last_activity_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, index=True
     )
@@ -305,7 +310,13 @@ class StudentSearchToken(Model):
         primary_key=True,
     )
     student_id: Mapped[int] = mapped_column(
-        ForeignKey("students.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("students.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (
+        # A list walked in its own order asks of each student whether one of
+        # their words starts with the search: answered from this index alone.
+        Index("ix_student_search_tokens_student_token", "student_id", "token"),
     )
 
 
