@@ -254,9 +254,9 @@ ENGLISH_DAY = {"short": "d MMM y", "medium": "d MMM y", "long": "d MMMM y"}
 ENGLISH_MOMENT = {"short": "d MMM y, HH:mm", "medium": "d MMM y, HH:mm"}
 
 
-def english() -> bool:
-    """True when the reader's language is English."""
-    return str(get_locale()).split("_")[0] == "en"
+def english(locale: str | None = None) -> bool:
+    """True when the reader's language (or ``locale``) is English."""
+    return str(locale or get_locale()).split("_")[0] == "en"
 
 
 def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
@@ -264,7 +264,7 @@ def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     locale = str(get_locale())
-    if locale.split("_")[0] == "en":
+    if english(locale):
         fmt = ENGLISH_DAY.get(fmt, fmt)
     if type(value) is date:  # no zone to apply: the same words every time
         return _day(value, fmt, locale)

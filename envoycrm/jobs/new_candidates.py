@@ -186,11 +186,10 @@ def new_candidates(
     pool = pool or CandidatePool()
     try:
         by_student: dict[int, Candidate] = {}
-        today = window.today
-        pool.load([o for o in openings if employer_sees_candidates(o, today)], window)
-        for opening in openings:
-            if not employer_sees_candidates(opening, window.today):
-                continue  # the same rule as the employer's own pages
+        # The same rule as the employer's own pages.
+        shown = [o for o in openings if employer_sees_candidates(o, window.today)]
+        pool.load(shown, window)
+        for opening in shown:
             for student, intention in pool.candidates(opening, window):
                 result = score(student, intention, opening)
                 if result.qualifies:

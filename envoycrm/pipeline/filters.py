@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask_babel import get_locale
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 from werkzeug.datastructures import MultiDict
 
@@ -197,16 +197,18 @@ def count_by_stage(
     return counts
 
 
-def filter_countries() -> list[str]:
-    """The countries of the universities, for a country filter."""
-    return sorted(db.session.scalars(select(University.country_code).distinct()))
+def filter_countries(universities: list[Row] | None = None) -> list[str]:
+    """The countries of the universities (``university_rows``), for a country
+    filter."""
+    rows = university_rows() if universities is None else universities
+    return sorted({u.country_code for u in rows})
 
 
 def filter_choices() -> dict:
     """What the filter form offers (a few small queries)."""
     universities = university_rows()
     return {
-        "countries": sorted({u.country_code for u in universities}),
+        "countries": filter_countries(universities),
         "universities": university_choices(str(get_locale()), universities),
         "envoys": envoy_choices(),
         "fields": list(FieldOfStudy),
