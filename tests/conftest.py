@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -139,7 +140,20 @@ def _empty_all_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # A connection the test left behind (a server thread finishing a
+        # request) can still hold a lock: PostgreSQL then ends one side as a
+        # deadlock. The emptying is worth a second try, never a failed suite.
+        for attempt in range(5):
+            try:
+                db.session.execute(
+                    sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+                )
+                break
+            except sa.exc.OperationalError:
+                db.session.rollback()
+                if attempt == 4:
+                    raise
+                time.sleep(1)
     else:
         # The triggers that keep the audit trail append-only refuse DELETE:
         # set them aside while emptying, as TRUNCATE does on PostgreSQL.
