@@ -140,18 +140,18 @@ def _empty_all_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
-        # A connection the test left behind (a server thread finishing a
-        # request) can still hold a lock: PostgreSQL then ends one side as a
-        # deadlock. The emptying is worth a second try, never a failed suite.
+        truncate = sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        # A request the browser left in flight can still hold a lock, and
+        # PostgreSQL may then end the emptying as one side of a deadlock:
+        # that is worth another try, never a failed suite.
         for attempt in range(5):
             try:
-                db.session.execute(
-                    sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-                )
+                db.session.execute(truncate)
                 break
-            except sa.exc.OperationalError:
+            except sa.exc.OperationalError as error:
                 db.session.rollback()
-                if attempt == 4:
+                deadlock = getattr(error.orig, "sqlstate", None) == "40P01"
+                if not deadlock or attempt == 4:
                     raise
                 time.sleep(1)
     else:
