@@ -133,9 +133,21 @@ def test_kept_counts_agree_with_a_count_of_the_students_under_each_filter(
 
     envoy, envoy2 = people["envoy"], people["envoy2"]
     students = [factory.student(envoy) for _ in range(3)]
-    students += [factory.student(envoy2) for _ in range(2)]
-    for days, student in zip((400, 90, 5, 70, 1), students, strict=True):
-        student.stage_changed_at = utcnow() - timedelta(days=days)
+    students += [factory.student(envoy2) for _ in range(4)]
+    # Two on either side of the 60 days' cutoff, within the cutoff's day or
+    # the next: the kept days count whole days, the rest is counted.
+    day, hour = timedelta(days=1), timedelta(hours=1)
+    ages = (
+        400 * day,
+        90 * day,
+        5 * day,
+        70 * day,
+        day,
+        60 * day - hour,
+        60 * day + hour,
+    )
+    for age, student in zip(ages, students, strict=True):
+        student.stage_changed_at = utcnow() - age
     student_services.move_stage(students[1], envoy, Stage.INTERESTED, None)
     students[1].stage_changed_at = utcnow() - timedelta(days=90)
     db.session.commit()
@@ -143,6 +155,8 @@ def test_kept_counts_agree_with_a_count_of_the_students_under_each_filter(
     for filters in (
         PipelineFilter(),
         PipelineFilter(stage_age=60),
+        PipelineFilter(stage_age=60, stage=Stage.CONTACTED),
+        PipelineFilter(stage_age=2),
         PipelineFilter(stage_age=3, envoy=envoy.id),
         PipelineFilter(country="NZ"),
         PipelineFilter(university=university, stage=Stage.INTERESTED),

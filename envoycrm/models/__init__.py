@@ -63,9 +63,11 @@ from envoycrm.models.policies import (
     PolicyVersion,
 )
 from envoycrm.models.rollups import (
+    InteractionAuthor,
     InteractionWeek,
     OpeningReplyCount,
     StudentCount,
+    StudentStageDay,
     StudentWeek,
 )
 from envoycrm.models.students import (
@@ -176,9 +178,11 @@ __all__ = [
     "InteractionKind",
     "Sector",
     "Stage",
+    "InteractionAuthor",
     "InteractionWeek",
     "OpeningReplyCount",
     "StudentCount",
+    "StudentStageDay",
     "StudentWeek",
     "StageChange",
     "Student",

@@ -55,3 +55,22 @@ class OpeningReplyCount(Model):
 
     opening_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(default=0)
+
+
+class StudentStageDay(Model):
+    """Students per stage and the day (UTC) they entered it: who is stuck."""
+
+    __tablename__ = "student_stage_days"
+
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+class InteractionAuthor(Model):
+    """Touchpoints per author, every week together (the envoys' activity)."""
+
+    __tablename__ = "interaction_authors"
+
+    author_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(default=0)

@@ -169,20 +169,32 @@ def count_by_stage(
 
     A filter by place, envoy, stage and time in stage is read from the kept
     counts: they hold every student, so those who moved within the last
-    ``stage_age`` days (few, an index range) are taken away. Any other filter
-    is counted from the students in one GROUP BY; with a place filter the
-    rows are grouped by university and stage too, which the (university,
-    stage) index answers alone, and the sums per stage are added up here.
+    ``stage_age`` days are taken away (from the kept days of each stage
+    without a place or envoy; otherwise an index range of recent moves). Any
+    other filter is counted from the students in one GROUP BY; with a place
+    filter the rows are grouped by university and stage too, which the
+    (university, stage) index answers alone, and the sums per stage are added
+    up here.
     ``count(*)``, not ``count(id)``: an index without the id then suffices.
     """
     if by_kept_counts(filters):
         counts = rollups.count_by_stage(filters)
         if filters.stage_age:
-            moved = apply_filter(
-                select(Student.stage, func.count()),
-                replace(filters, stage_age=None),
-            ).where(Student.stage_changed_at > stage_age_cutoff(filters.stage_age, now))
-            for stage, count in db.session.execute(moved.group_by(Student.stage)):
+            cutoff = stage_age_cutoff(filters.stage_age, now)
+            if rollups.covers_moves(filters):
+                moved = rollups.moved_since(cutoff, filters.stage)
+            else:
+                moved = dict(
+                    db.session.execute(
+                        apply_filter(
+                            select(Student.stage, func.count()),
+                            replace(filters, stage_age=None),
+                        )
+                        .where(Student.stage_changed_at > cutoff)
+                        .group_by(Student.stage)
+                    ).all()
+                )
+            for stage, count in moved.items():
                 counts[stage] -= count
         return counts
     group: list[InstrumentedAttribute[Any]] = [Student.stage]

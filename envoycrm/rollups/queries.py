@@ -5,17 +5,20 @@ pipeline filter that narrows by country, university, envoy or stage alone
 (``covers``); any other filter is counted from the students themselves.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Integer, Select, func, select
 
 from envoycrm.extensions import db
 from envoycrm.models import (
+    InteractionAuthor,
     InteractionWeek,
     OpeningReplyCount,
     Stage,
+    Student,
     StudentCount,
+    StudentStageDay,
     StudentWeek,
     University,
 )
@@ -127,12 +130,40 @@ def students_per_owner(owner_ids: "Select[int]") -> dict[int, int]:
 
 def interactions_per_author(author_ids: "Select[int]") -> dict[int, int]:
     """Every touchpoint each author ``author_ids`` selects recorded."""
-    query = (
-        select(InteractionWeek.author_id, func.sum(InteractionWeek.n))
-        .where(InteractionWeek.author_id.in_(author_ids))
-        .group_by(InteractionWeek.author_id)
+    query = select(InteractionAuthor.author_id, InteractionAuthor.n).where(
+        InteractionAuthor.author_id.in_(author_ids)
     )
     return {a: int(n) for a, n in db.session.execute(query) if n}
+
+
+def covers_moves(filters: "PipelineFilter") -> bool:
+    """True when ``moved_since`` answers ``filters``: the days are kept by
+    stage alone, so no narrowing by place or envoy."""
+    return not (filters.country or filters.university or filters.envoy)
+
+
+def moved_since(cutoff: datetime, stage: Stage | None = None) -> dict[Stage, int]:
+    """Students per stage who entered it after ``cutoff``.
+
+    The whole days after the cutoff's (UTC) day come from the kept days; the
+    rest of that day is counted from the students, an hour or so of moves.
+    """
+    day = cutoff.astimezone(UTC).date()
+    next_midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+    kept = select(StudentStageDay.stage, func.sum(StudentStageDay.n)).where(
+        StudentStageDay.day > day
+    )
+    rest = select(Student.stage, func.count()).where(
+        Student.stage_changed_at > cutoff, Student.stage_changed_at < next_midnight
+    )
+    if stage is not None:
+        kept = kept.where(StudentStageDay.stage == stage)
+        rest = rest.where(Student.stage == stage)
+    counts = dict.fromkeys(Stage, 0)
+    for query in (kept.group_by(StudentStageDay.stage), rest.group_by(Student.stage)):
+        for moved_stage, n in db.session.execute(query):
+            counts[moved_stage] += int(n or 0)
+    return counts
 
 
 def _weeks(column, counts, first: date, weeks: int) -> dict[int, int]:

@@ -66,13 +66,33 @@ ROLLUPS = (
         {"opening_id": "{r}.opening_id"},
         ("opening_id",),
     ),
+    # Migration 0023: students per stage and day they entered it (who is
+    # stuck in a stage), touchpoints per author whatever the week.
+    Rollup(
+        "student_stage_days",
+        "students",
+        {"stage": "{r}.stage", "day": "{day_of_instant}({r}.stage_changed_at)"},
+        ("stage", "stage_changed_at"),
+    ),
+    Rollup(
+        "interaction_authors",
+        "interactions",
+        {"author_id": "COALESCE({r}.author_id, 0)"},
+        ("author_id",),
+    ),
 )
 
-# The Monday of a day, and of a UTC instant (weeks start on Monday, in UTC).
+# What each migration that created rollup tables installs and fills: a
+# migration knows only the tables there at its revision.
+FIRST = ("student_counts", "student_weeks", "interaction_weeks", "opening_reply_counts")
+
+# The Monday of a day, and of a UTC instant (weeks start on Monday, in UTC);
+# the UTC day of an instant.
 # SQLite: step back six days, then forward to the next Monday (or stay).
 SQLITE_WEEK = {
     "week_of_day": "date({0}, '-6 days', 'weekday 1')",
     "week_of_instant": "date({0}, '-6 days', 'weekday 1')",
+    "day_of_instant": "date({0})",
 }
 POSTGRES_WEEK = {
     "week_of_day": "({0} - (EXTRACT(ISODOW FROM {0})::int - 1))",
@@ -80,6 +100,7 @@ POSTGRES_WEEK = {
         "(({0} AT TIME ZONE 'UTC')::date"
         " - (EXTRACT(ISODOW FROM ({0} AT TIME ZONE 'UTC'))::int - 1))"
     ),
+    "day_of_instant": "({0} AT TIME ZONE 'UTC')::date",
 }
 
 
@@ -165,10 +186,18 @@ BEGIN
 END $$"""
 
 
-def install(connection: Connection) -> None:
-    """Create (or replace) every rollup trigger. Counts are not touched."""
+def _chosen(only: tuple[str, ...] | None) -> tuple[Rollup, ...]:
+    """The rollups whose targets ``only`` names (every one when None)."""
+    if only is None:
+        return ROLLUPS
+    return tuple(r for r in ROLLUPS if r.target in only)
+
+
+def install(connection: Connection, only: tuple[str, ...] | None = None) -> None:
+    """Create (or replace) every rollup trigger, or those of the targets
+    ``only`` names. Counts are not touched."""
     dialect = connection.dialect.name
-    for rollup in ROLLUPS:
+    for rollup in _chosen(only):
         if dialect == "sqlite":
             for name, sql in _sqlite_triggers(rollup).items():
                 connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
@@ -184,9 +213,10 @@ def install(connection: Connection) -> None:
             )
 
 
-def uninstall(connection: Connection) -> None:
-    """Drop every rollup trigger (and on PostgreSQL its function)."""
-    for rollup in ROLLUPS:
+def uninstall(connection: Connection, only: tuple[str, ...] | None = None) -> None:
+    """Drop every rollup trigger (and on PostgreSQL its function), or those of
+    the targets ``only`` names."""
+    for rollup in _chosen(only):
         if connection.dialect.name == "sqlite":
             for name in _sqlite_triggers(rollup):
                 connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
@@ -206,18 +236,20 @@ def _recount(rollup: Rollup, dialect: str) -> str:
     return f"SELECT {keys}, count(*) FROM {rollup.source} GROUP BY {keys}"
 
 
-def rebuild(connection: Connection) -> None:
-    """Install the triggers and recount every rollup from its source rows.
+def rebuild(connection: Connection, only: tuple[str, ...] | None = None) -> None:
+    """Install the triggers and recount every rollup (or those of the targets
+    ``only`` names) from its source rows.
 
     On PostgreSQL the sources are locked against writes (reads go on) for the
     length of the transaction, so no change slips between recount and commit.
     """
     dialect = connection.dialect.name
-    install(connection)
+    chosen = _chosen(only)
+    install(connection, only)
     if dialect == "postgresql":
-        sources = ", ".join(sorted({r.source for r in ROLLUPS}))
+        sources = ", ".join(sorted({r.source for r in chosen}))
         connection.execute(text(f"LOCK TABLE {sources} IN SHARE MODE"))
-    for rollup in ROLLUPS:
+    for rollup in chosen:
         columns = ", ".join(rollup.keys)
         connection.execute(text(f"DELETE FROM {rollup.target}"))
         connection.execute(

@@ -50,11 +50,11 @@ def upgrade():
     sa.Column('n', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('opening_id', name=op.f('pk_opening_reply_counts'))
     )
-    triggers.rebuild(op.get_bind())
+    triggers.rebuild(op.get_bind(), only=triggers.FIRST)
 
 
 def downgrade():
-    triggers.uninstall(op.get_bind())
+    triggers.uninstall(op.get_bind(), only=triggers.FIRST)
     op.drop_table('opening_reply_counts')
     op.drop_table('interaction_weeks')
     op.drop_table('student_weeks')
