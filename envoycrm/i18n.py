@@ -16,13 +16,14 @@ from babel.dates import format_skeleton, get_timezone_location
 from babel.lists import format_list
 from babel.numbers import format_currency, get_group_symbol
 from babel.numbers import format_decimal as babel_format_decimal
-from flask import current_app, g, redirect, request, url_for
+from flask import current_app, g, has_app_context, redirect, request, url_for
 from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
     format_percent,
     get_locale,
+    get_translations,
     refresh,
 )
 from flask_login import current_user
@@ -72,6 +73,31 @@ def language_switch(endpoint: str, **values):
         LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
     )
     return response
+
+
+def _known(name: str, work_out):
+    """``work_out()`` for the request's locale, worked out once per request
+    and locale (kept beside Flask-Babel's own state, so ``force_locale`` and
+    ``refresh`` are followed): a list page asks hundreds of times."""
+    state = g.get("_flask_babel") if has_app_context() else None
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:  # not chosen yet: Flask-Babel chooses it
+        return work_out()
+    known = getattr(state, name, None)
+    if known is None or known[0] is not locale:
+        known = (locale, work_out())
+        setattr(state, name, known)
+    return known[1]
+
+
+def locale_tag() -> str:
+    """The request's locale as a tag (``str(get_locale())``): "zh_Hans", "en"."""
+    return _known("envoy_locale_tag", lambda: str(get_locale()))
+
+
+def current_translations():
+    """The request's translations (``flask_babel.get_translations()``)."""
+    return _known("envoy_translations", get_translations)
 
 
 def select_locale() -> str:
@@ -169,7 +195,7 @@ def timezone_choices(current: str | None = None) -> list[SelectChoice]:
     legacy alias), is kept as an option of its own."""
     choices = [
         SelectChoice(zone, label, optgroup=country)
-        for country, zones in _timezone_groups(str(get_locale()), date.today()).items()
+        for country, zones in _timezone_groups(locale_tag(), date.today()).items()
         for zone, label in zones
     ]
     if current and current not in canonical_timezones() and is_valid_timezone(current):
@@ -200,7 +226,7 @@ def timezone_name(zone: str | None) -> str:
     """A zone as people say it, in the reader's language: "London (UTC+00:00)"."""
     if not zone or not is_valid_timezone(zone):
         return zone or ""
-    locale = str(get_locale())
+    locale = locale_tag()
     for zones in _timezone_groups(locale, date.today()).values():
         for name, label in zones:
             if name == zone:
@@ -228,7 +254,7 @@ def country_name(code: str | None) -> str:
     """The country's name in the current locale, from Babel's locale data."""
     if not code:
         return ""
-    return _territories(str(get_locale())).get(code.upper(), code)
+    return _territories(locale_tag()).get(code.upper(), code)
 
 
 @lru_cache(maxsize=None)
@@ -243,7 +269,7 @@ def format_cny(amount) -> str:
         return ""
     # Salaries are whole yuan: the pattern drops the fraction digits.
     return format_currency(
-        amount, "CNY", format="¤#,##0", locale=str(get_locale()), currency_digits=False
+        amount, "CNY", format="¤#,##0", locale=locale_tag(), currency_digits=False
     )
 
 
@@ -256,14 +282,14 @@ ENGLISH_MOMENT = {"short": "d MMM y, HH:mm", "medium": "d MMM y, HH:mm"}
 
 def english(locale: str | None = None) -> bool:
     """True when the reader's language (or ``locale``) is English."""
-    return str(locale or get_locale()).split("_")[0] == "en"
+    return (locale or locale_tag()).split("_")[0] == "en"
 
 
 def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
     """A date in the current locale ('' for None)."""
     if value is None:
         return ""
-    locale = str(get_locale())
+    locale = locale_tag()
     if english(locale):
         fmt = ENGLISH_DAY.get(fmt, fmt)
     if type(value) is date:  # no zone to apply: the same words every time
@@ -282,14 +308,14 @@ def format_month(value: date | datetime | None) -> str:
     """A month and year in the locale's own order ("June 2027", "2027年6月")."""
     if value is None:
         return ""
-    return format_skeleton("yMMMM", value, locale=str(get_locale()))
+    return format_skeleton("yMMMM", value, locale=locale_tag())
 
 
 def format_day_month(value: date | datetime | None) -> str:
     """A day and month in the locale's own order ("27 Nov", "11月27日")."""
     if value is None:
         return ""
-    return format_skeleton("MMMd", value, locale=str(get_locale()))
+    return format_skeleton("MMMd", value, locale=locale_tag())
 
 
 def format_moment(value: datetime | None, fmt: str = "medium") -> str:
@@ -309,7 +335,7 @@ def format_list_of(items) -> str:
     words = [str(item) for item in items]
     if not words:
         return ""
-    return format_list(words, style="standard", locale=str(get_locale()))
+    return format_list(words, style="standard", locale=locale_tag())
 
 
 def format_number(value) -> str:
@@ -317,7 +343,7 @@ def format_number(value) -> str:
     if value is None:
         return ""
     if type(value) is int and value >= 0:
-        group = _thousands_symbol(str(get_locale()))
+        group = _thousands_symbol(locale_tag())
         if group is not None:
             return f"{value:,}".replace(",", group)
     return format_decimal(value)
@@ -352,6 +378,15 @@ def init_app(app) -> None:
         field_label=field_label,
     )
 
+    # Flask-Babel's gettext callables, asking for the translations once per
+    # request rather than on every call.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: current_translations().ugettext(s),
+        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: current_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.globals.update(
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         label=label,

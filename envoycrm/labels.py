@@ -2,10 +2,10 @@
 
 from functools import lru_cache
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+from envoycrm.i18n import locale_tag
 from envoycrm.models import (
     AmountKind,
     CityTie,
@@ -221,7 +221,7 @@ def label(member) -> str:
     """The translated label of an enum member ('' for None)."""
     if member is None:
         return ""
-    return _label(member, str(get_locale()))
+    return _label(member, locale_tag())
 
 
 @lru_cache(maxsize=None)

@@ -4,10 +4,10 @@ import hashlib
 from functools import cache
 
 from flask import Flask, current_app, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from envoycrm.i18n import locale_tag
 from envoycrm.idempotency import new_idempotency_key
 from envoycrm.models import Role
 
@@ -60,7 +60,7 @@ def nav_items() -> list[tuple[str, str]]:
 
 def current_locale() -> str:
     """The UI locale of this request, e.g. ``zh_Hans``."""
-    return str(get_locale())
+    return locale_tag()
 
 
 def html_lang() -> str:
