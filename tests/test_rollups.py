@@ -15,6 +15,7 @@ from envoycrm.models import (
     StudentWeek,
 )
 from envoycrm.privacy.rights import erase_student
+from envoycrm.rollups import queries as rollups
 from envoycrm.rollups import triggers
 from envoycrm.students import services as student_services
 
@@ -75,10 +76,15 @@ def test_weekly_counts_follow_touchpoints_and_their_days(factory, people):
     )
     # Friday 20 and Sunday 29 November fall in the weeks of Mondays 16 and 23.
     assert weeks == {date(2026, 11, 16): 1, date(2026, 11, 23): 1}
+    assert rollups.interactions_by_week(date(2026, 11, 16), 2) == {0: 1, 1: 1}
+    assert rollups.interactions_per_author(
+        sa.select(sa.literal(people["envoy"].id))
+    ) == {people["envoy"].id: 2}
 
     note.occurred_on = date(2026, 11, 30)
     db.session.commit()
     assert _all_right()
+    assert rollups.interactions_by_week(date(2026, 11, 16), 3) == {0: 1, 2: 1}
     db.session.delete(note)
     db.session.commit()
     assert _all_right()

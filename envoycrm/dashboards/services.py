@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import Date, Integer, cast, func, literal, select, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, load_only
 
 from envoycrm.extensions import db
 from envoycrm.models import (
     OPEN_STAGES,
+    Employer,
     EnvoyProfile,
     EnvoyStatus,
     Interaction,
@@ -316,11 +317,18 @@ def build(filters: PipelineFilter, now: datetime | None = None) -> Dashboard:
                 .limit(TOP)
             )
         ]
+    # Only the titles and the employers' names are shown: the descriptions
+    # are left unread.
     openings = {
         o.id: o
         for o in db.session.scalars(
             select(JobOpening)
-            .options(selectinload(JobOpening.employer))
+            .options(
+                load_only(JobOpening.title_en, JobOpening.title_zh),
+                joinedload(JobOpening.employer, innerjoin=True).load_only(
+                    Employer.name_en, Employer.name_zh
+                ),
+            )
             .where(JobOpening.id.in_([row[0] for row in replies] or [-1]))
         )
     }

@@ -65,6 +65,7 @@ from envoycrm.models.policies import (
 from envoycrm.models.rollups import (
     InteractionAuthor,
     InteractionWeek,
+    InteractionWeekTotal,
     OpeningReplyCount,
     StudentCount,
     StudentStageDay,
@@ -180,6 +181,7 @@ __all__ = [
     "Stage",
     "InteractionAuthor",
     "InteractionWeek",
+    "InteractionWeekTotal",
     "OpeningReplyCount",
     "StudentCount",
     "StudentStageDay",

@@ -74,3 +74,12 @@ class InteractionAuthor(Model):
 
     author_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(default=0)
+
+
+class InteractionWeekTotal(Model):
+    """Touchpoints per week, every author together (the dashboard's chart)."""
+
+    __tablename__ = "interaction_week_totals"
+
+    week: Mapped[date] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)

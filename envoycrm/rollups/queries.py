@@ -13,7 +13,7 @@ from sqlalchemy import Integer, Select, func, select
 from envoycrm.extensions import db
 from envoycrm.models import (
     InteractionAuthor,
-    InteractionWeek,
+    InteractionWeekTotal,
     OpeningReplyCount,
     Stage,
     Student,
@@ -181,7 +181,7 @@ def _weeks(column, counts, first: date, weeks: int) -> dict[int, int]:
 
 def interactions_by_week(first: date, weeks: int) -> dict[int, int]:
     """Touchpoints per week, every author, for ``weeks`` weeks from ``first``."""
-    return _weeks(InteractionWeek.week, InteractionWeek.n, first, weeks)
+    return _weeks(InteractionWeekTotal.week, InteractionWeekTotal.n, first, weeks)
 
 
 def students_created_by_week(first: date, weeks: int) -> dict[int, int]:

@@ -80,6 +80,12 @@ ROLLUPS = (
         {"author_id": "COALESCE({r}.author_id, 0)"},
         ("author_id",),
     ),
+    Rollup(
+        "interaction_week_totals",
+        "interactions",
+        {"week": "{week_of_day}({r}.occurred_on)"},
+        ("occurred_on",),
+    ),
 )
 
 # What each migration that created rollup tables installs and fills: a
