@@ -32,6 +32,7 @@ from envoycrm.models import (
 )
 from envoycrm.models.users import DegreeLevel
 from envoycrm.params import enum_arg, flag_arg, int_arg, sort_arg, text_arg
+from envoycrm.rollups import queries as rollups
 from envoycrm.students.search import search_condition
 
 # No contact for this long puts an open student on the follow-up list.
@@ -201,12 +202,9 @@ def envoy_numbers(envoy: User, now: datetime | None = None) -> EnvoyNumbers:
         Interaction.author_id == envoy.id,
         Interaction.occurred_on <= now.astimezone(zone).date(),
     )
-    numbers.owned = (
-        db.session.scalar(
-            select(func.count(Student.id)).where(Student.owner_id == envoy.id)
-        )
-        or 0
-    )
+    # The kept counts: a few dozen rows, not every student of the envoy.
+    owned = rollups.students_per_owner(select(User.id).where(User.id == envoy.id))
+    numbers.owned = owned.get(envoy.id, 0)
     return numbers
 
 
