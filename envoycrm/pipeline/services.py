@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from envoycrm import audit
@@ -95,43 +95,43 @@ def board(filters: PipelineFilter, per_column: int = CARDS_PER_COLUMN) -> list[C
 
     The stages of ``SUMMARY_STAGES`` carry their count and no cards.
 
-    One count query, one small id query per stage (served by the stage index)
-    and one query for the cards with their university and envoy.
+    One count query, one query for the ids of every column's first cards (a
+    small index range per stage, joined with UNION ALL: one round trip) and
+    one for the cards with their university and envoy.
     """
     counts = stage_counts(filters)
     shown = filters.without_stage()
-    ids_by_stage: dict[Stage, list[int]] = {}
+    parts = []
     for stage in Stage:
         if (
             filters.stage not in (None, stage)
             or not counts[stage]
             or stage in SUMMARY_STAGES
         ):
-            ids_by_stage[stage] = []
             continue
-        query = (
+        first = (
             apply_filter(select(Student.id), shown)
             .where(Student.stage == stage)
             .order_by(Student.stage_changed_at, Student.id)
             .limit(per_column)
+            .subquery()
         )
-        ids_by_stage[stage] = list(db.session.scalars(query))
-    all_ids = [i for ids in ids_by_stage.values() for i in ids]
-    students = {}
-    if all_ids:
-        students = {
-            s.id: s
-            for s in db.session.scalars(
-                select(Student)
-                .where(Student.id.in_(all_ids))
-                .options(selectinload(Student.university), selectinload(Student.owner))
-            )
-        }
+        parts.append(select(first.c.id))
+    cards: dict[Stage, list[Student]] = {stage: [] for stage in Stage}
+    if parts:
+        ids = union_all(*parts) if len(parts) > 1 else parts[0]
+        for student in db.session.scalars(
+            select(Student)
+            .where(Student.id.in_(ids))
+            .options(selectinload(Student.university), selectinload(Student.owner))
+            .order_by(Student.stage_changed_at, Student.id)
+        ):
+            cards[student.stage].append(student)
     return [
         Column(
             stage=stage,
             count=counts[stage] if filters.stage in (None, stage) else 0,
-            cards=[students[i] for i in ids_by_stage[stage] if i in students],
+            cards=cards[stage],
         )
         for stage in Stage
     ]
