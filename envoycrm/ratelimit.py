@@ -11,9 +11,9 @@ SQLite): a burst of concurrent requests cannot all read "4 of 5" before any
 of them writes. That is why it is the only way to count an event.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, insert, select, text
 
@@ -111,8 +111,24 @@ def clear(key: str) -> None:
     db.session.execute(delete(RateEvent).where(RateEvent.key == key))
 
 
-def purge_older_than(window_seconds: int) -> int:
+# The settings that give a limit's window; the other limits count an hour.
+WINDOW_SETTINGS = (
+    "LOGIN_WINDOW_SECONDS",
+    "RESET_REQUEST_WINDOW_SECONDS",
+    "REFERRAL_REPLY_WINDOW",
+    "DUPLICATE_CHECK_WINDOW",
+)
+HOUR = 3600
+
+
+def longest_window(config: Mapping[str, object]) -> int:
+    """The longest window any limit counts over: an older event counts for
+    nothing and only keeps an address or an email (``purge_older_than``)."""
+    return max(HOUR, *(int(str(config[name])) for name in WINDOW_SETTINGS))
+
+
+def purge_older_than(window_seconds: int, now: datetime | None = None) -> int:
     """Drop events older than the window; returns how many were removed."""
-    since = utcnow() - timedelta(seconds=window_seconds)
+    since = (now or utcnow()) - timedelta(seconds=window_seconds)
     result = db.session.execute(delete(RateEvent).where(RateEvent.created_at < since))
     return rows_changed(result)

@@ -103,6 +103,17 @@ def refresh_statistics(now: datetime) -> str:
     return refresh(db.session.connection())
 
 
+def purge_rate_events(now: datetime) -> str:
+    """Forget the rate limits' events once every window has passed: each
+    names an address or an email, and an old one counts toward nothing."""
+    from envoycrm import ratelimit
+
+    window = ratelimit.longest_window(current_app.config)
+    purged = ratelimit.purge_older_than(window, now)
+    db.session.commit()
+    return f"purged {purged}"
+
+
 # id -> (function, trigger arguments); ids are fixed so a restart replaces jobs.
 JOBS: dict[str, tuple[Callable[[datetime], str], dict]] = {
     "digests": (send_digests, {"minute": "*/15"}),
@@ -113,6 +124,7 @@ JOBS: dict[str, tuple[Callable[[datetime], str], dict]] = {
     "flag-retention": (flag_retention, {"hour": 2, "minute": 30}),
     "forget-import-files": (forget_import_files, {"minute": 40}),
     "refresh-statistics": (refresh_statistics, {"hour": 3, "minute": 15}),
+    "purge-rate-events": (purge_rate_events, {"minute": 50}),
 }
 
 # Jobs run once when the scheduler starts, before their first timed run.

@@ -82,6 +82,7 @@ def test_jobs_have_fixed_ids_coalesce_and_a_generous_grace_time(app):
         "flag-retention",
         "forget-import-files",
         "refresh-statistics",
+        "purge-rate-events",
     }
     assert scheduler.JOB_DEFAULTS["coalesce"] is True
     assert scheduler.JOB_DEFAULTS["misfire_grace_time"] >= 3600
@@ -119,6 +120,25 @@ def test_the_other_jobs_close_openings_and_flag_retention(app, people):
         "flag-retention",
         "forget-import-files",
         "refresh-statistics",
+        "purge-rate-events",
     ):
         record = scheduler.run_job(app, job_id)
         assert record.ok is True, record.detail
+
+
+def test_rate_events_are_forgotten_once_every_window_has_passed(app):
+    from datetime import timedelta
+
+    from envoycrm.models import RateEvent
+    from envoycrm.ratelimit import longest_window
+
+    now = utc(2026, 12, 1, 12)
+    window = longest_window(app.config)
+    assert window >= app.config["LOGIN_WINDOW_SECONDS"]
+    for age, key in ((window + 60, "ip:203.0.113.1"), (window - 60, "ip:203.0.113.2")):
+        db.session.add(RateEvent(key=key, created_at=now - timedelta(seconds=age)))
+    db.session.commit()
+
+    record = scheduler.run_job(app, "purge-rate-events", now)
+    assert record.ok is True and record.detail == "purged 1"
+    assert db.session.scalars(select(RateEvent.key)).all() == ["ip:203.0.113.2"]
