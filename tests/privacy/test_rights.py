@@ -93,7 +93,9 @@ def test_export_is_audited_without_personal_values(client, login_as, subject):
     client.get(f"/privacy-admin/students/{subject.id}/export.json")
     client.get(f"/privacy-admin/students/{subject.id}/export")
     events = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "student.export")
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "student.export")
+        .order_by(AuditEvent.id)
     ).all()
     assert [(e.record_id, e.actor_id, e.details["format"]) for e in events] == [
         (subject.id, coordinator.id, "json"),
