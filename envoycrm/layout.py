@@ -58,14 +58,9 @@ def nav_items() -> list[tuple[str, str]]:
     return NAVIGATION[current_user.role]
 
 
-def current_locale() -> str:
-    """The UI locale of this request, e.g. ``zh_Hans``."""
-    return locale_tag()
-
-
 def html_lang() -> str:
     """The BCP 47 tag for ``<html lang>``: ``zh-Hans`` or ``en``."""
-    return current_locale().replace("_", "-")
+    return locale_tag().replace("_", "-")
 
 
 @cache
@@ -87,7 +82,8 @@ def init_app(app: Flask) -> None:
     """Expose the helpers to templates."""
     app.jinja_env.globals.update(
         nav_items=nav_items,
-        current_locale=current_locale,
+        # The UI locale of this request, e.g. ``zh_Hans``.
+        current_locale=locale_tag,
         html_lang=html_lang,
         static_url=static_url,
         new_idempotency_key=new_idempotency_key,

@@ -111,7 +111,7 @@ def clear(key: str) -> None:
     db.session.execute(delete(RateEvent).where(RateEvent.key == key))
 
 
-# The settings that give a limit's window; the other limits count an hour.
+# The settings that give a limit's window; the other limits count an ``HOUR``.
 WINDOW_SETTINGS = (
     "LOGIN_WINDOW_SECONDS",
     "RESET_REQUEST_WINDOW_SECONDS",

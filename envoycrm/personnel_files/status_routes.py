@@ -42,7 +42,9 @@ def request_link():
     if not form.validate_on_submit():
         return _request_page(form, 422)
     limit = current_app.config["FILE_LINK_REQUESTS_PER_HOUR"]
-    address = ratelimit.Limit(f"file-link-ip:{request.remote_addr}", limit * 4, 3600)
+    address = ratelimit.Limit(
+        f"file-link-ip:{request.remote_addr}", limit * 4, ratelimit.HOUR
+    )
     if ratelimit.take(address) is None:
         form.form_errors.append(
             _("Too many requests from your network. Please try again in an hour.")
@@ -51,7 +53,7 @@ def request_link():
     email = form.email.data.strip().lower()
     # Past the limit for one address nothing is sent, and the answer is the
     # same: a stranger cannot flood a student's inbox or learn anything.
-    per_email = ratelimit.Limit(f"file-link-email:{email}", limit, 3600)
+    per_email = ratelimit.Limit(f"file-link-email:{email}", limit, ratelimit.HOUR)
     if not form.website.data and ratelimit.take(per_email) is not None:
         audit.omit_client_address()
         notices.request_new_link(email)

@@ -208,7 +208,7 @@ def request_form():
         return _no_store((render_template("privacy/request.html", form=form), 422))
     key = f"data-request-ip:{request.remote_addr}"
     limit = current_app.config["DATA_REQUESTS_PER_HOUR"]
-    if ratelimit.take(ratelimit.Limit(key, limit, 3600)) is None:
+    if ratelimit.take(ratelimit.Limit(key, limit, ratelimit.HOUR)) is None:
         form.form_errors.append(
             _("Too many requests from your network. Please try again in an hour.")
         )
