@@ -830,6 +830,7 @@ FORMS += [
         lambda ctx: f"/jobs/pushes/{Factory().push(ctx.people).id}/students",
         lambda ctx: {"student_id": str(ctx.student.id), "note": "Sent at the fair"},
         typed={"note": 500},
+        text=plain_text,
     ),
     FormCase(
         "digest retry failed",
