@@ -1,13 +1,13 @@
 """The dashboard page: pictures first, numbers beside them."""
 
 from flask import render_template
-from flask_babel import format_percent, get_locale
+from flask_babel import format_percent
 from flask_babel import gettext as _
 
 from envoycrm import cache
 from envoycrm.access import staff
 from envoycrm.dashboards import bp, charts, services
-from envoycrm.i18n import country_name, format_day_month, format_number
+from envoycrm.i18n import country_name, format_day_month, format_number, locale_tag
 from envoycrm.labels import label
 from envoycrm.models import utcnow
 from envoycrm.pipeline.filters import PipelineFilter, filter_choices
@@ -29,7 +29,7 @@ def index():
         ("dashboard", filters.query_string),
         lambda: services.build(filters, utcnow()),
     )
-    locale = str(get_locale())
+    locale = locale_tag()
     funnel_chart = charts.bar_chart(
         [
             (

@@ -11,7 +11,7 @@ back to it.
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_time, get_locale
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,6 +21,7 @@ from envoycrm.events.checkin_forms import CancelRegistrantForm, WalkInForm
 from envoycrm.events.registration import cancel_by_host
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
+from envoycrm.i18n import locale_tag
 from envoycrm.idempotency import idempotent, remember
 from envoycrm.models import Event, Role
 from envoycrm.network.services import university_choices
@@ -69,12 +70,12 @@ def checkin(token: str):
 
 def _walk_in_form() -> WalkInForm:
     form = WalkInForm()
-    form.university_id.choices = university_choices(str(get_locale()))
+    form.university_id.choices = university_choices(locale_tag())
     if request.method == "GET":
         profile = current_user.envoy_profile
         if profile is not None:
             form.university_id.data = profile.university_id
-        form.notice_language.data = str(get_locale())
+        form.notice_language.data = locale_tag()
     return form
 
 

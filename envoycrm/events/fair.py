@@ -7,7 +7,6 @@ the students who agreed to be shared with employers.
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -25,7 +24,7 @@ from envoycrm.events.fair_forms import (
 from envoycrm.events.wishes import may_wish, set_wishes, wished_ids
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
-from envoycrm.i18n import user_today
+from envoycrm.i18n import locale_tag, user_today
 from envoycrm.idempotency import idempotent, remember
 from envoycrm.models import (
     Event,
@@ -68,7 +67,7 @@ def fair_latest():
 def fair_page(event_id: int):
     """The participating employers by kind, with counts and their openings."""
     event = _fair(event_id)
-    locale = str(get_locale())
+    locale = locale_tag()
     groups = booths.participants(event, locale)
     own = (
         booths.own_registration(event, current_user.employer_id)
@@ -87,7 +86,7 @@ def fair_page(event_id: int):
 
 def _registration_form(employer_id: int) -> FairRegistrationForm:
     form = FairRegistrationForm()
-    locale = str(get_locale())
+    locale = locale_tag()
     form.openings.choices = [
         SelectChoice(o.id, o.title_for(locale))
         for o in booths.openings_to_bring(employer_id)
@@ -177,7 +176,7 @@ def _booth(fair_registration_id: int) -> FairEmployerRegistration:
 
 def _booth_form(booth: FairEmployerRegistration, form_class=BoothMeetingForm):
     form = form_class()
-    locale = str(get_locale())
+    locale = locale_tag()
     form.opening_id.choices = [
         SelectChoice(NO_OPENING, _("No particular opening")),
         *(SelectChoice(o.id, o.title_for(locale)) for o in booth.openings),
@@ -292,7 +291,7 @@ def wishes(token: str):
     if registrant is None or not may_wish(registrant, utcnow()):
         abort(404)
     event = registrant.event
-    locale = str(get_locale())
+    locale = locale_tag()
     groups = booths.participants(event, locale)
     form = WishesForm()
     form.employers.choices = [

@@ -8,7 +8,6 @@ limits and signed tokens.
 """
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
@@ -27,7 +26,7 @@ from envoycrm.events.registration import (
 from envoycrm.events.services import count_view
 from envoycrm.events.times import when
 from envoycrm.extensions import db
-from envoycrm.i18n import LANG_COOKIE, normalise_locale
+from envoycrm.i18n import LANG_COOKIE, locale_tag, normalise_locale
 from envoycrm.jobs.referrals import consent_scope
 from envoycrm.models import RegistrationStatus, utcnow
 from envoycrm.network.services import university_choices
@@ -54,7 +53,7 @@ def _invalid():
 def _form(link) -> RegistrationForm:
     form = RegistrationForm()
     form.university_id.choices = [
-        *university_choices(str(get_locale())),
+        *university_choices(locale_tag()),
         SelectChoice(UNLISTED_UNIVERSITY, _("Not in the list")),
     ]
     if request.method == "GET" and link is not None:
@@ -75,7 +74,7 @@ def _render_form(event, form, token: str, status: int = 200):
         token=token,
         open_now=registration_open(event, utcnow()),
         notice_version=NOTICE_VERSION,
-        privacy_lang=str(get_locale()),
+        privacy_lang=locale_tag(),
         switch_endpoint="event_public.register",
     )
 
@@ -146,7 +145,7 @@ def register(token: str):
     data["consent_scope"] = consent_scope(form.share_with_employers.data)
     data["notice_version"] = NOTICE_VERSION
     audit.omit_client_address()
-    register_person(event, data, link, str(get_locale()))
+    register_person(event, data, link, locale_tag())
     db.session.commit()
     return redirect(url_for("event_public.thanks", token=token))
 

@@ -3,7 +3,7 @@
 from functools import lru_cache
 
 from flask import Response, abort, render_template, stream_with_context
-from flask_babel import format_percent, get_locale
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +12,7 @@ from envoycrm.access import roles, staff
 from envoycrm.dashboards import charts
 from envoycrm.events import bp, queries, report
 from envoycrm.extensions import db
-from envoycrm.i18n import format_number
+from envoycrm.i18n import format_number, locale_tag
 from envoycrm.models import Event, Role, utcnow
 from envoycrm.pipeline import exports
 
@@ -48,7 +48,7 @@ def event_report(event_id: int):
     """The funnel of one event, by envoy and by university."""
     event = _reported_event(event_id)
     figures = report.build_report(event)
-    locale = str(get_locale())
+    locale = locale_tag()
     steps = _step_names()
     funnel_chart = charts.bar_chart(
         [
@@ -125,7 +125,7 @@ def event_report_xlsx(event_id: int):
         "nobody": _("No envoy"),
         "not_given": _("Not given"),
     }
-    rows = report.export_rows(figures, str(get_locale()), labels)
+    rows = report.export_rows(figures, locale_tag(), labels)
     body = exports.xlsx_stream(rows, header=header, sheet_title=_("Event report"))
     response = Response(stream_with_context(body), mimetype=exports.XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = (

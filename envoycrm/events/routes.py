@@ -2,7 +2,6 @@
 status steps, envoys' registration links and invitations, held registrations."""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -29,7 +28,7 @@ from envoycrm.events.sharing import share_message
 from envoycrm.events.times import when
 from envoycrm.extensions import db
 from envoycrm.forms import Form, IdempotentForm
-from envoycrm.i18n import country_name, select_timezone
+from envoycrm.i18n import country_name, locale_tag, select_timezone
 from envoycrm.idempotency import idempotent, remember
 from envoycrm.models import (
     Country,
@@ -99,7 +98,7 @@ def _event_form(form_class, event: Event | None = None):
         if choice.value == ""
         or EventKind[choice.value] in services.kinds_for(current_user)
     ]
-    locale = str(get_locale())
+    locale = locale_tag()
     form.audience_universities.choices = university_choices(locale)
     codes = db.session.scalars(select(Country.code).order_by(Country.code)).all()
     form.audience_countries.choices = sorted(
@@ -177,7 +176,7 @@ def show(event_id: int):
         "events/show.html",
         event=event,
         when=when(event, select_timezone()),
-        audience=queries.who_it_is_for(event, str(get_locale())),
+        audience=queries.who_it_is_for(event, locale_tag()),
         counts=counts,
         registrants=registrants,
         shown_total=shown_total,
@@ -361,7 +360,7 @@ def invite(event_id: int):
         return _refused(form, event)
     student = get_scoped_or_404(Student, form.student_id.data)
     invitation = services.invite(
-        event, student, current_user, form.note.data or "", str(get_locale())
+        event, student, current_user, form.note.data or "", locale_tag()
     )
     here = url_for("events.show", event_id=event.id)
     remember(form, here, "student", student.id)

@@ -10,9 +10,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_time
-from flask_babel import get_locale
 
-from envoycrm.i18n import timezone_name
+from envoycrm.i18n import locale_tag, timezone_name
 from envoycrm.models import Event
 
 
@@ -43,7 +42,7 @@ def _span(starts: datetime, ends: datetime, zone: str, locale: str) -> str:
 
 def when(event: Event, reader_zone: str, locale: str | None = None) -> When:
     """``event``'s time for a reader in ``reader_zone`` (and the event's own)."""
-    locale = locale or str(get_locale())
+    locale = locale or locale_tag()
     reader = _span(event.starts_at, event.ends_at, reader_zone, locale)
     own = None
     offset = _offset(event.starts_at, event.time_zone)

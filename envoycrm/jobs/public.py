@@ -8,14 +8,13 @@ and signed tokens.
 """
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from envoycrm import audit, ratelimit
 from envoycrm.access import public
 from envoycrm.extensions import db
-from envoycrm.i18n import bureau_today, language_switch
+from envoycrm.i18n import bureau_today, language_switch, locale_tag
 from envoycrm.jobs import referral_bp as bp
 from envoycrm.jobs import referrals
 from envoycrm.jobs.forms import ReplyForm
@@ -43,7 +42,7 @@ def _closed(push):
 def _form(push) -> ReplyForm:
     form = ReplyForm()
     form.university_id.choices = [
-        *university_choices(str(get_locale())),
+        *university_choices(locale_tag()),
         SelectChoice(UNLISTED_UNIVERSITY, _("Not in the list")),
     ]
     if request.method == "GET":
@@ -64,7 +63,7 @@ def _render_form(push, form, token: str, status=200):
         form=form,
         token=token,
         notice_version=NOTICE_VERSION,
-        privacy_lang=str(get_locale()),
+        privacy_lang=locale_tag(),
     )
 
 
@@ -127,7 +126,7 @@ def reply(token: str):
     data = {name: f.data for name, f in form._fields.items()}
     audit.omit_client_address()
     data["consent_scope"] = referrals.consent_scope(form.share_with_employers.data)
-    referrals.record_reply(push, data, str(get_locale()))
+    referrals.record_reply(push, data, locale_tag())
     db.session.commit()
     return redirect(url_for("referral.thanks", token=token))
 

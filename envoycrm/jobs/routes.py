@@ -10,7 +10,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +23,7 @@ from envoycrm.errors import render_error
 from envoycrm.extensions import db
 from envoycrm.forms import IdempotentForm
 from envoycrm.htmx import is_fragment_request
-from envoycrm.i18n import bureau_today, format_cny, format_day
+from envoycrm.i18n import bureau_today, format_cny, format_day, locale_tag
 from envoycrm.idempotency import idempotent, remember
 from envoycrm.jobs import bp, candidates, referrals, services
 from envoycrm.jobs.forms import (
@@ -144,7 +144,7 @@ def _opening_form(opening: JobOpening | None = None) -> OpeningForm:
         previous_deadline=opening.deadline if opening else None,
         obj=opening if request.method == "GET" else None,
     )
-    form.employer_id.choices = services.employer_choices(str(get_locale()))
+    form.employer_id.choices = services.employer_choices(locale_tag())
     return form
 
 
@@ -396,7 +396,7 @@ def push_to_student(push_id: int):
         return _push_page(push, form, 422)
     student = get_scoped_or_404(Student, form.student_id.data)
     services.push_to_student(
-        push, student, current_user, form.note.data or "", str(get_locale())
+        push, student, current_user, form.note.data or "", locale_tag()
     )
     here = url_for("jobs.push_show", push_id=push.id)
     # Keyed to the student, so erasing the student takes the key along.
@@ -569,4 +569,4 @@ def employer_edit(employer_id: int):
 @bp.app_template_global()
 def opening_other_language(opening: JobOpening) -> str:
     """The locale that is not the viewer's: the "other language" of an opening."""
-    return "en" if str(get_locale()).startswith("zh") else "zh_Hans"
+    return "en" if locale_tag().startswith("zh") else "zh_Hans"

@@ -1,7 +1,6 @@
 """Views for coordinators: envoys, employer staff and employer organisations."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from envoycrm.access import get_scoped_or_404, staff
@@ -9,6 +8,7 @@ from envoycrm.database import STALE
 from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
+from envoycrm.i18n import locale_tag
 from envoycrm.idempotency import idempotent, remember
 from envoycrm.models import Country, EmployerKind, EnvoyStatus, Role, User
 from envoycrm.network import bp, services
@@ -101,7 +101,7 @@ def envoys():
 
 def _envoy_form(form_class: type[EnvoyForm] = EnvoyForm) -> EnvoyForm:
     form = form_class()
-    form.university_id.choices = services.university_choices(str(get_locale()))
+    form.university_id.choices = services.university_choices(locale_tag())
     return form
 
 
@@ -178,7 +178,7 @@ def _employer_user_form(
     form_class: type[EmployerUserForm] = EmployerUserForm,
 ) -> EmployerUserForm:
     form = form_class()
-    form.employer_id.choices = services.employer_choices(str(get_locale()))
+    form.employer_id.choices = services.employer_choices(locale_tag())
     return form
 
 

@@ -3,8 +3,8 @@
 from urllib.parse import parse_qs, urlencode
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,7 +16,7 @@ from envoycrm.access import staff
 from envoycrm.editing import refuse_stale_edit
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
-from envoycrm.i18n import bureau_today, user_today
+from envoycrm.i18n import bureau_today, locale_tag, user_today
 from envoycrm.idempotency import idempotent, remember
 from envoycrm.labels import label
 from envoycrm.models import FileStep, PersonnelFile, Role, Student, User
@@ -274,7 +274,7 @@ def details(file_id: int):
 def open_new():
     """Open a file for someone who comes to the bureau only for it."""
     form = ServiceStudentFileForm()
-    form.university_id.choices = university_choices(str(get_locale()))
+    form.university_id.choices = university_choices(locale_tag())
     if request.method == "GET":
         form.step_on.data = user_today()
         return render_template("files/open.html", form=form, student=None)

@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from flask_babel import get_locale
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 from werkzeug.datastructures import MultiDict
 
 from envoycrm.extensions import db
+from envoycrm.i18n import locale_tag
 from envoycrm.models import (
     DegreeLevel,
     FieldOfStudy,
@@ -221,7 +221,7 @@ def filter_choices() -> dict:
     universities = university_rows()
     return {
         "countries": filter_countries(universities),
-        "universities": university_choices(str(get_locale()), universities),
+        "universities": university_choices(locale_tag(), universities),
         "envoys": envoy_choices(),
         "fields": list(FieldOfStudy),
         "degrees": list(DegreeLevel),

@@ -9,7 +9,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from envoycrm import audit
 from envoycrm.access import staff
 from envoycrm.extensions import db
+from envoycrm.i18n import locale_tag
 from envoycrm.idempotency import idempotent, remember
 from envoycrm.labels import label
 from envoycrm.models import ConsentMethod, ConsentScope, ImportJob, ImportStatus, User
@@ -45,7 +45,7 @@ def _upload_form() -> UploadForm:
     form = UploadForm()
     form.owner_id.choices = envoy_choices()
     if not form.is_submitted():
-        form.notice_language.data = str(get_locale())
+        form.notice_language.data = locale_tag()
     return form
 
 

@@ -10,8 +10,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -21,6 +21,7 @@ from envoycrm.access import get_scoped_or_404, staff
 from envoycrm.database import commit_keeping_loaded
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
+from envoycrm.i18n import locale_tag
 from envoycrm.idempotency import idempotent, remember
 from envoycrm.labels import label
 from envoycrm.main import needs
@@ -333,7 +334,7 @@ def _export(filters: PipelineFilter, extension: str, ids: list[int] | None = Non
         selection=len(ids) if ids is not None else None,
     )
     db.session.commit()
-    locale = str(get_locale())
+    locale = locale_tag()
     stream = exports.export_rows(filters, locale, ids)
     if extension == "csv":
         body = exports.csv_stream(stream)

@@ -10,7 +10,6 @@ question, with consent, stores the asker's details.
 """
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from sqlalchemy import select
 from envoycrm import audit, ratelimit, sharing
 from envoycrm.access import public
 from envoycrm.extensions import db
-from envoycrm.i18n import bureau_today, language_switch
+from envoycrm.i18n import bureau_today, language_switch, locale_tag
 from envoycrm.models import PolicyPush
 from envoycrm.policies import eligibility, questions
 from envoycrm.policies import public_bp as bp
@@ -60,7 +59,7 @@ def _policy_page(push, version, form, token: str, status=200):
         form=form,
         token=token,
         notice_version=NOTICE_VERSION,
-        privacy_lang=str(get_locale()),
+        privacy_lang=locale_tag(),
     )
 
 
@@ -127,7 +126,7 @@ def ask(token: str):
         return redirect(url_for("policy_page.thanks", token=token))
     audit.omit_client_address()
     data = {name: f.data for name, f in form._fields.items()}
-    questions.record_question(push, data, str(get_locale()))
+    questions.record_question(push, data, locale_tag())
     db.session.commit()
     return redirect(url_for("policy_page.thanks", token=token))
 
@@ -206,5 +205,5 @@ def checker():
         token=token,
         form_to_ask=form_to_ask,
         notice_version=NOTICE_VERSION,
-        privacy_lang=str(get_locale()),
+        privacy_lang=locale_tag(),
     )

@@ -13,14 +13,15 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from envoycrm import audit, ratelimit
 from envoycrm.access import get_scoped_or_404, public, staff
 from envoycrm.extensions import db
 from envoycrm.htmx import is_fragment_request
+from envoycrm.i18n import locale_tag
 from envoycrm.models import Student
 from envoycrm.params import id_arg, page_arg, parse_ids, text_arg
 from envoycrm.privacy import (
@@ -70,7 +71,7 @@ def audit_log():
         "privacy/_audit_rows.html" if is_fragment_request() else "privacy/audit.html"
     )
     names = audit_words.load_names(page.items)
-    locale = str(get_locale())
+    locale = locale_tag()
     return render_template(
         template,
         page=page,

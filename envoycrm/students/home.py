@@ -6,12 +6,11 @@ routes.
 """
 
 from flask import render_template, request
-from flask_babel import get_locale
 from flask_login import current_user
 
 from envoycrm.access import scoped
 from envoycrm.extensions import db
-from envoycrm.i18n import user_today
+from envoycrm.i18n import locale_tag, user_today
 from envoycrm.models import Student, User
 from envoycrm.network.services import university_choices
 from envoycrm.params import id_arg
@@ -22,11 +21,11 @@ from envoycrm.students.forms import QuickLogForm
 def quick_log_form(envoy: User) -> QuickLogForm:
     """The quick-log form (filled from the request on POST), university preset."""
     form = QuickLogForm()
-    form.university_id.choices = university_choices(str(get_locale()))
+    form.university_id.choices = university_choices(locale_tag())
     if request.method == "GET" and envoy.envoy_profile:
         form.university_id.data = envoy.envoy_profile.university_id
         form.met_on.data = user_today()
-        form.notice_language.data = str(get_locale())
+        form.notice_language.data = locale_tag()
     return form
 
 

@@ -9,7 +9,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -105,7 +104,7 @@ def duplicates():
     if _duplicate_checks_exhausted():
         return render_template("students/_duplicates.html", limited=True), 429
     form = QuickLogForm()
-    form.university_id.choices = university_choices(str(get_locale()))
+    form.university_id.choices = university_choices(locale_tag())
     form.validate()  # parses what it can; errors are not shown here
     probe = Probe(
         name_latin=form.name_latin.data,
@@ -240,7 +239,7 @@ def show(student_id: int):
 def _edit_form(student: Student, blank: bool = False) -> StudentEditForm:
     """The edit form: from the record (``blank``) or from the submitted data."""
     form = StudentEditForm(formdata=None, obj=student) if blank else StudentEditForm()
-    form.university_id.choices = university_choices(str(get_locale()))
+    form.university_id.choices = university_choices(locale_tag())
     if student.university_id is None:
         # A university typed in a public reply: kept until someone maps it.
         typed = _(

@@ -32,6 +32,7 @@ from envoycrm.i18n import (
     format_day,
     format_moment,
     format_number,
+    locale_tag,
     timezone_name,
 )
 from envoycrm.labels import label
@@ -160,7 +161,7 @@ def covers(digest) -> str:
 
 def get_locale_name() -> str:
     """The forced locale as the models' ``name_for`` wants it."""
-    return str(get_locale())
+    return locale_tag()
 
 
 def upcoming_section(upcoming, link, seats: bool) -> Section:
