@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +21,9 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from argon2 import PasswordHasher
-from flask import g
+from click.testing import Result
+from flask import Flask, g
+from flask.testing import FlaskCliRunner
 from flask_migrate import upgrade
 
 from bench.statements import StatementCounter, counting_statements
@@ -253,6 +256,46 @@ def client(app):
 def runner(app):
     """Runs ``flask`` commands against the app."""
     return app.test_cli_runner()
+
+
+@dataclass
+class Demo:
+    """The demo data, loaded once: the first load's CLI answer, and a runner
+    for further ``flask`` commands against the same database."""
+
+    first_load: Result
+    runner: FlaskCliRunner
+
+
+@pytest.fixture(scope="session")
+def _demo_app(tmp_path_factory) -> Iterator[tuple[Flask, Result]]:
+    """An app on a database of its own that holds the demo data (a load takes
+    15 s or more: the tests that only read it share one)."""
+    folder = tmp_path_factory.mktemp("demo")
+    with fresh_database(folder, prefix="demo") as url:
+        app = create_app(
+            TestConfig,
+            SQLALCHEMY_DATABASE_URI=url,
+            MAIL_CATCH_DIR=str(folder / "mail"),
+        )
+        with app.app_context():
+            upgrade()
+            first = app.test_cli_runner().invoke(args=["demo", "load"])
+            db.session.remove()
+        yield app, first
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def demo(_demo_app) -> Iterator[Demo]:
+    """The shared demo database, for tests that read it (and may load the
+    demo again, which must add nothing). A test that changes it takes
+    ``runner`` and loads its own."""
+    app, first = _demo_app
+    with app.app_context():
+        yield Demo(first, app.test_cli_runner())
+        db.session.remove()
 
 
 # --- factories ---------------------------------------------------------------------

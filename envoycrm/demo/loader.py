@@ -96,13 +96,7 @@ def load_demo(scale: int = 1) -> LoadReport:
     scale 1); they are loaded only into an empty students table.
     """
     report = LoadReport()
-    password_hash = hash_password(DEMO_PASSWORD)  # one hash: Argon2 is slow by design
-    universities = _load_geography(report)
-    employers = _load_employers(report)
-    _load_staff(report, password_hash)
-    _load_envoys(report, password_hash, universities)
-    _load_employer_users(report, password_hash, employers)
-    db.session.commit()
+    load_people(report)
     load_students(report, scale)  # commits chunk by chunk
     load_jobs(report, scale)  # openings, pushes and replies
     load_policies(report)
@@ -117,6 +111,18 @@ def load_demo(scale: int = 1) -> LoadReport:
         refresh_statistics(db.session.connection(), full=True)
         db.session.commit()
     return report
+
+
+def load_people(report: LoadReport) -> None:
+    """Create whatever is missing of the places, employers and people (staff,
+    envoys, employers' staff) the rest of the demo hangs on, then commit."""
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash: Argon2 is slow by design
+    universities = _load_geography(report)
+    employers = _load_employers(report)
+    _load_staff(report, password_hash)
+    _load_envoys(report, password_hash, universities)
+    _load_employer_users(report, password_hash, employers)
+    db.session.commit()
 
 
 def _load_geography(report: LoadReport) -> list[University]:

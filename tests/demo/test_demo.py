@@ -36,8 +36,8 @@ def _snapshot() -> list:
     return [users, profiles, employers]
 
 
-def test_demo_load_creates_the_programmes_numbers(runner):
-    result = runner.invoke(args=["demo", "load"])
+def test_demo_load_creates_the_programmes_numbers(demo):
+    result = demo.first_load
     assert result.exit_code == 0, result.output
     assert "envoy@example.com" in result.output and "envoycrm-demo" in result.output
 
@@ -71,8 +71,7 @@ def test_demo_load_creates_the_programmes_numbers(runner):
     assert _count(select(User).where(User.role == Role.EMPLOYER)) == 205
 
 
-def test_fixed_demo_sign_ins_exist_with_the_published_password(runner):
-    runner.invoke(args=["demo", "load"])
+def test_fixed_demo_sign_ins_exist_with_the_published_password(demo):
     for email in (
         "admin@example.com",
         "coordinator@example.com",
@@ -93,10 +92,9 @@ def test_fixed_demo_sign_ins_exist_with_the_published_password(runner):
     assert "New Materials" in employer.employer.name_en
 
 
-def test_demo_load_twice_changes_nothing(runner):
-    runner.invoke(args=["demo", "load"])
+def test_demo_load_twice_changes_nothing(demo):
     before = _snapshot()
-    result = runner.invoke(args=["demo", "load"])
+    result = demo.runner.invoke(args=["demo", "load"])
     assert "nothing new" in result.output
     assert _snapshot() == before
 
@@ -108,11 +106,10 @@ def test_demo_load_if_empty_leaves_a_used_database_alone(runner, people):
 
 
 def test_demo_policies_are_published_across_categories_some_in_two_versions(
-    runner,
+    demo,
 ):
     from envoycrm.models import Policy, PolicyCategory, PolicyStatus, PolicyVersion
 
-    runner.invoke(args=["demo", "load"])
     published = select(Policy).where(Policy.status == PolicyStatus.PUBLISHED)
     assert _count(published) == 30
     categories = set(db.session.scalars(select(Policy.category).distinct()))
@@ -127,7 +124,7 @@ def test_demo_policies_are_published_across_categories_some_in_two_versions(
         select(PolicyVersion.amount).order_by(PolicyVersion.id).limit(3)
     ).all()
     pushed = _policy_pushes_and_questions()
-    runner.invoke(args=["demo", "load"])  # a second load adds nothing
+    demo.runner.invoke(args=["demo", "load"])  # a second load adds nothing
     assert _count(select(PolicyVersion)) == 36
     assert first == [1_200, 1_500, 800]  # the same sums every time
     assert _policy_pushes_and_questions() == pushed

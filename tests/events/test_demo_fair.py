@@ -51,8 +51,8 @@ class _Report:
         pass
 
 
-def test_demo_fair_and_tours_are_true_to_the_programme_and_deterministic(runner):
-    result = runner.invoke(args=["demo", "load"])
+def test_demo_fair_and_tours_are_true_to_the_programme_and_deterministic(demo):
+    result = demo.first_load
     assert result.exit_code == 0, result.output
     fair = db.session.scalar(select(Event).where(Event.title_en == FAIR_TITLE))
     assert fair.kind is EventKind.TALENT_FAIR
