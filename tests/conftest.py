@@ -2,7 +2,8 @@
 
 The suite runs on SQLite by default and on PostgreSQL when ``DATABASE_URL``
 points there; each run migrates its own schema once, and every test starts
-from empty tables.
+from empty tables. The tests that only read the demo data share one load of
+it, on a database of its own (``demo``).
 """
 
 import os
