@@ -64,7 +64,6 @@ from envoycrm.models.policies import (
 )
 from envoycrm.models.rollups import (
     InteractionAuthor,
-    InteractionWeek,
     InteractionWeekTotal,
     OpeningReplyCount,
     StudentCount,
@@ -180,7 +179,6 @@ __all__ = [
     "Sector",
     "Stage",
     "InteractionAuthor",
-    "InteractionWeek",
     "InteractionWeekTotal",
     "OpeningReplyCount",
     "StudentCount",

@@ -38,16 +38,6 @@ class StudentWeek(Model):
     n: Mapped[int] = mapped_column(default=0)
 
 
-class InteractionWeek(Model):
-    """Touchpoints per author and week (the Monday of their day)."""
-
-    __tablename__ = "interaction_weeks"
-
-    author_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    week: Mapped[date] = mapped_column(primary_key=True)
-    n: Mapped[int] = mapped_column(default=0)
-
-
 class OpeningReplyCount(Model):
     """Students' replies (job interests) per opening."""
 

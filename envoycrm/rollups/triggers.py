@@ -52,15 +52,6 @@ ROLLUPS = (
         ("created_at",),
     ),
     Rollup(
-        "interaction_weeks",
-        "interactions",
-        {
-            "author_id": "COALESCE({r}.author_id, 0)",
-            "week": "{week_of_day}({r}.occurred_on)",
-        },
-        ("author_id", "occurred_on"),
-    ),
-    Rollup(
         "opening_reply_counts",
         "job_interests",
         {"opening_id": "{r}.opening_id"},
@@ -85,6 +76,23 @@ ROLLUPS = (
         "interactions",
         {"week": "{week_of_day}({r}.occurred_on)"},
         ("occurred_on",),
+    ),
+)
+
+# Counts no longer kept, described still for the migrations that installed
+# them and the one that retired them (and its downgrade): named with
+# ``only=``, never installed, filled or checked otherwise.
+RETIRED = (
+    # Touchpoints per author and week: unread since the per-author and
+    # per-week totals (0023); retired by 0024.
+    Rollup(
+        "interaction_weeks",
+        "interactions",
+        {
+            "author_id": "COALESCE({r}.author_id, 0)",
+            "week": "{week_of_day}({r}.occurred_on)",
+        },
+        ("author_id", "occurred_on"),
     ),
 )
 
@@ -193,10 +201,11 @@ END $$"""
 
 
 def _chosen(only: tuple[str, ...] | None) -> tuple[Rollup, ...]:
-    """The rollups whose targets ``only`` names (every one when None)."""
+    """The rollups whose targets ``only`` names, retired ones included (every
+    kept one when None)."""
     if only is None:
         return ROLLUPS
-    return tuple(r for r in ROLLUPS if r.target in only)
+    return tuple(r for r in ROLLUPS + RETIRED if r.target in only)
 
 
 def install(connection: Connection, only: tuple[str, ...] | None = None) -> None:
