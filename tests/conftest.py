@@ -187,8 +187,8 @@ def _empty_postgres_tables(tables: list[sa.Table]) -> None:
     """Delete every row and restart every sequence a test used.
 
     Deleting costs ~10 ms where a truncation — a new file for each table and
-    index — costs 0.2 s here and seconds on a slow disk, for each of ~1,250
-    tests. Autovacuum is off for these tables (see ``_migrated_app``), so the
+    index — costs 0.2 s on a quick disk and seconds on a slow one, for each
+    of ~1,250 tests. Autovacuum is off for these tables (see ``_migrated_app``), so the
     freed space is not reused and rows read without an order still come back
     in the order they were written, as after a truncation. Once many dead rows
     have piled up, the tables are truncated to shed them.
